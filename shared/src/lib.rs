@@ -1,0 +1,19 @@
+//! Berth's shared crate: the wire types of the API and a pure, deterministic model of ECS.
+//!
+//! It compiles natively (for the `berth` server) and to `wasm32-unknown-unknown` (for the
+//! console, which runs the same model for instant previews). Architecture invariant: nothing
+//! here does IO, reads a clock or uses a global random number generator; time and seeds are
+//! passed in, so every result is reproducible.
+//!
+//! - [`ecs`], [`ecr`]: AWS resources in AWS's own JSON shapes.
+//! - [`api`]: the envelopes and error body of Berth's HTTP API.
+//! - [`time`]: timestamps that read both epoch seconds and RFC 3339.
+//! - [`input`]: parsing user JSON with errors that name the field.
+
+#![warn(missing_docs)]
+
+pub mod api;
+pub mod ecr;
+pub mod ecs;
+pub mod input;
+pub mod time;
