@@ -1,0 +1,85 @@
+//! The `berth` command line.
+//!
+//! `berth` with no subcommand is `berth serve`. The source is the sandbox unless `--aws` is
+//! given; AWS settings follow the AWS CLI (`--region`, `--profile`, `--endpoint-url`, and the
+//! usual `AWS_*` environment variables through the SDK's standard chain).
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::{Args, Parser, Subcommand};
+
+/// Berth: a web console for Amazon ECS.
+#[derive(Debug, Parser)]
+#[command(name = "berth", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve` when no subcommand is given.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the console and the JSON API (the default).
+    Serve(ServeArgs),
+}
+
+/// Options of `berth serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; the API has no authentication).
+    #[arg(long, env = "BERTH_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Directory of the built console (index.html and its assets).
+    #[arg(long, env = "BERTH_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+    /// Sandbox state file (default: ~/.local/share/berth/sandbox.json).
+    #[arg(long, env = "BERTH_STATE")]
+    pub state: Option<PathBuf>,
+    /// Use AWS (standard credential chain) instead of the sandbox.
+    #[arg(long)]
+    pub aws: bool,
+    /// AWS region (with --aws).
+    #[arg(long, requires = "aws")]
+    pub region: Option<String>,
+    /// AWS named profile (with --aws).
+    #[arg(long, requires = "aws")]
+    pub profile: Option<String>,
+    /// AWS-compatible endpoint, e.g. a local emulator (with --aws).
+    #[arg(long, requires = "aws")]
+    pub endpoint_url: Option<String>,
+    /// Seconds allowed for one AWS operation, retries included.
+    #[arg(long, default_value = "20", value_parser = parse_seconds)]
+    pub aws_timeout: Duration,
+}
+
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    match text.parse::<u64>() {
+        Ok(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds)),
+        _ => Err(format!(
+            "expected a positive number of seconds, got {text:?}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_subcommand_means_serve_with_flags() {
+        let cli = Cli::try_parse_from(["berth", "--aws", "--region", "eu-west-1"]).unwrap();
+        assert!(cli.command.is_none());
+        assert!(cli.serve.aws);
+        assert_eq!(cli.serve.region.as_deref(), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn aws_settings_require_aws() {
+        assert!(Cli::try_parse_from(["berth", "--region", "eu-west-1"]).is_err());
+        assert!(Cli::try_parse_from(["berth", "serve", "--addr", "127.0.0.1:0"]).is_ok());
+    }
+}

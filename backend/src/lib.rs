@@ -1,0 +1,46 @@
+//! The `berth` server: the console's static files plus a JSON API over one ECS source.
+//!
+//! - [`source`]: the [`EcsApi`] trait, the only way the server touches ECS.
+//! - [`aws`]: the AWS SDK implementation; [`sandbox`]: the embedded simulated account.
+//! - [`routes`]: the `/api/` handlers; [`error`]: the error policy and JSON error body.
+//! - [`static_files`]: serving the built console with a single-page-app fallback.
+//! - [`cli`]: the command line of the `berth` binary.
+
+pub mod aws;
+pub mod cli;
+pub mod error;
+pub mod routes;
+pub mod sandbox;
+pub mod source;
+pub mod static_files;
+
+use std::{path::Path, sync::Arc};
+
+use axum::Router;
+use berth_shared::time::Timestamp;
+use tower_http::trace::TraceLayer;
+
+pub use source::EcsApi;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The active source.
+    pub ecs: Arc<dyn EcsApi>,
+}
+
+/// The whole application: `/api/` first, then the console.
+pub fn app(state: AppState, static_dir: &Path) -> Router {
+    Router::new()
+        .nest("/api", routes::api(state))
+        .merge(static_files::console(static_dir))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// The current time as a [`Timestamp`]. The server may read the clock; `shared` may not.
+pub fn now() -> Timestamp {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
+}

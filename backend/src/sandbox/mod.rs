@@ -1,0 +1,101 @@
+//! The sandbox account: an embedded, simulated ECS region with a demo fleet.
+//!
+//! It is Berth's default source, so a newcomer sees a working console without an AWS account.
+//! State lives in memory behind a lock and is saved to a JSON file (see [`store`]) after every
+//! change; on first start the [`seed`] demo fleet is created and saved. Reads derive cluster
+//! counters from the stored facts (see [`state`]).
+
+mod placement;
+pub mod seed;
+pub mod state;
+pub mod store;
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use berth_shared::{api::SourceInfo, ecs::Cluster, time::Timestamp};
+use tokio::sync::RwLock;
+
+use crate::{error::SourceError, source::EcsApi};
+use state::SandboxState;
+pub use store::StoreError;
+
+/// The simulated account.
+#[derive(Debug)]
+pub struct Sandbox {
+    path: PathBuf,
+    region: String,
+    state: RwLock<SandboxState>,
+}
+
+impl Sandbox {
+    /// Opens the sandbox saved at `path`, creating and saving the demo fleet (as of `now`)
+    /// when the file does not exist yet.
+    pub fn open(path: &Path, now: Timestamp) -> Result<Self, StoreError> {
+        let state = match store::load(path)? {
+            Some(state) => state,
+            None => {
+                let state = seed::demo_fleet(now);
+                store::save(path, &state)?;
+                tracing::info!(path = %path.display(), "created the sandbox demo fleet");
+                state
+            }
+        };
+        Ok(Self {
+            path: path.to_owned(),
+            region: state.region.clone(),
+            state: RwLock::new(state),
+        })
+    }
+
+    /// The default state file: `$XDG_DATA_HOME/berth/sandbox.json`, else
+    /// `~/.local/share/berth/sandbox.json`, else `./berth-sandbox.json`.
+    pub fn default_path() -> PathBuf {
+        let data_home = std::env::var_os("XDG_DATA_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .filter(|v| !v.is_empty())
+                    .map(|home| PathBuf::from(home).join(".local").join("share"))
+            });
+        match data_home {
+            Some(dir) => dir.join("berth").join("sandbox.json"),
+            None => PathBuf::from("berth-sandbox.json"),
+        }
+    }
+}
+
+#[async_trait]
+impl EcsApi for Sandbox {
+    fn info(&self) -> SourceInfo {
+        SourceInfo::Sandbox {
+            region: self.region.clone(),
+            state_path: self.path.display().to_string(),
+        }
+    }
+
+    async fn list_clusters(&self) -> Result<Vec<Cluster>, SourceError> {
+        let state = self.state.read().await;
+        let mut clusters: Vec<Cluster> = state
+            .clusters
+            .iter()
+            .map(state::ClusterState::describe)
+            .collect();
+        clusters.sort_by(|a, b| a.cluster_name.cmp(&b.cluster_name));
+        Ok(clusters)
+    }
+
+    async fn describe_cluster(&self, name: &str) -> Result<Cluster, SourceError> {
+        let state = self.state.read().await;
+        state
+            .clusters
+            .iter()
+            .find(|c| c.name == name || c.arn == name)
+            .map(state::ClusterState::describe)
+            .ok_or_else(|| SourceError::NotFound {
+                kind: "cluster",
+                name: name.to_owned(),
+            })
+    }
+}

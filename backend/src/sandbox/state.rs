@@ -1,0 +1,170 @@
+//! The sandbox account's state: what a simulated ECS region stores.
+//!
+//! Only facts are stored (instances, tasks, services, definitions, images). Everything ECS
+//! derives — cluster counters and per-launch-type statistics — is computed on read from those
+//! facts, so it can never drift.
+
+use berth_shared::{
+    ecr::{ImageDetail, Repository},
+    ecs::{
+        CapacityProviderStrategyItem, Cluster, ClusterSetting, ContainerInstance, KeyValuePair,
+        Service, Tag, Task, TaskDefinition, statistic,
+    },
+    time::Timestamp,
+};
+use serde::{Deserialize, Serialize};
+
+/// Everything in the sandbox account, as saved to disk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxState {
+    /// Format of this file; bumped on incompatible changes.
+    pub format_version: u32,
+    /// Simulated account id.
+    pub account_id: String,
+    /// Simulated region.
+    pub region: String,
+    /// Clusters with their contents.
+    pub clusters: Vec<ClusterState>,
+    /// Every task definition revision (ACTIVE and INACTIVE).
+    pub task_definitions: Vec<TaskDefinition>,
+    /// ECR repositories with their images.
+    pub repositories: Vec<RepositoryState>,
+}
+
+impl SandboxState {
+    /// The current file format.
+    pub const FORMAT_VERSION: u32 = 1;
+}
+
+/// One cluster and what runs in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterState {
+    /// Cluster name.
+    pub name: String,
+    /// Cluster ARN.
+    pub arn: String,
+    /// Settings (e.g. containerInsights).
+    pub settings: Vec<ClusterSetting>,
+    /// Capacity providers associated with the cluster.
+    pub capacity_providers: Vec<String>,
+    /// Default capacity provider strategy.
+    pub default_capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
+    /// Tags.
+    pub tags: Vec<Tag>,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Registered container instances.
+    pub container_instances: Vec<ContainerInstance>,
+    /// Services.
+    pub services: Vec<Service>,
+    /// Tasks (stopped ones are kept for a while, as ECS does).
+    pub tasks: Vec<Task>,
+}
+
+impl ClusterState {
+    /// The cluster as `DescribeClusters` would describe it, counters derived from the state.
+    pub fn describe(&self) -> Cluster {
+        let registered = self
+            .container_instances
+            .iter()
+            .filter(|i| matches!(i.status.as_str(), "ACTIVE" | "DRAINING"))
+            .count();
+        let count_tasks = |status: &str, launch_type: &str| {
+            self.tasks
+                .iter()
+                .filter(|t| {
+                    t.last_status == status && t.launch_type.as_deref() == Some(launch_type)
+                })
+                .count()
+        };
+        let count_services = |launch_type: &str| {
+            self.services
+                .iter()
+                .filter(|s| s.status == "ACTIVE" && s.launch_type.as_deref() == Some(launch_type))
+                .count()
+        };
+        let statistics = [
+            (statistic::RUNNING_EC2_TASKS, count_tasks("RUNNING", "EC2")),
+            (
+                statistic::RUNNING_FARGATE_TASKS,
+                count_tasks("RUNNING", "FARGATE"),
+            ),
+            (
+                statistic::RUNNING_EXTERNAL_TASKS,
+                count_tasks("RUNNING", "EXTERNAL"),
+            ),
+            (statistic::PENDING_EC2_TASKS, count_tasks("PENDING", "EC2")),
+            (
+                statistic::PENDING_FARGATE_TASKS,
+                count_tasks("PENDING", "FARGATE"),
+            ),
+            (
+                statistic::PENDING_EXTERNAL_TASKS,
+                count_tasks("PENDING", "EXTERNAL"),
+            ),
+            (statistic::ACTIVE_EC2_SERVICES, count_services("EC2")),
+            (
+                statistic::ACTIVE_FARGATE_SERVICES,
+                count_services("FARGATE"),
+            ),
+            (
+                statistic::ACTIVE_EXTERNAL_SERVICES,
+                count_services("EXTERNAL"),
+            ),
+        ]
+        .into_iter()
+        .map(|(name, value)| KeyValuePair {
+            name: name.to_owned(),
+            value: value.to_string(),
+        })
+        .collect();
+        Cluster {
+            cluster_arn: self.arn.clone(),
+            cluster_name: self.name.clone(),
+            status: "ACTIVE".to_owned(),
+            registered_container_instances_count: to_i64(registered),
+            running_tasks_count: to_i64(
+                self.tasks
+                    .iter()
+                    .filter(|t| t.last_status == "RUNNING")
+                    .count(),
+            ),
+            pending_tasks_count: to_i64(
+                self.tasks
+                    .iter()
+                    .filter(|t| t.last_status == "PENDING")
+                    .count(),
+            ),
+            active_services_count: to_i64(
+                self.services
+                    .iter()
+                    .filter(|s| s.status == "ACTIVE")
+                    .count(),
+            ),
+            statistics,
+            settings: self.settings.clone(),
+            capacity_providers: self.capacity_providers.clone(),
+            default_capacity_provider_strategy: self.default_capacity_provider_strategy.clone(),
+            tags: self.tags.clone(),
+        }
+    }
+}
+
+fn to_i64(count: usize) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+/// An ECR repository with its images and lifecycle policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RepositoryState {
+    /// The repository.
+    pub repository: Repository,
+    /// Its images.
+    pub images: Vec<ImageDetail>,
+    /// Lifecycle policy text (JSON), when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle_policy: Option<String>,
+}
