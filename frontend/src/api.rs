@@ -1,0 +1,99 @@
+//! Calls to the `berth` JSON API.
+//!
+//! Every call returns `Result<T, ClientError>`: a network failure, an API error (decoded from
+//! the shared `ErrorBody`, so pages can show the server's sentence and branch on its code), or
+//! a response that could not be decoded. Nothing is swallowed.
+
+use berth_shared::api::{ClusterDetail, ClusterList, ErrorBody, ErrorCode, Health};
+use gloo_net::http::Request;
+use serde::de::DeserializeOwned;
+
+/// Why a call to the backend failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ClientError {
+    /// The request did not reach the server (server stopped, network down).
+    #[error("could not reach the Berth server ({0})")]
+    Network(String),
+    /// The server answered with an error body.
+    #[error("{}", .body.message)]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The decoded error body.
+        body: ErrorBody,
+    },
+    /// The server's answer was not what this console expects.
+    #[error("the server sent a response this console cannot read ({0})")]
+    Decode(String),
+}
+
+impl ClientError {
+    /// Whether trying again may help.
+    pub fn retryable(&self) -> bool {
+        match self {
+            Self::Network(_) => true,
+            Self::Api { body, .. } => body.retryable,
+            Self::Decode(_) => false,
+        }
+    }
+
+    /// A short title for an error panel.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Self::Network(_) => "Berth server unreachable",
+            Self::Api { body, .. } => match body.code {
+                ErrorCode::NotFound => "Not found",
+                ErrorCode::AccessDenied => "Access denied",
+                ErrorCode::Throttled => "AWS is throttling requests",
+                ErrorCode::Unavailable => "AWS is unreachable",
+                ErrorCode::InvalidInput => "Invalid request",
+                ErrorCode::Conflict => "Conflict",
+                ErrorCode::Internal => "Something went wrong",
+            },
+            Self::Decode(_) => "Unexpected response",
+        }
+    }
+}
+
+async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
+    let response = Request::get(path)
+        .send()
+        .await
+        .map_err(|e| ClientError::Network(e.to_string()))?;
+    if response.ok() {
+        return response.json::<T>().await.map_err(|e| ClientError::Decode(e.to_string()));
+    }
+    let status = response.status();
+    let body = response.json::<ErrorBody>().await.unwrap_or_else(|_| ErrorBody {
+        code: ErrorCode::Internal,
+        message: format!("the server answered HTTP {status} without an error description"),
+        retryable: status >= 500,
+        field: None,
+    });
+    Err(ClientError::Api { status, body })
+}
+
+/// Percent-encodes one path segment (cluster names are `[A-Za-z0-9_-]`, ARNs contain `:` and `/`).
+fn segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `GET /api/health`.
+pub async fn health() -> Result<Health, ClientError> {
+    get_json("/api/health").await
+}
+
+/// `GET /api/clusters`.
+pub async fn clusters() -> Result<ClusterList, ClientError> {
+    get_json("/api/clusters").await
+}
+
+/// `GET /api/clusters/{name}`.
+pub async fn cluster(name: &str) -> Result<ClusterDetail, ClientError> {
+    get_json(&format!("/api/clusters/{}", segment(name))).await
+}

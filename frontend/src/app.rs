@@ -1,0 +1,40 @@
+//! The console's shell: top bar, routes and the not-found page.
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::{A, Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::top_bar::TopBar,
+    features::clusters::{cluster_page::ClusterPage, overview_page::OverviewPage},
+};
+
+/// The root component.
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <Router>
+            <TopBar/>
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=OverviewPage/>
+                    <Route path=path!("/clusters") view=OverviewPage/>
+                    <Route path=path!("/clusters/:name") view=ClusterPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <section class="panel panel--empty">
+            <h1>"Page not found"</h1>
+            <p>"There is no page at this address."</p>
+            <A href="/clusters">"Go to clusters"</A>
+        </section>
+    }
+}

@@ -1,0 +1,54 @@
+//! The top bar: product name, navigation and the active source (sandbox or AWS region).
+
+use berth_shared::api::SourceInfo;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api;
+
+/// The bar across the top of every page.
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let health = LocalResource::new(api::health);
+    let source = move || {
+        Suspend::new(async move {
+            match health.await {
+                Ok(health) => {
+                    let kind = match &health.source {
+                        SourceInfo::Sandbox { .. } => "source source--sandbox",
+                        SourceInfo::Aws { .. } => "source source--aws",
+                    };
+                    let detail = match &health.source {
+                        SourceInfo::Sandbox { state_path, .. } => format!("Simulated account saved in {state_path}"),
+                        SourceInfo::Aws { .. } => "Live AWS account".to_owned(),
+                    };
+                    view! {
+                        <span class=kind title=detail data-testid="source">{health.source.label()}</span>
+                        <span class="version">"v"{health.version}</span>
+                    }
+                    .into_any()
+                }
+                Err(error) => view! {
+                    <span class="source source--error" data-testid="source" title=error.to_string()>
+                        "Server unreachable"
+                    </span>
+                }
+                .into_any(),
+            }
+        })
+    };
+    view! {
+        <header class="top-bar">
+            <A href="/clusters" attr:class="brand">
+                <span class="brand__mark" aria-hidden="true">"⚓"</span>
+                <span class="brand__name">"Berth"</span>
+            </A>
+            <nav class="top-bar__nav">
+                <A href="/clusters">"Clusters"</A>
+            </nav>
+            <div class="top-bar__source">
+                <Transition fallback=|| view! { <span class="source">"Connecting…"</span> }>{source}</Transition>
+            </div>
+        </header>
+    }
+}

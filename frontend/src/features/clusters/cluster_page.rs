@@ -1,0 +1,78 @@
+//! `/clusters/:name`: one cluster's counts, settings and capacity.
+
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_params_map};
+
+use crate::{api, components::{error_panel::ErrorPanel, launch_type_bar::LaunchTypeBar}};
+
+/// The page of one cluster.
+#[component]
+pub fn ClusterPage() -> impl IntoView {
+    let params = use_params_map();
+    let name = move || params.read().get("name").unwrap_or_default();
+    let detail = LocalResource::new(move || {
+        let name = name();
+        async move { api::cluster(&name).await }
+    });
+    let retry = Callback::new(move |()| detail.refetch());
+    let content = move || {
+        Suspend::new(async move {
+            match detail.await {
+                Ok(detail) => {
+                    let cluster = detail.cluster;
+                    let mix = cluster.launch_type_mix();
+                    view! {
+                        <section class="panel">
+                            <dl class="stats stats--wide">
+                                <div><dt>"Status"</dt><dd>{cluster.status.clone()}</dd></div>
+                                <div><dt>"Container instances"</dt><dd data-testid="instances">{cluster.registered_container_instances_count}</dd></div>
+                                <div><dt>"Active services"</dt><dd data-testid="services">{cluster.active_services_count}</dd></div>
+                                <div><dt>"Running tasks"</dt><dd data-testid="running">{cluster.running_tasks_count}</dd></div>
+                                <div><dt>"Pending tasks"</dt><dd>{cluster.pending_tasks_count}</dd></div>
+                            </dl>
+                            {mix.map(|mix| view! { <LaunchTypeBar mix/> })}
+                        </section>
+                        <section class="panel">
+                            <h2>"Capacity"</h2>
+                            <p class="muted">
+                                "Capacity providers decide where tasks get their compute: Fargate, Fargate Spot, \
+                                 or an Auto Scaling group of EC2 instances."
+                            </p>
+                            <table class="table">
+                                <thead><tr><th>"Capacity provider"</th><th>"Base"</th><th>"Weight"</th></tr></thead>
+                                <tbody>
+                                    {cluster.capacity_providers.iter().map(|provider| {
+                                        let item = cluster.default_capacity_provider_strategy.iter().find(|i| &i.capacity_provider == provider);
+                                        view! {
+                                            <tr>
+                                                <td>{provider.clone()}</td>
+                                                <td>{item.map_or_else(|| "–".to_owned(), |i| i.base.to_string())}</td>
+                                                <td>{item.map_or_else(|| "–".to_owned(), |i| i.weight.to_string())}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            {cluster.capacity_providers.is_empty().then(|| view! { <p class="muted">"No capacity providers: tasks use a launch type directly."</p> })}
+                        </section>
+                        <section class="panel">
+                            <h2>"Settings and tags"</h2>
+                            <ul class="chips">
+                                {cluster.settings.iter().map(|s| view! { <li class="chip">{format!("{} = {}", s.name, s.value)}</li> }).collect_view()}
+                                {cluster.tags.iter().map(|t| view! { <li class="chip chip--tag">{format!("{}: {}", t.key, t.value)}</li> }).collect_view()}
+                            </ul>
+                            <p class="muted arn">{cluster.cluster_arn.clone()}</p>
+                        </section>
+                    }
+                    .into_any()
+                }
+                Err(error) => view! { <ErrorPanel error on_retry=retry/> }.into_any(),
+            }
+        })
+    };
+    view! {
+        <nav class="breadcrumbs"><A href="/clusters">"Clusters"</A>" / "<span>{name}</span></nav>
+        <div class="page__header"><h1 data-testid="cluster-name">{name}</h1></div>
+        <Transition fallback=|| view! { <section class="panel card--skeleton" aria-busy="true"></section> }>{content}</Transition>
+    }
+}

@@ -1,0 +1,3 @@
+//! The console's areas, one folder each.
+
+pub mod clusters;
