@@ -61,15 +61,21 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
         .await
         .map_err(|e| ClientError::Network(e.to_string()))?;
     if response.ok() {
-        return response.json::<T>().await.map_err(|e| ClientError::Decode(e.to_string()));
+        return response
+            .json::<T>()
+            .await
+            .map_err(|e| ClientError::Decode(e.to_string()));
     }
     let status = response.status();
-    let body = response.json::<ErrorBody>().await.unwrap_or_else(|_| ErrorBody {
-        code: ErrorCode::Internal,
-        message: format!("the server answered HTTP {status} without an error description"),
-        retryable: status >= 500,
-        field: None,
-    });
+    let body = response
+        .json::<ErrorBody>()
+        .await
+        .unwrap_or_else(|_| ErrorBody {
+            code: ErrorCode::Internal,
+            message: format!("the server answered HTTP {status} without an error description"),
+            retryable: status >= 500,
+            field: None,
+        });
     Err(ClientError::Api { status, body })
 }
 
@@ -77,7 +83,9 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
 fn segment(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -13,7 +13,11 @@ pub fn LaunchTypeBar(
     if total == 0 {
         return view! { <p class="mix mix--empty">"No running tasks"</p> }.into_any();
     }
-    let parts = [("EC2", "ec2", mix.ec2), ("Fargate", "fargate", mix.fargate), ("External", "external", mix.external)];
+    let parts = [
+        ("EC2", "ec2", mix.ec2),
+        ("Fargate", "fargate", mix.fargate),
+        ("External", "external", mix.external),
+    ];
     let percent = move |count: i64| format!("{:.1}%", count as f64 * 100.0 / total as f64);
     view! {
         <div class="mix">

@@ -19,7 +19,9 @@ pub fn TopBar() -> impl IntoView {
                         SourceInfo::Aws { .. } => "source source--aws",
                     };
                     let detail = match &health.source {
-                        SourceInfo::Sandbox { state_path, .. } => format!("Simulated account saved in {state_path}"),
+                        SourceInfo::Sandbox { state_path, .. } => {
+                            format!("Simulated account saved in {state_path}")
+                        }
                         SourceInfo::Aws { .. } => "Live AWS account".to_owned(),
                     };
                     view! {

@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
-use crate::{api, components::{error_panel::ErrorPanel, launch_type_bar::LaunchTypeBar}};
+use crate::{
+    api,
+    components::{error_panel::ErrorPanel, launch_type_bar::LaunchTypeBar},
+};
 
 /// The page of one cluster.
 #[component]

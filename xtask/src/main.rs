@@ -1,0 +1,146 @@
+//! Berth's build, run and test driver.
+//!
+//! - `cargo xtask serve [-- BERTH_ARGS…]`: installs what is missing, builds the console in
+//!   release mode, builds `berth` and serves the console (sandbox by default) on 127.0.0.1.
+//! - `cargo xtask test`: every check CI runs: formatting, clippy for the host and for wasm32,
+//!   the console's release build, all unit and integration tests including the moto-backed
+//!   and browser tests. It ends with a summary line.
+//! - `cargo xtask build`: only the console's release build, into `dist/`.
+//!
+//! Tools are installed on demand and pinned: the wasm32 target (rustup), `wasm-bindgen-cli`
+//! at exactly the version in Cargo.lock (cargo install), moto in a virtualenv (pip), and
+//! Debian's chromium and chromium-driver (apt-get, when running as root).
+
+#![allow(clippy::print_stdout)]
+
+mod console;
+mod run;
+mod tools;
+
+use std::{path::PathBuf, process::ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    let result = match command {
+        "serve" => serve(rest),
+        "test" => test(),
+        "build" => console::build(&workspace_root()).map(|_| ()),
+        "help" | "--help" | "-h" => {
+            println!(
+                "usage: cargo xtask serve [-- BERTH_ARGS…] | cargo xtask test | cargo xtask build"
+            );
+            Ok(())
+        }
+        other => Err(format!("unknown command {other:?}; try `cargo xtask help`")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The repository root (the parent of this crate).
+fn workspace_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .map_or(manifest_dir.clone(), PathBuf::from)
+}
+
+fn serve(args: &[String]) -> Result<(), String> {
+    let root = workspace_root();
+    let dist = console::build(&root)?;
+    let berth_args: Vec<String> = match args.first().map(String::as_str) {
+        Some("--") => args[1..].to_vec(),
+        _ => args.to_vec(),
+    };
+    let mut command = run::cargo();
+    command
+        .current_dir(&root)
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "berth-backend",
+            "--bin",
+            "berth",
+            "--",
+            "serve",
+        ])
+        .arg("--static-dir")
+        .arg(&dist)
+        .args(&berth_args);
+    run::status(&mut command, "berth")
+}
+
+fn test() -> Result<(), String> {
+    let root = workspace_root();
+    let started = std::time::Instant::now();
+    run::step(
+        "formatting",
+        run::cargo()
+            .current_dir(&root)
+            .args(["fmt", "--all", "--", "--check"]),
+    )?;
+    run::step(
+        "clippy (host)",
+        run::cargo().current_dir(&root).args([
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "berth-frontend",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    tools::ensure_wasm_target()?;
+    run::step(
+        "clippy (wasm32)",
+        run::cargo().current_dir(&root).args([
+            "clippy",
+            "-p",
+            "berth-shared",
+            "-p",
+            "berth-frontend",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    let dist = console::build(&root)?;
+    let moto = tools::ensure_moto()?;
+    let browser = tools::ensure_chromium()?;
+    let mut tests = run::cargo();
+    tests
+        .current_dir(&root)
+        .args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "berth-frontend",
+            "--no-fail-fast",
+        ])
+        .env("BERTH_DIST", &dist)
+        .env("BERTH_MOTO_SERVER", &moto)
+        .env("BERTH_CHROMIUM", &browser.chromium)
+        .env("BERTH_CHROMEDRIVER", &browser.chromedriver);
+    let summary = run::tests(&mut tests)?;
+    println!(
+        "xtask test: all checks passed — fmt, clippy (host, wasm32), console build, {} tests passed, {} ignored, in {:.0?}",
+        summary.passed,
+        summary.ignored,
+        started.elapsed()
+    );
+    Ok(())
+}

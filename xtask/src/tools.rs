@@ -1,0 +1,192 @@
+//! Finding, and when missing installing, the tools the build and the tests need.
+//!
+//! Everything comes from the registries this project may use: rustup for the wasm32 target,
+//! crates.io for `wasm-bindgen-cli` (pinned to Cargo.lock's wasm-bindgen), PyPI for moto
+//! (pinned) in a virtualenv under the user's cache directory, and Debian for chromium and
+//! chromium-driver. Each function says clearly what to do when it cannot install something.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use crate::run;
+
+/// The moto release the SDK-path tests are written against.
+pub const MOTO_VERSION: &str = "5.2.5";
+
+/// Where Berth keeps downloaded tools: `$BERTH_CACHE_DIR`, else `$XDG_CACHE_HOME/berth`, else
+/// `~/.cache/berth`.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("BERTH_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir).join("berth");
+    }
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
+    home.join(".cache").join("berth")
+}
+
+/// Adds the wasm32 target when rustup does not have it yet.
+pub fn ensure_wasm_target() -> Result<(), String> {
+    let installed = run::output(
+        Command::new("rustup").args(["target", "list", "--installed"]),
+        "rustup",
+    )?;
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    run::step(
+        "installing the wasm32-unknown-unknown target",
+        Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+    )
+}
+
+/// The version of a package as locked in Cargo.lock.
+pub fn locked_version(root: &Path, package: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&needle)
+        .map(|i| i + needle.len())
+        .ok_or_else(|| format!("{package} is not in Cargo.lock"))?;
+    let end = lock[start..]
+        .find('"')
+        .map(|i| start + i)
+        .ok_or("Cargo.lock is malformed")?;
+    Ok(lock[start..end].to_owned())
+}
+
+/// The `wasm-bindgen` CLI at exactly `version`, installed with cargo when missing or different.
+pub fn ensure_wasm_bindgen(version: &str) -> Result<PathBuf, String> {
+    let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
+        PathBuf::from,
+    );
+    let binary = cargo_home.join("bin").join("wasm-bindgen");
+    let current = Command::new(&binary)
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
+    let matches = current.is_some_and(|o| {
+        String::from_utf8_lossy(&o.stdout).split_whitespace().nth(1) == Some(version)
+    });
+    if !matches {
+        run::step(
+            &format!(
+                "installing wasm-bindgen-cli {version} (matches Cargo.lock; takes a few minutes once)"
+            ),
+            run::cargo().args([
+                "install",
+                "wasm-bindgen-cli",
+                "--force",
+                "--version",
+                &format!("={version}"),
+            ]),
+        )?;
+    }
+    Ok(binary)
+}
+
+/// `moto_server` from a virtualenv with the pinned moto, created on first use.
+pub fn ensure_moto() -> Result<PathBuf, String> {
+    let venv = cache_dir().join(format!("moto-{MOTO_VERSION}"));
+    let server = venv.join("bin").join("moto_server");
+    if server.is_file() {
+        return Ok(server);
+    }
+    let python = ["python3", "python"]
+        .into_iter()
+        .find(|p| {
+            Command::new(p)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .ok_or("Python 3 is needed for the moto-backed tests; install python3")?;
+    run::step(
+        &format!(
+            "creating a virtualenv for moto {MOTO_VERSION} in {}",
+            venv.display()
+        ),
+        Command::new(python).args(["-m", "venv"]).arg(&venv),
+    )?;
+    run::step(
+        "installing moto",
+        Command::new(venv.join("bin").join("pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            &format!("moto[server]=={MOTO_VERSION}"),
+        ]),
+    )?;
+    if server.is_file() {
+        Ok(server)
+    } else {
+        Err(format!(
+            "moto installed but {} is missing",
+            server.display()
+        ))
+    }
+}
+
+/// Paths of the browser used by the browser tests.
+#[derive(Debug)]
+pub struct Browser {
+    /// Chromium.
+    pub chromium: PathBuf,
+    /// The matching ChromeDriver.
+    pub chromedriver: PathBuf,
+}
+
+fn find_in_path(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+fn find_browser() -> Option<Browser> {
+    Some(Browser {
+        chromium: find_in_path(&["chromium", "chromium-browser"])?,
+        chromedriver: find_in_path(&["chromedriver"])?,
+    })
+}
+
+/// Debian's chromium and chromium-driver, installed with apt-get when missing and root.
+pub fn ensure_chromium() -> Result<Browser, String> {
+    if let Some(browser) = find_browser() {
+        return Ok(browser);
+    }
+    let uid = run::output(Command::new("id").arg("-u"), "id -u").unwrap_or_default();
+    if uid.trim() != "0" {
+        return Err("the browser tests need Chromium and ChromeDriver: run \
+                    `sudo apt-get install -y chromium chromium-driver` and try again"
+            .to_owned());
+    }
+    run::step(
+        "updating Debian's package lists",
+        Command::new("apt-get").arg("update"),
+    )?;
+    run::step(
+        "installing chromium and chromium-driver",
+        Command::new("apt-get")
+            .args([
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "chromium",
+                "chromium-driver",
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    find_browser().ok_or_else(|| {
+        "chromium was installed but chromium or chromedriver is not on PATH".to_owned()
+    })
+}
