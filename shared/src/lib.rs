@@ -9,6 +9,8 @@
 //! - [`api`]: the envelopes and error body of Berth's HTTP API.
 //! - [`time`]: timestamps that read both epoch seconds and RFC 3339.
 //! - [`input`]: parsing user JSON with errors that name the field.
+//! - [`ops`]: the operations model — auto scaling, capacity providers, rolling deployments,
+//!   task-definition validation, ECR lifecycle policies and cost.
 
 #![warn(missing_docs)]
 
@@ -16,4 +18,5 @@ pub mod api;
 pub mod ecr;
 pub mod ecs;
 pub mod input;
+pub mod ops;
 pub mod time;
