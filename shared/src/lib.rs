@@ -9,6 +9,8 @@
 //! - [`api`]: the envelopes and error body of Berth's HTTP API.
 //! - [`time`]: timestamps that read both epoch seconds and RFC 3339.
 //! - [`input`]: parsing user JSON with errors that name the field.
+//! - [`placement`]: the task placement engine (cost, constraints and CQL, strategies, many
+//!   tasks, failures and explanations, scale-in).
 //! - [`ops`]: the operations model — auto scaling, capacity providers, rolling deployments,
 //!   task-definition validation, ECR lifecycle policies and cost.
 
@@ -19,4 +21,5 @@ pub mod ecr;
 pub mod ecs;
 pub mod input;
 pub mod ops;
+pub mod placement;
 pub mod time;
