@@ -207,6 +207,16 @@ fn cluster_from_sdk(cluster: &aws_sdk_ecs::types::Cluster) -> Cluster {
     }
 }
 
+/// The innermost error of a chain, which names the actual problem ("Connection refused",
+/// "dns error", "no credentials in the chain").
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
+}
+
 /// Maps an SDK failure to a [`SourceError`] by kind, naming the API action.
 fn map_sdk_error<E, R>(action: &str, error: SdkError<E, R>) -> SourceError
 where
@@ -247,10 +257,13 @@ where
         SdkError::TimeoutError(_) => SourceError::Unavailable(format!(
             "AWS did not answer {action} in time; check the endpoint and your network"
         )),
-        SdkError::DispatchFailure(_) => SourceError::Unavailable(format!(
-            "could not reach AWS for {action}: {}",
-            DisplayErrorContext(&error)
-        )),
+        SdkError::DispatchFailure(_) => {
+            tracing::warn!(error = %DisplayErrorContext(&error), "{action} could not be sent");
+            SourceError::Unavailable(format!(
+                "could not reach AWS for {action}: {}",
+                root_cause(&error)
+            ))
+        }
         _ => SourceError::Internal(format!("{action}: {}", DisplayErrorContext(&error))),
     }
 }

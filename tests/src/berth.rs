@@ -1,0 +1,94 @@
+//! Starting the real `berth` binary for a test.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use crate::{scratch_dir, target_dir, workspace_root};
+
+/// A running `berth serve`, killed when dropped.
+#[derive(Debug)]
+pub struct Berth {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Its scratch directory (holds the sandbox state file).
+    pub dir: PathBuf,
+}
+
+/// Where the built console is: `$BERTH_DIST`, else `<repo>/dist`.
+pub fn dist_dir() -> PathBuf {
+    std::env::var_os("BERTH_DIST").map_or_else(|| workspace_root().join("dist"), PathBuf::from)
+}
+
+fn binary() -> PathBuf {
+    let path = target_dir().join("debug").join("berth");
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo xtask test` (or `cargo build -p berth-backend`) first",
+        path.display()
+    );
+    path
+}
+
+impl Berth {
+    /// Starts `berth serve --addr 127.0.0.1:0 --state <scratch>/state.json --static-dir <dist>
+    /// ARGS…` with the environment `env`, and waits until it listens.
+    pub fn start(name: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
+        let dir = scratch_dir(name);
+        let mut command = Command::new(binary());
+        command
+            .args(["serve", "--addr", "127.0.0.1:0", "--static-dir"])
+            .arg(dist_dir())
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if !args.contains(&"--aws") && !args.contains(&"--state") {
+            command.arg("--state").arg(dir.join("state.json"));
+        }
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("start berth");
+        let stderr = child.stderr.take().expect("berth's stderr");
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(url) = line
+                    .split(" at ")
+                    .nth(1)
+                    .filter(|u| u.starts_with("http://"))
+                {
+                    let _ = sender.send(url.trim().to_owned());
+                }
+                eprintln!("[berth] {line}");
+            }
+        });
+        let url = receiver
+            .recv_timeout(Duration::from_secs(30))
+            .expect("berth printed the address it serves within 30 s");
+        Self { child, url, dir }
+    }
+
+    /// `GET url + path` and the decoded JSON body with its status.
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = reqwest::get(format!("{}{path}", self.url))
+            .await
+            .expect("berth answers");
+        let status = response.status().as_u16();
+        let body = response.json().await.expect("a JSON body");
+        (status, body)
+    }
+}
+
+impl Drop for Berth {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

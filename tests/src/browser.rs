@@ -1,0 +1,250 @@
+//! Headless Chromium driven through ChromeDriver, speaking WebDriver (JSON over HTTP).
+//!
+//! Only what the tests need: open a page, wait for an element, read text, click, run a
+//! script, and save a screenshot under `target/berth-tests/screenshots/`.
+
+use std::{
+    os::unix::process::CommandExt,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use crate::{free_port, poll_until, scratch_dir, target_dir, wait_for};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A ChromeDriver process with one Chromium session; both end when dropped.
+#[derive(Debug)]
+pub struct Browser {
+    driver: Child,
+    session: String,
+    base: String,
+    http: reqwest::Client,
+}
+
+fn tool(variable: &str, default: &str) -> PathBuf {
+    let path = std::env::var_os(variable).map_or_else(|| PathBuf::from(default), PathBuf::from);
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo xtask test`, which installs Debian's chromium and chromium-driver",
+        path.display()
+    );
+    path
+}
+
+impl Browser {
+    /// Starts ChromeDriver and a headless Chromium session (1400×900).
+    pub async fn start() -> Self {
+        let chromium = tool("BERTH_CHROMIUM", "/usr/bin/chromium");
+        let chromedriver = tool("BERTH_CHROMEDRIVER", "/usr/bin/chromedriver");
+        let port = free_port();
+        let driver = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let status = format!("{base}/status");
+        wait_for("chromedriver to answer", Duration::from_secs(30), || {
+            let (http, status) = (http.clone(), status.clone());
+            async move { http.get(&status).send().await.ok().map(|_| ()) }
+        })
+        .await;
+        let profile = scratch_dir(&format!("chromium-profile-{port}"));
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--no-first-run", "--window-size=1400,900",
+                         format!("--user-data-dir={}", profile.display())]
+            }
+        }}});
+        let response: Value = http
+            .post(format!("{base}/session"))
+            .json(&capabilities)
+            .send()
+            .await
+            .expect("create a browser session")
+            .json()
+            .await
+            .expect("a WebDriver response");
+        let session = response["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session id in {response}"))
+            .to_owned();
+        Self {
+            driver,
+            session,
+            base,
+            http,
+        }
+    }
+
+    async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut request = self.http.request(method, &url);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response: Value = request
+            .send()
+            .await
+            .expect("chromedriver answers")
+            .json()
+            .await
+            .expect("JSON");
+        response["value"].clone()
+    }
+
+    /// Opens `url`.
+    pub async fn goto(&self, url: &str) {
+        self.command(reqwest::Method::POST, "/url", Some(json!({"url": url})))
+            .await;
+    }
+
+    /// The current URL.
+    pub async fn current_url(&self) -> String {
+        self.command(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    async fn find_now(&self, css: &str) -> Option<String> {
+        let value = self
+            .command(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        value[ELEMENT_KEY].as_str().map(str::to_owned)
+    }
+
+    /// Waits up to 15 s for an element matching `css` and returns its id.
+    pub async fn find(&self, css: &str) -> String {
+        wait_for(&format!("element {css}"), Duration::from_secs(15), || {
+            self.find_now(css)
+        })
+        .await
+    }
+
+    /// Waits for an element and returns its visible text.
+    pub async fn text(&self, css: &str) -> String {
+        let element = self.find(css).await;
+        let value = self
+            .command(
+                reqwest::Method::GET,
+                &format!("/element/{element}/text"),
+                None,
+            )
+            .await;
+        value.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Waits until the element matching `css` has text containing `needle`, and returns it.
+    /// On timeout it saves a screenshot named `timeout` and panics with the page's text.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let found = poll_until(Duration::from_secs(20), || async {
+            let element = self.find_now(css).await?;
+            let value = self
+                .command(
+                    reqwest::Method::GET,
+                    &format!("/element/{element}/text"),
+                    None,
+                )
+                .await;
+            value
+                .as_str()
+                .filter(|t| t.contains(needle))
+                .map(str::to_owned)
+        })
+        .await;
+        if let Some(text) = found {
+            return text;
+        }
+        let page = self
+            .execute("return document.body.innerText;", json!([]))
+            .await;
+        let shot = self.screenshot("timeout").await;
+        panic!(
+            "timed out waiting for {css} to contain {needle:?} at {}; page text: {page}; screenshot: {}",
+            self.current_url().await,
+            shot.display()
+        );
+    }
+
+    /// Texts of every element matching `css` (possibly none).
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let script =
+            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText);";
+        let value = self.execute(script, json!([css])).await;
+        value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// Runs `script` (a function body) with `args` and returns its result.
+    pub async fn execute(&self, script: &str, args: Value) -> Value {
+        self.command(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
+    /// Saves a PNG screenshot as `target/berth-tests/screenshots/<name>.png`; returns its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let value = self
+            .command(reqwest::Method::GET, "/screenshot", None)
+            .await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(value.as_str().expect("a base64 screenshot"))
+            .expect("valid base64");
+        let dir = target_dir().join("berth-tests").join("screenshots");
+        std::fs::create_dir_all(&dir).expect("create the screenshot directory");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write the screenshot");
+        path
+    }
+}
+
+impl Drop for Browser {
+    /// Ends ChromeDriver and the Chromium processes it started (its process group).
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(format!("-{}", self.driver.id()))
+            .status();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

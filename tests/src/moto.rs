@@ -1,0 +1,84 @@
+//! A pinned moto server (the AWS emulator from PyPI) on a free loopback port.
+
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use crate::{free_port, wait_for};
+
+/// A running `moto_server`, killed when dropped.
+#[derive(Debug)]
+pub struct Moto {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+/// Environment that points the AWS SDK at moto with throwaway credentials, isolated from any
+/// real AWS configuration of the machine.
+pub const AWS_ENV: &[(&str, &str)] = &[
+    ("AWS_ACCESS_KEY_ID", "testing"),
+    ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ("AWS_SESSION_TOKEN", "testing"),
+    ("AWS_REGION", "us-east-1"),
+    ("AWS_EC2_METADATA_DISABLED", "true"),
+    ("AWS_CONFIG_FILE", "/dev/null"),
+    ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+];
+
+fn server_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("BERTH_MOTO_SERVER") {
+        return PathBuf::from(path);
+    }
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
+    let path = home.join(".cache/berth/moto-5.2.5/bin/moto_server");
+    assert!(
+        path.is_file(),
+        "moto is not installed: run `cargo xtask test`, which installs it"
+    );
+    path
+}
+
+impl Moto {
+    /// Starts moto and waits until it answers.
+    pub async fn start() -> Self {
+        let port = free_port();
+        let child = Command::new(server_binary())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let url = format!("http://127.0.0.1:{port}");
+        let moto = Self { child, url };
+        let probe = format!("{}/moto-api/", moto.url);
+        wait_for("moto to answer", Duration::from_secs(60), || {
+            let probe = probe.clone();
+            async move { reqwest::get(&probe).await.ok().map(|_| ()) }
+        })
+        .await;
+        moto
+    }
+
+    /// An ECS client for this moto.
+    pub async fn ecs(&self) -> aws_sdk_ecs::Client {
+        let credentials =
+            aws_sdk_ecs::config::Credentials::new("testing", "testing", None, None, "berth-tests");
+        let config = aws_sdk_ecs::Config::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_sdk_ecs::config::Region::new("us-east-1"))
+            .credentials_provider(credentials)
+            .endpoint_url(&self.url)
+            .build();
+        aws_sdk_ecs::Client::from_conf(config)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

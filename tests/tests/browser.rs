@@ -1,0 +1,114 @@
+//! The console in headless Chromium, against the sandbox and against AWS errors.
+
+/// Port 1 on loopback: nothing listens there, so connections are refused at once.
+const CLOSED_ENDPOINT: &str = "http://127.0.0.1:1";
+
+use berth_tests::{
+    berth::Berth,
+    browser::Browser,
+    fixtures,
+    moto::{AWS_ENV, Moto},
+};
+
+#[tokio::test]
+async fn shows_the_sandbox_clusters_and_follows_a_link() {
+    let berth = Berth::start("browser-sandbox", &[], &[]);
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/", berth.url)).await;
+
+    browser
+        .wait_for_text("[data-testid=summary]", "3 clusters")
+        .await;
+    let cards = browser.texts("[data-testid=cluster-card]").await;
+    assert_eq!(cards.len(), 3, "{cards:?}");
+    assert!(
+        cards[0].contains("demo-ec2") && cards[0].contains("12"),
+        "{}",
+        cards[0]
+    );
+    assert!(
+        cards[1].contains("demo-fargate") && cards[1].contains("Fargate"),
+        "{}",
+        cards[1]
+    );
+    let source = browser.text("[data-testid=source]").await;
+    assert!(source.contains("Sandbox"), "{source}");
+    browser.screenshot("clusters-overview").await;
+
+    browser
+        .click("a.card__title[href='/clusters/demo-ec2']")
+        .await;
+    browser
+        .wait_for_text("[data-testid=cluster-name]", "demo-ec2")
+        .await;
+    assert!(browser.current_url().await.ends_with("/clusters/demo-ec2"));
+    assert_eq!(browser.text("[data-testid=instances]").await, "12");
+    browser.screenshot("cluster-demo-ec2").await;
+}
+
+#[tokio::test]
+async fn deep_links_and_unknown_clusters_render_in_words() {
+    let berth = Berth::start("browser-deep-links", &[], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/demo-fargate", berth.url))
+        .await;
+    browser.wait_for_text("[data-testid=running]", "7").await;
+
+    browser
+        .goto(&format!("{}/clusters/no-such-cluster", berth.url))
+        .await;
+    let error = browser
+        .wait_for_text("[data-testid=error]", "Not found")
+        .await;
+    assert!(error.contains("no-such-cluster"), "{error}");
+    browser.screenshot("cluster-not-found").await;
+}
+
+#[tokio::test]
+async fn an_unreachable_aws_endpoint_shows_a_readable_error() {
+    let closed = CLOSED_ENDPOINT.to_owned();
+    let berth = Berth::start(
+        "browser-unreachable",
+        &["--aws", "--endpoint-url", &closed, "--aws-timeout", "3"],
+        AWS_ENV,
+    );
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/clusters", berth.url)).await;
+    let error = browser
+        .wait_for_text("[data-testid=error]", "AWS is unreachable")
+        .await;
+    assert!(error.contains("could not reach AWS"), "{error}");
+    assert!(
+        error.contains("Try again"),
+        "a retry button is offered: {error}"
+    );
+    let source = browser.text("[data-testid=source]").await;
+    assert!(source.contains(&closed), "{source}");
+    browser.screenshot("clusters-aws-unreachable").await;
+}
+
+#[tokio::test]
+async fn shows_motos_clusters_through_the_sdk_path() {
+    let moto = Moto::start().await;
+    fixtures::seed_fleet(&moto).await;
+    let berth = Berth::start(
+        "browser-moto",
+        &["--aws", "--endpoint-url", &moto.url],
+        AWS_ENV,
+    );
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/clusters", berth.url)).await;
+    browser
+        .wait_for_text("[data-testid=summary]", "2 clusters")
+        .await;
+    let cards = browser.texts("[data-testid=cluster-card]").await;
+    assert!(cards[0].contains("it-ec2"), "{cards:?}");
+    assert!(cards[1].contains("it-empty"), "{cards:?}");
+    let source = browser.text("[data-testid=source]").await;
+    assert!(
+        source.starts_with("AWS · us-east-1") && source.contains(&moto.url),
+        "{source}"
+    );
+    browser.screenshot("clusters-moto").await;
+}

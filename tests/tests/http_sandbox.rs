@@ -1,0 +1,113 @@
+//! The HTTP API of `berth` over the sandbox account, through a real socket.
+
+use berth_tests::berth::Berth;
+
+#[tokio::test]
+async fn health_reports_version_and_the_sandbox_source() {
+    let berth = Berth::start("health", &[], &[]);
+    let (status, body) = berth.get("/api/health").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(body["source"]["kind"], "sandbox");
+    assert!(
+        body["source"]["statePath"]
+            .as_str()
+            .unwrap()
+            .ends_with("state.json")
+    );
+}
+
+#[tokio::test]
+async fn lists_the_demo_fleet_with_counts_in_aws_field_names() {
+    let berth = Berth::start("clusters", &[], &[]);
+    let (status, body) = berth.get("/api/clusters").await;
+    assert_eq!(status, 200);
+    let clusters = body["clusters"].as_array().unwrap();
+    let names: Vec<_> = clusters
+        .iter()
+        .map(|c| c["clusterName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["demo-ec2", "demo-fargate", "demo-small"]);
+    let ec2 = &clusters[0];
+    assert_eq!(ec2["registeredContainerInstancesCount"], 12);
+    assert_eq!(ec2["activeServicesCount"], 6);
+    assert_eq!(ec2["status"], "ACTIVE");
+    let running = ec2["runningTasksCount"].as_i64().unwrap();
+    assert!(
+        running >= 30,
+        "demo-ec2 runs its services' tasks, got {running}"
+    );
+    let ec2_tasks = ec2["statistics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "runningEC2TasksCount")
+        .map(|s| s["value"].as_str().unwrap().parse::<i64>().unwrap());
+    assert_eq!(ec2_tasks, Some(running));
+    assert_eq!(clusters[1]["registeredContainerInstancesCount"], 0);
+    assert_eq!(clusters[1]["runningTasksCount"], 7);
+    assert!(body["fetchedAt"].as_str().unwrap().ends_with('Z'));
+}
+
+#[tokio::test]
+async fn describes_one_cluster_and_answers_unknown_ones_with_a_json_404() {
+    let berth = Berth::start("one-cluster", &[], &[]);
+    let (status, body) = berth.get("/api/clusters/demo-small").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["cluster"]["clusterName"], "demo-small");
+    let (status, body) = berth.get("/api/clusters/no-such-cluster").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["code"], "not_found");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-cluster")
+    );
+    assert_eq!(body["retryable"], false);
+}
+
+#[tokio::test]
+async fn unknown_api_paths_get_json_and_other_paths_get_the_console() {
+    let berth = Berth::start("fallbacks", &[], &[]);
+    let (status, body) = berth.get("/api/no/such/endpoint").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["code"], "not_found");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("/api/no/such/endpoint")
+    );
+
+    let response = reqwest::get(format!("{}/clusters/demo-ec2", berth.url))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(response.text().await.unwrap().contains("<html"));
+}
+
+#[tokio::test]
+async fn the_sandbox_state_survives_a_restart() {
+    let first = Berth::start("persist", &[], &[]);
+    let (_, before) = first.get("/api/clusters").await;
+    let state = first.dir.join("state.json");
+    let saved = std::fs::read_to_string(&state).unwrap();
+    drop(first);
+    assert!(saved.contains("\"formatVersion\""));
+
+    let second = Berth::start("persist-again", &["--state", state.to_str().unwrap()], &[]);
+    let (_, after) = second.get("/api/clusters").await;
+    assert_eq!(before["clusters"], after["clusters"]);
+    assert_eq!(
+        std::fs::read_to_string(&state).unwrap(),
+        saved,
+        "reading must not rewrite the state"
+    );
+}

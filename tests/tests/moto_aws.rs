@@ -1,0 +1,124 @@
+//! `berth --aws --endpoint-url <moto>`: the SDK path against a real AWS wire protocol.
+
+use std::time::{Duration, Instant};
+
+/// Port 1 on loopback: nothing listens there, so connections are refused at once.
+const CLOSED_ENDPOINT: &str = "http://127.0.0.1:1";
+
+use berth_tests::{
+    berth::Berth,
+    fixtures,
+    moto::{AWS_ENV, Moto},
+};
+
+#[tokio::test]
+async fn lists_motos_clusters_with_their_counts() {
+    let moto = Moto::start().await;
+    let fleet = fixtures::seed_fleet(&moto).await;
+    let berth = Berth::start(
+        "moto-clusters",
+        &["--aws", "--endpoint-url", &moto.url],
+        AWS_ENV,
+    );
+
+    let (status, health) = berth.get("/api/health").await;
+    assert_eq!(status, 200);
+    assert_eq!(health["source"]["kind"], "aws");
+    assert_eq!(health["source"]["region"], "us-east-1");
+    assert_eq!(health["source"]["endpointUrl"], moto.url.as_str());
+
+    let (status, body) = berth.get("/api/clusters").await;
+    assert_eq!(status, 200, "{body}");
+    let clusters = body["clusters"].as_array().unwrap();
+    let names: Vec<_> = clusters
+        .iter()
+        .map(|c| c["clusterName"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        fleet.clusters.iter().map(|c| c.0).collect::<Vec<_>>()
+    );
+
+    // Berth reports what DescribeClusters says, as the AWS console does. moto keeps its own
+    // counters (it never counts services and counts run_task tasks as pending too), so the
+    // reference is moto's own answer, read here directly through the SDK...
+    let ecs = moto.ecs().await;
+    let described = ecs
+        .describe_clusters()
+        .clusters("it-ec2")
+        .clusters("it-empty")
+        .send()
+        .await
+        .unwrap();
+    for (cluster, reference) in clusters.iter().zip(described.clusters()) {
+        assert_eq!(cluster["clusterArn"], reference.cluster_arn().unwrap());
+        assert_eq!(
+            cluster["registeredContainerInstancesCount"],
+            reference.registered_container_instances_count()
+        );
+        assert_eq!(
+            cluster["runningTasksCount"],
+            reference.running_tasks_count()
+        );
+        assert_eq!(
+            cluster["pendingTasksCount"],
+            reference.pending_tasks_count()
+        );
+        assert_eq!(
+            cluster["activeServicesCount"],
+            reference.active_services_count()
+        );
+        assert_eq!(cluster["status"], reference.status().unwrap());
+    }
+    // ...and the counters moto does keep right match what was seeded.
+    for (cluster, (name, instances, _services, running)) in clusters.iter().zip(&fleet.clusters) {
+        assert_eq!(
+            cluster["registeredContainerInstancesCount"], *instances,
+            "{name}: {cluster}"
+        );
+        assert_eq!(cluster["runningTasksCount"], *running, "{name}: {cluster}");
+        assert!(
+            cluster["clusterArn"]
+                .as_str()
+                .unwrap()
+                .starts_with("arn:aws:ecs:us-east-1:")
+        );
+    }
+
+    let (status, one) = berth.get("/api/clusters/it-ec2").await;
+    assert_eq!(status, 200);
+    assert_eq!(one["cluster"]["clusterName"], "it-ec2");
+    let (status, missing) = berth.get("/api/clusters/not-there").await;
+    assert_eq!(status, 404, "{missing}");
+    assert_eq!(missing["code"], "not_found");
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_is_a_clear_retryable_error_not_a_hang() {
+    let closed = CLOSED_ENDPOINT.to_owned();
+    let berth = Berth::start(
+        "unreachable",
+        &["--aws", "--endpoint-url", &closed, "--aws-timeout", "5"],
+        AWS_ENV,
+    );
+    let started = Instant::now();
+    let (status, body) = berth.get("/api/clusters").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "unavailable");
+    assert_eq!(body["retryable"], true);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("ecs:ListClusters"),
+        "{body}"
+    );
+
+    let (status, _) = berth.get("/api/health").await;
+    assert_eq!(status, 200, "the server keeps running after AWS errors");
+}
