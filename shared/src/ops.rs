@@ -27,7 +27,7 @@
 // pub mod pricing;
 // pub mod scaling;
 pub mod size;
-// pub mod strategy;
+pub mod strategy;
 pub mod validate;
 
 // pub use capacity::{CapacityInput, CapacityOutput, simulate_capacity};
@@ -35,7 +35,7 @@ pub mod validate;
 // pub use deployment::{DeploymentInput, DeploymentOutput, simulate_deployment};
 // pub use lifecycle::{LifecycleInput, LifecycleOutput, simulate_lifecycle};
 // pub use scaling::{ScalingInput, ScalingOutput, simulate_scaling};
-// pub use strategy::{StrategyInput, StrategyOutput, split_tasks};
+pub use strategy::{StrategyInput, StrategyOutput, split_tasks};
 pub use validate::{Problem, Severity, ValidationReport, validate_task_definition};
 
 #[cfg(any())]
