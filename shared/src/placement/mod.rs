@@ -100,6 +100,8 @@ mod fargate;
 mod pattern;
 mod rules;
 mod scale_in;
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 
