@@ -7,7 +7,10 @@
 //! simulated account).
 
 use async_trait::async_trait;
-use berth_shared::{api::SourceInfo, ecs::Cluster};
+use berth_shared::{
+    api::{ClusterSnapshot, SourceInfo},
+    ecs::Cluster,
+};
 
 use crate::error::SourceError;
 
@@ -20,6 +23,7 @@ pub trait EcsApi: Send + Sync + std::fmt::Debug {
     /// Every cluster with its counts and statistics, sorted by name.
     async fn list_clusters(&self) -> Result<Vec<Cluster>, SourceError>;
 
-    /// One cluster by name or ARN; [`SourceError::NotFound`] when it does not exist.
-    async fn describe_cluster(&self, name: &str) -> Result<Cluster, SourceError>;
+    /// One cluster by name or ARN with its instances, services and tasks;
+    /// [`SourceError::NotFound`] when it does not exist.
+    async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError>;
 }

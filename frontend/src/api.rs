@@ -4,7 +4,7 @@
 //! the shared `ErrorBody`, so pages can show the server's sentence and branch on its code), or
 //! a response that could not be decoded. Nothing is swallowed.
 
-use berth_shared::api::{ClusterDetail, ClusterList, ErrorBody, ErrorCode, Health};
+use berth_shared::api::{ClusterList, ClusterSnapshot, ErrorBody, ErrorCode, Health};
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 
@@ -102,6 +102,6 @@ pub async fn clusters() -> Result<ClusterList, ClientError> {
 }
 
 /// `GET /api/clusters/{name}`.
-pub async fn cluster(name: &str) -> Result<ClusterDetail, ClientError> {
+pub async fn cluster(name: &str) -> Result<ClusterSnapshot, ClientError> {
     get_json(&format!("/api/clusters/{}", segment(name))).await
 }

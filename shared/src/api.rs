@@ -7,7 +7,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ecs::Cluster, time::Timestamp};
+use crate::{
+    ecs::{Cluster, ContainerInstance, Service, Task},
+    time::Timestamp,
+};
 
 /// Stable machine-readable error codes. Clients branch on these, never on messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -137,12 +140,19 @@ pub struct ClusterList {
     pub fetched_at: Timestamp,
 }
 
-/// `GET /api/clusters/{name}`: one cluster.
+/// `GET /api/clusters/{name}`: one cluster with everything in it, read at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ClusterDetail {
+pub struct ClusterSnapshot {
     /// The cluster.
     pub cluster: Cluster,
+    /// Its container instances (ACTIVE, DRAINING and others), as
+    /// `DescribeContainerInstances` returns them.
+    pub container_instances: Vec<ContainerInstance>,
+    /// Its services, as `DescribeServices` returns them.
+    pub services: Vec<Service>,
+    /// Its tasks (running, pending and recently stopped), as `DescribeTasks` returns them.
+    pub tasks: Vec<Task>,
     /// When the data was read from the source.
     pub fetched_at: Timestamp,
 }

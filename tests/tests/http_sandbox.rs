@@ -56,6 +56,40 @@ async fn describes_one_cluster_and_answers_unknown_ones_with_a_json_404() {
     let (status, body) = berth.get("/api/clusters/demo-small").await;
     assert_eq!(status, 200);
     assert_eq!(body["cluster"]["clusterName"], "demo-small");
+    assert_eq!(body["containerInstances"].as_array().unwrap().len(), 2);
+    assert_eq!(body["services"].as_array().unwrap().len(), 2);
+
+    let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
+    let instances = snapshot["containerInstances"].as_array().unwrap();
+    assert_eq!(instances.len(), 12);
+    assert!(instances.iter().any(|i| i["status"] == "DRAINING"));
+    assert!(
+        instances[0]["remainingResources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "MEMORY")
+    );
+    let tasks = snapshot["tasks"].as_array().unwrap();
+    let running = tasks
+        .iter()
+        .filter(|t| t["lastStatus"] == "RUNNING")
+        .count();
+    assert_eq!(
+        i64::try_from(running).unwrap(),
+        snapshot["cluster"]["runningTasksCount"].as_i64().unwrap()
+    );
+    assert!(
+        tasks
+            .iter()
+            .all(|t| t["containerInstanceArn"].is_string() && t["availabilityZone"].is_string())
+    );
+    let daemon = snapshot["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["schedulingStrategy"] == "DAEMON");
+    assert_eq!(daemon.unwrap()["serviceName"], "metrics-agent");
     let (status, body) = berth.get("/api/clusters/no-such-cluster").await;
     assert_eq!(status, 404);
     assert_eq!(body["code"], "not_found");

@@ -88,6 +88,34 @@ async fn lists_motos_clusters_with_their_counts() {
     let (status, one) = berth.get("/api/clusters/it-ec2").await;
     assert_eq!(status, 200);
     assert_eq!(one["cluster"]["clusterName"], "it-ec2");
+    let instances = one["containerInstances"].as_array().unwrap();
+    assert_eq!(instances.len(), 3, "{one}");
+    let zones: Vec<_> = instances
+        .iter()
+        .map(|i| {
+            i["attributes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["name"] == "ecs.availability-zone")
+                .unwrap()["value"]
+                .clone()
+        })
+        .collect();
+    assert_eq!(
+        zones.iter().filter(|z| *z == "us-east-1a").count(),
+        2,
+        "{zones:?}"
+    );
+    assert_eq!(one["services"].as_array().unwrap().len(), 1);
+    assert_eq!(one["services"][0]["serviceName"], "it-web");
+    let tasks = one["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 4, "{one}");
+    assert!(
+        tasks
+            .iter()
+            .all(|t| t["group"] == "service:it-web" && t["containerInstanceArn"].is_string())
+    );
     let (status, missing) = berth.get("/api/clusters/not-there").await;
     assert_eq!(status, 404, "{missing}");
     assert_eq!(missing["code"], "not_found");

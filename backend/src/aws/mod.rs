@@ -18,16 +18,25 @@ use aws_sdk_ecs::{
     types::ClusterField,
 };
 use berth_shared::{
-    api::SourceInfo,
-    ecs::{CapacityProviderStrategyItem, Cluster, ClusterSetting, KeyValuePair, Tag},
+    api::{ClusterSnapshot, SourceInfo},
+    ecs::{Cluster, ContainerInstance, Service, Task},
 };
 
 use crate::{error::SourceError, source::EcsApi};
+
+mod convert;
 
 /// Region used when neither a flag, the environment nor a profile names one.
 const FALLBACK_REGION: &str = "us-east-1";
 /// DescribeClusters accepts at most 100 clusters per call.
 const DESCRIBE_CLUSTERS_BATCH: usize = 100;
+/// DescribeContainerInstances and DescribeTasks accept at most 100 ARNs per call.
+const DESCRIBE_INSTANCES_BATCH: usize = 100;
+const DESCRIBE_TASKS_BATCH: usize = 100;
+/// DescribeServices accepts at most 10 services per call.
+const DESCRIBE_SERVICES_BATCH: usize = 10;
+/// List calls return at most 100 ARNs per page.
+const LIST_PAGE_SIZE: i32 = 100;
 
 /// How to reach AWS.
 #[derive(Debug, Clone, Default)]
@@ -105,7 +114,7 @@ impl SdkEcs {
                 .send()
                 .await
                 .map_err(|e| map_sdk_error("ecs:DescribeClusters", e))?;
-            clusters.extend(output.clusters().iter().map(cluster_from_sdk));
+            clusters.extend(output.clusters().iter().map(convert::cluster));
             if let Some(failure) = output.failures().first() {
                 if failure.reason() == Some("MISSING") {
                     return Err(SourceError::NotFound {
@@ -149,61 +158,152 @@ impl EcsApi for SdkEcs {
         Ok(clusters)
     }
 
-    async fn describe_cluster(&self, name: &str) -> Result<Cluster, SourceError> {
-        let found = self.describe_clusters(&[name.to_owned()]).await?;
-        found
+    async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError> {
+        let cluster = self
+            .describe_clusters(&[name.to_owned()])
+            .await?
             .into_iter()
             .find(|c| c.status != "INACTIVE")
             .ok_or_else(|| SourceError::NotFound {
                 kind: "cluster",
                 name: name.to_owned(),
-            })
+            })?;
+        let arn = cluster.cluster_arn.clone();
+        let (container_instances, services, tasks) = tokio::try_join!(
+            self.container_instances(&arn),
+            self.services(&arn),
+            self.tasks(&arn),
+        )?;
+        Ok(ClusterSnapshot {
+            cluster,
+            container_instances,
+            services,
+            tasks,
+            fetched_at: crate::now(),
+        })
     }
 }
 
-fn cluster_from_sdk(cluster: &aws_sdk_ecs::types::Cluster) -> Cluster {
-    Cluster {
-        cluster_arn: cluster.cluster_arn().unwrap_or_default().to_owned(),
-        cluster_name: cluster.cluster_name().unwrap_or_default().to_owned(),
-        status: cluster.status().unwrap_or("ACTIVE").to_owned(),
-        registered_container_instances_count: cluster.registered_container_instances_count().into(),
-        running_tasks_count: cluster.running_tasks_count().into(),
-        pending_tasks_count: cluster.pending_tasks_count().into(),
-        active_services_count: cluster.active_services_count().into(),
-        statistics: cluster
-            .statistics()
-            .iter()
-            .map(|kv| KeyValuePair {
-                name: kv.name().unwrap_or_default().to_owned(),
-                value: kv.value().unwrap_or_default().to_owned(),
-            })
-            .collect(),
-        settings: cluster
-            .settings()
-            .iter()
-            .map(|s| ClusterSetting {
-                name: s.name().map(|n| n.as_str().to_owned()).unwrap_or_default(),
-                value: s.value().unwrap_or_default().to_owned(),
-            })
-            .collect(),
-        capacity_providers: cluster.capacity_providers().to_vec(),
-        default_capacity_provider_strategy: cluster
-            .default_capacity_provider_strategy()
-            .iter()
-            .map(|item| CapacityProviderStrategyItem {
-                capacity_provider: item.capacity_provider().to_owned(),
-                weight: item.weight().into(),
-                base: item.base().into(),
-            })
-            .collect(),
-        tags: cluster
-            .tags()
-            .iter()
-            .map(|t| Tag {
-                key: t.key().unwrap_or_default().to_owned(),
-                value: t.value().unwrap_or_default().to_owned(),
-            })
-            .collect(),
+impl SdkEcs {
+    async fn container_instances(
+        &self,
+        cluster: &str,
+    ) -> Result<Vec<ContainerInstance>, SourceError> {
+        let mut arns = Vec::new();
+        let mut next_token = None;
+        loop {
+            let page = self
+                .client
+                .list_container_instances()
+                .cluster(cluster)
+                .max_results(LIST_PAGE_SIZE)
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("ecs:ListContainerInstances", e))?;
+            arns.extend(page.container_instance_arns().iter().cloned());
+            next_token = page.next_token().map(str::to_owned);
+            if next_token.is_none() {
+                break;
+            }
+        }
+        let mut instances = Vec::with_capacity(arns.len());
+        for batch in arns.chunks(DESCRIBE_INSTANCES_BATCH) {
+            let output = self
+                .client
+                .describe_container_instances()
+                .cluster(cluster)
+                .set_container_instances(Some(batch.to_vec()))
+                .include(aws_sdk_ecs::types::ContainerInstanceField::ContainerInstanceHealth)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("ecs:DescribeContainerInstances", e))?;
+            instances.extend(
+                output
+                    .container_instances()
+                    .iter()
+                    .map(convert::container_instance),
+            );
+        }
+        Ok(instances)
+    }
+
+    async fn services(&self, cluster: &str) -> Result<Vec<Service>, SourceError> {
+        let mut arns = Vec::new();
+        let mut next_token = None;
+        loop {
+            let page = self
+                .client
+                .list_services()
+                .cluster(cluster)
+                .max_results(LIST_PAGE_SIZE)
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("ecs:ListServices", e))?;
+            arns.extend(page.service_arns().iter().cloned());
+            next_token = page.next_token().map(str::to_owned);
+            if next_token.is_none() {
+                break;
+            }
+        }
+        let mut services = Vec::with_capacity(arns.len());
+        for batch in arns.chunks(DESCRIBE_SERVICES_BATCH) {
+            let output = self
+                .client
+                .describe_services()
+                .cluster(cluster)
+                .set_services(Some(batch.to_vec()))
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("ecs:DescribeServices", e))?;
+            services.extend(output.services().iter().map(convert::service));
+        }
+        services.sort_by(|a, b| a.service_name.cmp(&b.service_name));
+        Ok(services)
+    }
+
+    /// Running and pending tasks, then recently stopped ones (ECS keeps them about an hour).
+    async fn tasks(&self, cluster: &str) -> Result<Vec<Task>, SourceError> {
+        let mut arns = Vec::new();
+        for desired in [
+            aws_sdk_ecs::types::DesiredStatus::Running,
+            aws_sdk_ecs::types::DesiredStatus::Stopped,
+        ] {
+            let mut next_token = None;
+            loop {
+                let page = self
+                    .client
+                    .list_tasks()
+                    .cluster(cluster)
+                    .desired_status(desired.clone())
+                    .max_results(LIST_PAGE_SIZE)
+                    .set_next_token(next_token)
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_error("ecs:ListTasks", e))?;
+                arns.extend(page.task_arns().iter().cloned());
+                next_token = page.next_token().map(str::to_owned);
+                if next_token.is_none() {
+                    break;
+                }
+            }
+        }
+        arns.dedup();
+        let mut tasks = Vec::with_capacity(arns.len());
+        for batch in arns.chunks(DESCRIBE_TASKS_BATCH) {
+            let output = self
+                .client
+                .describe_tasks()
+                .cluster(cluster)
+                .set_tasks(Some(batch.to_vec()))
+                .include(aws_sdk_ecs::types::TaskField::Tags)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("ecs:DescribeTasks", e))?;
+            tasks.extend(output.tasks().iter().map(convert::task));
+        }
+        Ok(tasks)
     }
 }
 
@@ -221,7 +321,7 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
 fn map_sdk_error<E, R>(action: &str, error: SdkError<E, R>) -> SourceError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match &error {
         SdkError::ServiceError(service) => {

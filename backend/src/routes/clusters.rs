@@ -1,11 +1,12 @@
-//! Clusters: `GET /api/clusters` and `GET /api/clusters/{name}`.
+//! Clusters: `GET /api/clusters` (every cluster) and `GET /api/clusters/{name}` (a snapshot
+//! of one cluster: instances, services and tasks).
 
 use axum::{
     Json, Router,
     extract::{Path, State},
     routing::get,
 };
-use berth_shared::api::{ClusterDetail, ClusterList};
+use berth_shared::api::{ClusterList, ClusterSnapshot};
 
 use crate::{AppState, error::ApiError, now};
 
@@ -26,10 +27,6 @@ async fn list_clusters(State(state): State<AppState>) -> Result<Json<ClusterList
 async fn describe_cluster(
     State(state): State<AppState>,
     Path(name): Path<String>,
-) -> Result<Json<ClusterDetail>, ApiError> {
-    let cluster = state.ecs.describe_cluster(&name).await?;
-    Ok(Json(ClusterDetail {
-        cluster,
-        fetched_at: now(),
-    }))
+) -> Result<Json<ClusterSnapshot>, ApiError> {
+    Ok(Json(state.ecs.cluster_snapshot(&name).await?))
 }

@@ -13,7 +13,11 @@ pub mod store;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use berth_shared::{api::SourceInfo, ecs::Cluster, time::Timestamp};
+use berth_shared::{
+    api::{ClusterSnapshot, SourceInfo},
+    ecs::Cluster,
+    time::Timestamp,
+};
 use tokio::sync::RwLock;
 
 use crate::{error::SourceError, source::EcsApi};
@@ -86,16 +90,22 @@ impl EcsApi for Sandbox {
         Ok(clusters)
     }
 
-    async fn describe_cluster(&self, name: &str) -> Result<Cluster, SourceError> {
+    async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError> {
         let state = self.state.read().await;
-        state
+        let cluster = state
             .clusters
             .iter()
             .find(|c| c.name == name || c.arn == name)
-            .map(state::ClusterState::describe)
             .ok_or_else(|| SourceError::NotFound {
                 kind: "cluster",
                 name: name.to_owned(),
-            })
+            })?;
+        Ok(ClusterSnapshot {
+            cluster: cluster.describe(),
+            container_instances: cluster.container_instances.clone(),
+            services: cluster.services.clone(),
+            tasks: cluster.tasks.clone(),
+            fetched_at: crate::now(),
+        })
     }
 }

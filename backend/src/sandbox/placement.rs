@@ -1,14 +1,22 @@
-//! Where the sandbox puts new tasks, and the bookkeeping of what they reserve.
+//! Where the sandbox puts new tasks, and the bookkeeping of what running tasks hold.
 //!
-//! [`place_tasks`] chooses an instance (EC2) or an Availability Zone (Fargate) for each new
-//! task; [`reserve`] subtracts a placed task's CPU, memory and static host ports from its
-//! instance's `remainingResources` and counts it in `runningTasksCount`, as ECS does.
+//! Placement is the shared engine's ([`berth_shared::placement::simulate_placement`]), the
+//! same code the console runs for previews, so the sandbox places tasks exactly as Berth
+//! explains them. [`refresh_instances`] derives each instance's `remainingResources` and
+//! `runningTasksCount` from the tasks on it, as ECS reports them.
 
-use berth_shared::ecs::{
-    ContainerInstance, PlacementConstraint, PlacementStrategy, Task, TaskDefinition,
+use berth_shared::{
+    ecs::{PlacementConstraint, PlacementStrategy, TaskDefinition},
+    input::InputError,
+    placement::{
+        PlacementInput, PlacementOutput, remaining_resources, simulate_placement, task_cost,
+    },
 };
 
 use super::state::ClusterState;
+
+/// Availability Zones of the sandbox's subnets, where Fargate tasks go.
+pub const SUBNET_ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
 /// What is being placed.
 #[derive(Debug)]
@@ -23,8 +31,6 @@ pub struct TaskRequest<'a> {
     pub constraints: Vec<PlacementConstraint>,
     /// Fargate launch type.
     pub fargate: bool,
-    /// One task per instance (DAEMON).
-    pub daemon: bool,
 }
 
 /// Where one task went.
@@ -36,180 +42,99 @@ pub struct Placement {
     pub availability_zone: String,
 }
 
-/// CPU units, MiB and static host ports a task reserves on its instance: task-level sizes when
-/// set, else container sums with `memoryReservation` preferred over `memory`.
-fn cost(definition: &TaskDefinition) -> (i64, i64, Vec<String>) {
-    let task_level =
-        |value: &Option<String>| value.as_deref().and_then(|v| v.trim().parse::<i64>().ok());
-    let containers = &definition.container_definitions;
-    let cpu = task_level(&definition.cpu)
-        .unwrap_or_else(|| containers.iter().filter_map(|c| c.cpu).sum());
-    let memory = task_level(&definition.memory).unwrap_or_else(|| {
-        containers
-            .iter()
-            .map(|c| {
-                c.memory_reservation
-                    .filter(|m| *m > 0)
-                    .or(c.memory)
-                    .unwrap_or(0)
-            })
-            .sum()
-    });
-    let ports = if definition.network_mode.as_deref() == Some("awsvpc") {
-        Vec::new()
-    } else {
-        containers
-            .iter()
-            .flat_map(|c| &c.port_mappings)
-            .filter_map(|p| p.host_port.filter(|port| *port > 0))
-            .map(|port| port.to_string())
-            .collect()
-    };
-    (cpu, memory, ports)
-}
-
-fn remaining(instance: &ContainerInstance, name: &str) -> i64 {
-    instance
-        .remaining_resources
-        .iter()
-        .find(|r| r.name == name)
-        .and_then(|r| r.number())
-        .unwrap_or(0)
-}
-
-fn fits(instance: &ContainerInstance, (cpu, memory, ports): &(i64, i64, Vec<String>)) -> bool {
-    let used_ports: Vec<&String> = instance
-        .remaining_resources
-        .iter()
-        .filter(|r| r.name == "PORTS")
-        .flat_map(|r| &r.string_set_value)
-        .collect();
-    instance.status == "ACTIVE"
-        && instance.agent_connected
-        && remaining(instance, "CPU") >= *cpu
-        && remaining(instance, "MEMORY") >= *memory
-        && ports.iter().all(|p| !used_ports.contains(&p))
-}
-
-/// Chooses where `count` new tasks go.
+/// Places `count` tasks of `request` on the cluster as it is now (tasks are not added).
 pub fn place_tasks(
     cluster: &ClusterState,
+    definitions: &[TaskDefinition],
     request: &TaskRequest<'_>,
     count: usize,
-) -> Vec<Placement> {
-    if request.fargate {
-        const ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
-        return (0..count)
-            .map(|index| Placement {
-                container_instance_arn: None,
-                availability_zone: ZONES[index % ZONES.len()].to_owned(),
-            })
-            .collect();
-    }
-    let need = cost(request.definition);
-    let mut scratch = cluster.clone();
-    let mut placements = Vec::new();
-    for _ in 0..count {
-        let group_on = |instance: &ContainerInstance, tasks: &[Task]| {
-            tasks
-                .iter()
-                .filter(|t| {
-                    t.group.as_deref() == Some(request.group)
-                        && t.container_instance_arn.as_deref()
-                            == Some(&instance.container_instance_arn)
-                })
-                .count()
-        };
-        let group_in_zone = |zone: Option<&str>, tasks: &[Task]| {
-            tasks
-                .iter()
-                .filter(|t| {
-                    t.group.as_deref() == Some(request.group)
-                        && t.availability_zone.as_deref() == zone
-                })
-                .count()
-        };
-        let distinct = request
-            .constraints
-            .iter()
-            .any(|c| c.kind == "distinctInstance")
-            || request.daemon;
-        let chosen = scratch
-            .container_instances
-            .iter()
-            .filter(|i| fits(i, &need))
-            .filter(|i| !distinct || group_on(i, &scratch.tasks) == 0)
-            .min_by_key(|i| {
-                (
-                    group_in_zone(i.availability_zone(), &scratch.tasks),
-                    group_on(i, &scratch.tasks),
-                    remaining(i, "MEMORY"),
-                )
-            })
-            .map(|i| {
-                (
-                    i.container_instance_arn.clone(),
-                    i.availability_zone().unwrap_or_default().to_owned(),
-                )
-            });
-        let Some((arn, zone)) = chosen else { break };
-        let mut marker = Task {
-            task_arn: format!("pending-{}", placements.len()),
-            cluster_arn: None,
-            task_definition_arn: String::new(),
-            container_instance_arn: Some(arn.clone()),
-            last_status: "RUNNING".to_owned(),
-            desired_status: None,
-            launch_type: None,
-            capacity_provider_name: None,
-            cpu: None,
-            memory: None,
-            group: Some(request.group.to_owned()),
-            started_by: None,
-            availability_zone: Some(zone.clone()),
-            containers: Vec::new(),
-            attachments: Vec::new(),
-            created_at: None,
-            started_at: None,
-            stopping_at: None,
-            stopped_at: None,
-            stopped_reason: None,
-            stop_code: None,
-            health_status: None,
-            platform_version: None,
-            tags: Vec::new(),
-        };
-        reserve(&mut scratch, &marker, request.definition);
-        marker.container_instance_arn = Some(arn.clone());
-        scratch.tasks.push(marker);
-        placements.push(Placement {
-            container_instance_arn: Some(arn),
-            availability_zone: zone,
-        });
-    }
-    placements
+    seed: u64,
+) -> Result<PlacementOutput, InputError> {
+    let input = PlacementInput {
+        container_instances: cluster.container_instances.clone(),
+        tasks: cluster.tasks.clone(),
+        task_definitions: definitions.to_vec(),
+        task_definition: request.definition.clone(),
+        count: i64::try_from(count).unwrap_or(i64::MAX),
+        group: Some(request.group.to_owned()),
+        launch_type: Some(if request.fargate { "FARGATE" } else { "EC2" }.to_owned()),
+        placement_strategy: request.strategy.clone(),
+        placement_constraints: request.constraints.clone(),
+        availability_zones: if request.fargate {
+            SUBNET_ZONES.iter().map(|z| (*z).to_owned()).collect()
+        } else {
+            Vec::new()
+        },
+        daemons: Vec::new(),
+        seed,
+        detailed_explanations: 0,
+    };
+    simulate_placement(&input)
 }
 
-/// Records that `task` (already placed) holds its definition's resources on its instance.
-pub fn reserve(cluster: &mut ClusterState, task: &Task, definition: &TaskDefinition) {
-    let Some(arn) = task.container_instance_arn.as_deref() else {
-        return;
-    };
-    let Some(instance) = cluster
-        .container_instances
-        .iter_mut()
-        .find(|i| i.container_instance_arn == arn)
-    else {
-        return;
-    };
-    let (cpu, memory, ports) = cost(definition);
-    for resource in &mut instance.remaining_resources {
-        match resource.name.as_str() {
-            "CPU" => resource.integer_value = Some(resource.number().unwrap_or(0) - cpu),
-            "MEMORY" => resource.integer_value = Some(resource.number().unwrap_or(0) - memory),
-            "PORTS" => resource.string_set_value.extend(ports.iter().cloned()),
-            _ => {}
-        }
+/// The placements of an engine answer.
+pub fn placements(output: &PlacementOutput) -> Vec<Placement> {
+    output
+        .tasks
+        .iter()
+        .map(|task| Placement {
+            container_instance_arn: task.container_instance_arn.clone(),
+            availability_zone: task.availability_zone.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Places one DAEMON task on every ACTIVE instance that can take it (in instance order).
+pub fn place_daemon(
+    cluster: &ClusterState,
+    definitions: &[TaskDefinition],
+    request: &TaskRequest<'_>,
+    seed: u64,
+) -> Result<Vec<Placement>, InputError> {
+    let mut placed = Vec::new();
+    for instance in &cluster.container_instances {
+        let single = ClusterState {
+            container_instances: vec![instance.clone()],
+            ..cluster.clone()
+        };
+        placed.extend(placements(&place_tasks(
+            &single,
+            definitions,
+            request,
+            1,
+            seed,
+        )?));
     }
-    instance.running_tasks_count += 1;
+    Ok(placed)
+}
+
+/// Recomputes every instance's `remainingResources` and `runningTasksCount` from the tasks
+/// that hold resources on it (RUNNING or PENDING).
+pub fn refresh_instances(cluster: &mut ClusterState, definitions: &[TaskDefinition]) {
+    for instance in &mut cluster.container_instances {
+        let holding: Vec<_> = cluster
+            .tasks
+            .iter()
+            .filter(|t| {
+                t.container_instance_arn.as_deref() == Some(&instance.container_instance_arn)
+            })
+            .filter(|t| matches!(t.last_status.as_str(), "RUNNING" | "PENDING"))
+            .collect();
+        let costs: Vec<_> = holding
+            .iter()
+            .filter_map(|task| {
+                definitions
+                    .iter()
+                    .find(|d| d.task_definition_arn.as_deref() == Some(&task.task_definition_arn))
+                    .and_then(|definition| task_cost(definition).ok())
+            })
+            .collect();
+        instance.remaining_resources = remaining_resources(instance, &costs);
+        instance.running_tasks_count = count(&holding, "RUNNING");
+        instance.pending_tasks_count = count(&holding, "PENDING");
+    }
+}
+
+fn count(tasks: &[&berth_shared::ecs::Task], status: &str) -> i64 {
+    i64::try_from(tasks.iter().filter(|t| t.last_status == status).count()).unwrap_or(i64::MAX)
 }

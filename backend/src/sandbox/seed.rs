@@ -25,7 +25,7 @@ use berth_shared::{
 use serde_json::json;
 
 use super::{
-    placement::{TaskRequest, place_tasks},
+    placement::{TaskRequest, place_daemon, place_tasks, placements, refresh_instances},
     state::{ClusterState, RepositoryState, SandboxState},
 };
 
@@ -68,8 +68,16 @@ const SMALL_LAYOUT: &[(&str, &str, &str, &str)] = &[
 /// A container of a demo family: (name, cpu, memory, containerPort, static hostPort).
 type DemoContainer = (&'static str, i64, i64, Option<i64>, Option<i64>);
 
-/// (family, revisions, containers, Fargate?, inactive revisions).
-const FAMILIES: &[(&str, i64, &[DemoContainer], bool, &[i64])] = &[
+/// A demo family: (family, revisions, containers, Fargate?, inactive revisions).
+type DemoFamily = (
+    &'static str,
+    i64,
+    &'static [DemoContainer],
+    bool,
+    &'static [i64],
+);
+
+const FAMILIES: &[DemoFamily] = &[
     (
         "web-frontend",
         5,
@@ -154,6 +162,7 @@ struct DemoService {
     constraints: serde_json::Value,
 }
 
+/// The demo services, in the order their tasks are placed.
 fn demo_services() -> Vec<DemoService> {
     let service = |cluster, name, family, desired, strategy, constraints| DemoService {
         cluster,
@@ -166,7 +175,19 @@ fn demo_services() -> Vec<DemoService> {
         constraints,
     };
     let spread_az = json!({"type": "spread", "field": "attribute:ecs.availability-zone"});
+    // The DAEMON service comes first: ECS starts daemon tasks before replicas on an instance.
     vec![
+        DemoService {
+            daemon: true,
+            ..service(
+                "demo-ec2",
+                "metrics-agent",
+                "metrics-agent",
+                0,
+                json!([]),
+                json!([]),
+            )
+        },
         service(
             "demo-ec2",
             "web-frontend",
@@ -207,17 +228,6 @@ fn demo_services() -> Vec<DemoService> {
             json!([{"type": "random"}]),
             json!([{"type": "memberOf", "expression": "attribute:stack == blue"}, {"type": "distinctInstance"}]),
         ),
-        DemoService {
-            daemon: true,
-            ..service(
-                "demo-ec2",
-                "metrics-agent",
-                "metrics-agent",
-                0,
-                json!([]),
-                json!([]),
-            )
-        },
         service("demo-fargate", "worker", "worker", 5, json!([]), json!([])),
         service(
             "demo-fargate",
@@ -417,7 +427,7 @@ fn container_instances(
             let registered = vec![
                 Resource::integer("CPU", cpu),
                 Resource::integer("MEMORY", memory),
-                Resource::string_set("PORTS", reserved_ports.clone()),
+                Resource::string_set("PORTS", reserved_ports),
                 Resource::string_set("PORTS_UDP", Vec::new()),
             ];
             ContainerInstance {
@@ -745,16 +755,20 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
             strategy: serde_json::from_value(demo.strategy.clone()).unwrap_or_default(),
             constraints: serde_json::from_value(demo.constraints.clone()).unwrap_or_default(),
             fargate: demo.fargate,
-            daemon: demo.daemon,
         };
-        let count = if demo.daemon {
-            cluster.container_instances.len()
+        let seed = ids.next_u64();
+        let count = usize::try_from(demo.desired).unwrap_or(0);
+        let placed = if demo.daemon {
+            place_daemon(cluster, &definitions, &request, seed)
+        } else if count == 0 {
+            Ok(Vec::new())
         } else {
-            usize::try_from(demo.desired).unwrap_or(0)
-        };
-        let placements = place_tasks(cluster, &request, count);
+            place_tasks(cluster, &definitions, &request, count, seed)
+                .map(|output| placements(&output))
+        }
+        .unwrap_or_else(|error| panic!("the demo service {} is valid input: {error}", demo.name));
         let launch_type = if demo.fargate { "FARGATE" } else { "EC2" };
-        for (index, placement) in placements.iter().enumerate() {
+        for (index, placement) in placed.iter().enumerate() {
             let started_at =
                 Timestamp(now.0 - 2 * DAY_MS + i64::try_from(index).unwrap_or(0) * 60_000);
             let mut task = new_task(
@@ -768,10 +782,10 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
             );
             task.container_instance_arn = placement.container_instance_arn.clone();
             task.availability_zone = Some(placement.availability_zone.clone());
-            super::placement::reserve(cluster, &task, definition);
             cluster.tasks.push(task);
         }
-        let running = i64::try_from(placements.len()).unwrap_or(0);
+        refresh_instances(cluster, &definitions);
+        let running = i64::try_from(placed.len()).unwrap_or(0);
         let service = service_resource(&demo, cluster, definition, &deployment_id, running, now);
         cluster.services.push(service);
     }
@@ -785,10 +799,11 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
             strategy: Vec::new(),
             constraints: Vec::new(),
             fargate: false,
-            daemon: false,
         };
-        let placements = place_tasks(cluster, &request, 1);
-        for placement in placements {
+        let seed = ids.next_u64();
+        let output = place_tasks(cluster, &definitions, &request, 1, seed)
+            .unwrap_or_else(|error| panic!("the nightly report is valid input: {error}"));
+        for placement in placements(&output) {
             let mut task = new_task(
                 cluster,
                 definition,
@@ -800,9 +815,9 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
             );
             task.container_instance_arn = placement.container_instance_arn;
             task.availability_zone = Some(placement.availability_zone);
-            super::placement::reserve(cluster, &task, definition);
             cluster.tasks.push(task);
         }
+        refresh_instances(cluster, &definitions);
         let mut failed = new_task(
             cluster,
             definition,
@@ -914,5 +929,64 @@ mod tests {
     #[test]
     fn is_deterministic() {
         assert_eq!(fleet(), fleet());
+    }
+
+    #[test]
+    fn tasks_are_placed_by_the_engine_within_constraints_and_capacity() {
+        let state = fleet();
+        let ec2 = &state.clusters[0];
+        let instance = |arn: &Option<String>| {
+            ec2.container_instances
+                .iter()
+                .find(|i| Some(&i.container_instance_arn) == arn.as_ref())
+                .expect("tasks run on instances of their cluster")
+        };
+        for task in &ec2.tasks {
+            let host = instance(&task.container_instance_arn);
+            match task.group.as_deref() {
+                Some("service:payments") => {
+                    assert!(host.instance_type().unwrap().starts_with("m5."))
+                }
+                Some("service:nginx-proxy") => assert_eq!(host.attribute("stack"), Some("blue")),
+                _ => {}
+            }
+            assert_eq!(task.availability_zone.as_deref(), host.availability_zone());
+        }
+        for host in &ec2.container_instances {
+            for resource in ["CPU", "MEMORY"] {
+                let left = host
+                    .remaining_resources
+                    .iter()
+                    .find(|r| r.name == resource)
+                    .and_then(|r| r.number());
+                assert!(
+                    left.unwrap() >= 0,
+                    "{} over-committed on {resource}",
+                    host.short_id()
+                );
+            }
+            let daemons = ec2
+                .tasks
+                .iter()
+                .filter(|t| t.group.as_deref() == Some("service:metrics-agent"))
+                .filter(|t| {
+                    t.container_instance_arn.as_deref() == Some(&host.container_instance_arn)
+                })
+                .count();
+            assert_eq!(daemons, 1, "one daemon task per instance");
+        }
+        let zones: std::collections::BTreeMap<_, usize> = ec2
+            .tasks
+            .iter()
+            .filter(|t| t.group.as_deref() == Some("service:web-frontend"))
+            .fold(Default::default(), |mut counts, t| {
+                *counts.entry(t.availability_zone.clone()).or_default() += 1;
+                counts
+            });
+        assert_eq!(
+            zones.values().copied().collect::<Vec<_>>(),
+            [2, 2, 2],
+            "spread over the three zones"
+        );
     }
 }
