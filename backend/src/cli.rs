@@ -2,11 +2,14 @@
 //!
 //! `berth` with no subcommand is `berth serve`. The source is the sandbox unless `--aws` is
 //! given; AWS settings follow the AWS CLI (`--region`, `--profile`, `--endpoint-url`, and the
-//! usual `AWS_*` environment variables through the SDK's standard chain).
+//! usual `AWS_*` environment variables through the SDK's standard chain). `berth simulate …`
+//! and `berth validate …` run the "what if" tools of [`crate::simulate`] on a JSON file.
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::simulate::Tool;
 
 /// Berth: a web console for Amazon ECS.
 #[derive(Debug, Parser)]
@@ -25,6 +28,46 @@ pub struct Cli {
 pub enum Command {
     /// Serve the console and the JSON API (the default).
     Serve(ServeArgs),
+    /// Run a simulation on a JSON file in AWS's shapes and print the result as JSON.
+    ///
+    /// Exit status: 0 when the input is valid (even if some tasks could not be placed), 2 with
+    /// a message naming the field when it is not.
+    Simulate {
+        /// What to simulate.
+        #[arg(value_parser = tool_names("simulate/"))]
+        what: String,
+        /// Input file, or `-` for standard input.
+        file: PathBuf,
+    },
+    /// Check a document and print the problems found as JSON (exit status 1 when there are
+    /// errors, 2 when the input cannot be read).
+    Validate {
+        /// What to validate.
+        #[arg(value_parser = tool_names("validate/"))]
+        what: String,
+        /// Input file, or `-` for standard input.
+        file: PathBuf,
+    },
+}
+
+impl Command {
+    /// The tool a `simulate`/`validate` command runs, with its input file.
+    pub fn tool(&self) -> Option<(Tool, &PathBuf)> {
+        let (prefix, what, file) = match self {
+            Self::Serve(_) => return None,
+            Self::Simulate { what, file } => ("simulate/", what, file),
+            Self::Validate { what, file } => ("validate/", what, file),
+        };
+        Tool::from_path(&format!("{prefix}{what}")).map(|tool| (tool, file))
+    }
+}
+
+fn tool_names(prefix: &'static str) -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        Tool::ALL
+            .into_iter()
+            .filter_map(move |tool| tool.path().strip_prefix(prefix)),
+    )
 }
 
 /// Options of `berth serve`.
@@ -75,6 +118,27 @@ mod tests {
         assert!(cli.command.is_none());
         assert!(cli.serve.aws);
         assert_eq!(cli.serve.region.as_deref(), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn simulate_and_validate_name_their_tools() {
+        let cli = Cli::try_parse_from(["berth", "simulate", "placement", "-"]).unwrap();
+        assert_eq!(
+            cli.command
+                .as_ref()
+                .and_then(Command::tool)
+                .map(|(tool, _)| tool),
+            Some(Tool::Placement)
+        );
+        let cli = Cli::try_parse_from(["berth", "validate", "task-definition", "td.json"]).unwrap();
+        assert_eq!(
+            cli.command
+                .as_ref()
+                .and_then(Command::tool)
+                .map(|(tool, _)| tool),
+            Some(Tool::ValidateTaskDefinition)
+        );
+        assert!(Cli::try_parse_from(["berth", "simulate", "weather", "-"]).is_err());
     }
 
     #[test]

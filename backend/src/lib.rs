@@ -4,6 +4,7 @@
 //! - [`aws`]: the AWS SDK implementation; [`sandbox`]: the embedded simulated account.
 //! - [`routes`]: the `/api/` handlers; [`error`]: the error policy and JSON error body.
 //! - [`static_files`]: serving the built console with a single-page-app fallback.
+//! - [`simulate`]: the "what if" tools (placement, validation, …) behind the CLI and the API.
 //! - [`cli`]: the command line of the `berth` binary.
 
 pub mod aws;
@@ -11,6 +12,7 @@ pub mod cli;
 pub mod error;
 pub mod routes;
 pub mod sandbox;
+pub mod simulate;
 pub mod source;
 pub mod static_files;
 

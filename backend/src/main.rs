@@ -1,6 +1,10 @@
 //! The `berth` binary: parses the command line and runs the chosen command.
 
-use std::{process::ExitCode, sync::Arc};
+use std::{
+    io::{Read, Write},
+    process::ExitCode,
+    sync::Arc,
+};
 
 use berth_backend::{
     AppState, EcsApi, app,
@@ -24,6 +28,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(args).await,
+        Some(command) => return run_tool(&command),
         None => serve(cli.serve).await,
     };
     match result {
@@ -31,6 +36,44 @@ async fn main() -> ExitCode {
         Err(message) => {
             eprintln!("berth: {message}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs a `simulate`/`validate` command: 0 valid, 1 negative verdict, 2 invalid input.
+fn run_tool(command: &Command) -> ExitCode {
+    let Some((tool, file)) = command.tool() else {
+        eprintln!("berth: unknown tool");
+        return ExitCode::from(2);
+    };
+    let document = if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map(|_| text)
+    } else {
+        std::fs::read_to_string(file)
+    };
+    let document = match document {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("berth: cannot read {}: {error}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    match tool.run(&document) {
+        Ok(outcome) => {
+            let text = serde_json::to_string_pretty(&outcome.json).unwrap_or_default();
+            if writeln!(std::io::stdout().lock(), "{text}").is_err() {
+                return ExitCode::from(2);
+            }
+            if outcome.negative {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(error) => {
+            eprintln!("berth: invalid input in {}: {error}", file.display());
+            ExitCode::from(2)
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod clusters;
 mod health;
+mod simulate;
 
 use axum::{Router, extract::Request};
 
@@ -15,6 +16,7 @@ pub fn api(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(clusters::routes())
+        .merge(simulate::routes())
         .fallback(unknown_endpoint)
         .with_state(state)
 }

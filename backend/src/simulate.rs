@@ -1,0 +1,133 @@
+//! Berth's "what if" tools, the same from the command line and over HTTP.
+//!
+//! Each [`Tool`] reads one JSON document in AWS's shapes, runs a pure function of
+//! `berth_shared` and answers JSON. Bad input is an [`InputError`] naming the field (exit code
+//! 2 on the CLI, HTTP 400 on the API). A validation that finds errors is a successful run
+//! whose verdict is negative: the report is printed and the CLI exits with 1.
+
+use berth_shared::{
+    input::{InputError, from_json},
+    ops, placement,
+};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+/// A tool and where it lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// Where ECS would place tasks, and why not (`simulate placement`).
+    Placement,
+    /// Which tasks ECS stops first when a service shrinks (`simulate scale-in`).
+    ScaleIn,
+    /// How a capacity provider strategy splits tasks (`simulate strategy`).
+    Strategy,
+    /// Problems of a task definition (`validate task-definition`).
+    ValidateTaskDefinition,
+}
+
+impl Tool {
+    /// Every tool, in the order the help lists them.
+    pub const ALL: [Tool; 4] = [
+        Tool::Placement,
+        Tool::ScaleIn,
+        Tool::Strategy,
+        Tool::ValidateTaskDefinition,
+    ];
+
+    /// The tool's path under `/api/` (also its CLI words: `simulate placement`).
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Placement => "simulate/placement",
+            Self::ScaleIn => "simulate/scale-in",
+            Self::Strategy => "simulate/strategy",
+            Self::ValidateTaskDefinition => "validate/task-definition",
+        }
+    }
+
+    /// The tool at an `/api/` path.
+    pub fn from_path(path: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|tool| tool.path() == path)
+    }
+
+    /// Runs the tool on a JSON document.
+    pub fn run(self, document: &str) -> Result<Outcome, InputError> {
+        match self {
+            Self::Placement => simulate(document, placement::simulate_placement),
+            Self::ScaleIn => simulate(document, placement::scale_in),
+            Self::Strategy => simulate(document, ops::split_tasks),
+            Self::ValidateTaskDefinition => {
+                let definition: Value = from_json(document)?;
+                let report = ops::validate_task_definition(&definition);
+                Ok(Outcome {
+                    negative: !report.valid,
+                    json: to_value(&report)?,
+                })
+            }
+        }
+    }
+}
+
+/// A tool's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The JSON answer.
+    pub json: Value,
+    /// Whether the verdict is negative (a validation with errors).
+    pub negative: bool,
+}
+
+fn simulate<I, O>(
+    document: &str,
+    tool: fn(&I) -> Result<O, InputError>,
+) -> Result<Outcome, InputError>
+where
+    I: DeserializeOwned,
+    O: Serialize,
+{
+    let input: I = from_json(document)?;
+    Ok(Outcome {
+        json: to_value(&tool(&input)?)?,
+        negative: false,
+    })
+}
+
+fn to_value<T: Serialize>(value: &T) -> Result<Value, InputError> {
+    serde_json::to_value(value)
+        .map_err(|e| InputError::new(".", format!("the result could not be encoded: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_round_trip() {
+        for tool in Tool::ALL {
+            assert_eq!(Tool::from_path(tool.path()), Some(tool));
+        }
+        assert_eq!(Tool::from_path("simulate/nothing"), None);
+    }
+
+    #[test]
+    fn invalid_input_names_the_field() {
+        let error = Tool::Placement
+            .run(r#"{"taskDefinition": {"family": "web", "containerDefinitions": []}, "count": "ten"}"#)
+            .unwrap_err();
+        assert_eq!(error.field, "count");
+        let error = Tool::Placement.run("{").unwrap_err();
+        assert!(
+            error.message.starts_with("not valid JSON"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn a_failed_validation_is_a_negative_outcome() {
+        let outcome = Tool::ValidateTaskDefinition
+            .run(r#"{"family": "", "containerDefinitions": []}"#)
+            .unwrap();
+        assert!(outcome.negative);
+        assert_eq!(outcome.json["valid"], false);
+    }
+}
