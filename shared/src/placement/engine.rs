@@ -3,10 +3,12 @@
 //!
 //! Performance notes: everything that cannot change while tasks are placed (status, agent,
 //! attributes, subnet zones, `memberOf` expressions without `runningTasksCount`/`task:group`)
-//! is evaluated once per instance. An instance rejected for a reason that can only stay true
-//! (resources only shrink, a group task never leaves) is dropped from the active list, so
-//! later tasks only look at instances that may still take them. Rejections are kept as small
-//! `Copy` values and turned into sentences only for the explanations that list instances.
+//! is evaluated once per instance. Only the instance that receives a task changes state, so
+//! every instance is checked once up front and afterwards only the chosen one is checked
+//! again. Without a random strategy, feasible instances are kept in ordered sets per *cell*
+//! (instances sharing every attribute-spread value, whose spread scores are therefore equal),
+//! so choosing a host costs O(cells + log n) instead of a scan. Rejections are small `Copy`
+//! values, turned into sentences only for the explanations that list instances.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -433,33 +435,15 @@ struct SpreadCounts {
     counts: Vec<i64>,
 }
 
-/// What an active instance did in the current round (kept only for detailed explanations).
-#[derive(Debug, Clone, Copy)]
-enum RoundVerdict {
-    Unset,
-    Rejected(Reject),
-    Candidate([i64; super::MAX_STRATEGIES]),
-}
+/// Scores of a candidate under each strategy (unused slots 0).
+type Scores = [i64; super::MAX_STRATEGIES];
 
-/// The instance rejected furthest down the pipeline (ties: lowest index).
-#[derive(Debug, Clone, Copy)]
-struct Closest {
-    stage: Stage,
-    instance: usize,
-}
+/// Order of candidates inside a cell: instance-only scores, tie-break, index.
+type CellKey = (Scores, u64, u32);
 
-impl Closest {
-    fn offer(slot: &mut Option<Self>, stage: Stage, instance: usize) {
-        let closer = match slot {
-            None => true,
-            Some(current) => {
-                stage > current.stage || (stage == current.stage && instance < current.instance)
-            }
-        };
-        if closer {
-            *slot = Some(Self { stage, instance });
-        }
-    }
+/// Best scores when there is no best candidate.
+fn best_scores_none() -> Scores {
+    [0; super::MAX_STRATEGIES]
 }
 
 struct Engine<'a> {
@@ -657,17 +641,17 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// Whether instance `i` can take the task; the rejection says whether it is permanent.
-    fn check(&self, i: usize) -> Result<(), (Reject, bool)> {
+    /// The first stage that rejects instance `i` for the task, if any.
+    fn check(&self, i: usize) -> Option<Reject> {
         if let Some(reject) = self.static_reject[i] {
-            return Err((reject, true));
+            return Some(reject);
         }
         let host = &self.hosts[i];
         if let Some(reject) = host.misfit(&self.cost) {
-            return Err((reject, true));
+            return Some(reject);
         }
         if let Some(index) = self.member_fail[i] {
-            return Err((Reject::MemberOf(index), true));
+            return Some(Reject::MemberOf(index));
         }
         if !self.dynamic.is_empty() {
             let facts = HostFacts {
@@ -676,13 +660,13 @@ impl<'a> Engine<'a> {
                 group: &self.group,
             };
             if let Some((index, _)) = self.dynamic.iter().find(|(_, e)| !e.evaluate(&facts)) {
-                return Err((Reject::MemberOf(*index), false));
+                return Some(Reject::MemberOf(*index));
             }
         }
         if self.distinct && host.group_tasks > 0 {
-            return Err((Reject::Distinct(host.group_tasks), true));
+            return Some(Reject::Distinct(host.group_tasks));
         }
-        Ok(())
+        None
     }
 
     fn score(&self, rule: usize, i: usize, task: usize) -> i64 {
@@ -698,12 +682,47 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn scores(&self, i: usize, task: usize) -> [i64; super::MAX_STRATEGIES] {
+    fn scores(&self, i: usize, task: usize) -> Scores {
         let mut scores = [0; super::MAX_STRATEGIES];
         for (rule, slot) in scores.iter_mut().enumerate().take(self.rules.len()) {
             *slot = self.score(rule, i, task);
         }
         scores
+    }
+
+    /// The full ordering key of a candidate: scores, then the tie-break order.
+    fn key(&self, i: usize, task: usize) -> (Scores, u64, usize) {
+        (self.scores(i, task), self.tiebreak[i], i)
+    }
+
+    /// The key of a candidate inside its cell: the scores that depend on the instance alone
+    /// (attribute spreads are equal within a cell and left at 0).
+    fn cell_key(&self, i: usize) -> CellKey {
+        let mut scores = [0; super::MAX_STRATEGIES];
+        for (rule, slot) in scores.iter_mut().enumerate().take(self.rules.len()) {
+            if !matches!(self.rules[rule], Rule::Spread(SpreadField::Attribute(_))) {
+                *slot = self.score(rule, i, 0);
+            }
+        }
+        (scores, self.tiebreak[i], i as u32)
+    }
+
+    /// Groups instances by their values of every attribute spread: cell index per instance,
+    /// and the number of cells.
+    fn cells(&self) -> (Vec<usize>, usize) {
+        let mut ids: HashMap<Vec<u32>, usize> = HashMap::new();
+        let cells = (0..self.instances.len())
+            .map(|i| {
+                let signature: Vec<u32> = self
+                    .spread
+                    .iter()
+                    .filter_map(|spread| spread.bucket.get(i).copied())
+                    .collect();
+                let next = ids.len();
+                *ids.entry(signature).or_insert(next)
+            })
+            .collect();
+        (cells, ids.len())
     }
 
     fn place(&mut self, i: usize) {
@@ -720,7 +739,6 @@ impl<'a> Engine<'a> {
 
     fn run(mut self) -> Result<PlacementOutput, InputError> {
         let n = self.instances.len();
-        let k = self.rules.len();
         let count = self.input.count as usize;
         let mut output = PlacementOutput {
             tasks: Vec::with_capacity(count),
@@ -729,80 +747,50 @@ impl<'a> Engine<'a> {
             placement_strategy: self.rules.iter().map(rule_to_strategy).collect(),
             warnings: std::mem::take(&mut self.warnings),
         };
-        let mut active: Vec<u32> = (0..n as u32).collect();
-        let mut frozen: Vec<Option<Reject>> = vec![None; n];
-        let mut removed_counts = [0usize; STAGES];
-        let mut closest_removed: Option<Closest> = None;
-        let mut scratch: Vec<RoundVerdict> = Vec::new();
+        // Only the instance that receives a task changes (its resources, ports, ENIs, task
+        // counts), so each instance's verdict is computed once and then only the chosen
+        // instance is checked again.
+        let mut verdict: Vec<Option<Reject>> = (0..n).map(|i| self.check(i)).collect();
+        let mut stage_counts = [0usize; STAGES];
+        let mut feasible = 0usize;
+        for reject in &verdict {
+            match reject {
+                Some(reject) => stage_counts[reject.stage() as usize] += 1,
+                None => feasible += 1,
+            }
+        }
+        // Without a random strategy, candidates are kept ordered per cell (instances sharing
+        // every attribute-spread value); the best task host is the best of the cells' firsts.
+        let indexed = !self.rules.contains(&Rule::Random);
+        let (cell_of, cell_count) = self.cells();
+        let mut cells: Vec<BTreeSet<CellKey>> = vec![BTreeSet::new(); cell_count];
+        if indexed {
+            for i in (0..n).filter(|&i| verdict[i].is_none()) {
+                cells[cell_of[i]].insert(self.cell_key(i));
+            }
+        }
 
         for task in 0..count {
-            let detailed = task < self.input.detailed_explanations;
-            scratch.clear();
-            if detailed {
-                scratch.resize(n, RoundVerdict::Unset);
-            }
-            let mut counts = removed_counts;
-            let mut closest = closest_removed;
-            let mut candidates = 0usize;
-            let mut best: Option<usize> = None;
-            let mut best_scores = [0i64; super::MAX_STRATEGIES];
-            let mut kept = 0;
-            for read in 0..active.len() {
-                let i = active[read] as usize;
-                match self.check(i) {
-                    Err((reject, permanent)) => {
-                        let stage = reject.stage();
-                        counts[stage as usize] += 1;
-                        Closest::offer(&mut closest, stage, i);
-                        if permanent {
-                            frozen[i] = Some(reject);
-                            removed_counts[stage as usize] += 1;
-                            Closest::offer(&mut closest_removed, stage, i);
-                            continue;
-                        }
-                        if detailed {
-                            scratch[i] = RoundVerdict::Rejected(reject);
-                        }
-                    }
-                    Ok(()) => {
-                        candidates += 1;
-                        let better = match best {
-                            None => true,
-                            Some(b) => {
-                                let mut decided = None;
-                                for (rule, best_score) in best_scores.iter().enumerate().take(k) {
-                                    let score = self.score(rule, i, task);
-                                    if score != *best_score {
-                                        decided = Some(score < *best_score);
-                                        break;
-                                    }
-                                }
-                                decided.unwrap_or((self.tiebreak[i], i) < (self.tiebreak[b], b))
-                            }
-                        };
-                        if better {
-                            best = Some(i);
-                            best_scores = self.scores(i, task);
-                        }
-                        if detailed {
-                            scratch[i] = RoundVerdict::Candidate(self.scores(i, task));
-                        }
-                    }
-                }
-                active[kept] = i as u32;
-                kept += 1;
-            }
-            active.truncate(kept);
             let rejected: Vec<StageCount> = ALL_STAGES
                 .iter()
-                .zip(counts)
+                .zip(stage_counts)
                 .filter(|(_, count)| *count > 0)
                 .map(|(&stage, instances)| StageCount { stage, instances })
                 .collect();
-
-            let Some(chosen) = best else {
-                let failure = self.failure(closest, &frozen, &scratch);
-                let instances = self.verdicts(&frozen, &scratch, None, &best_scores, true);
+            let chosen = if indexed {
+                cells
+                    .iter()
+                    .filter_map(|cell| cell.first())
+                    .map(|&(_, _, i)| self.key(i as usize, task))
+                    .min()
+            } else {
+                (0..n)
+                    .filter(|&i| verdict[i].is_none())
+                    .map(|i| self.key(i, task))
+                    .min()
+            };
+            let Some((best_scores, _, chosen)) = chosen else {
+                let failure = self.failure(&verdict);
                 output.explanations.push(TaskExplanation {
                     task,
                     placed_on: None,
@@ -810,7 +798,7 @@ impl<'a> Engine<'a> {
                     failure_reason: Some(failure.reason.clone()),
                     candidates: 0,
                     rejected: rejected.clone(),
-                    instances,
+                    instances: self.verdicts(&verdict, None, &best_scores_none(), task),
                     zones: Vec::new(),
                     same_as_task: None,
                 });
@@ -838,8 +826,8 @@ impl<'a> Engine<'a> {
                 ec2_instance_id: instance.ec2_instance_id.clone(),
                 availability_zone: zone.clone(),
             });
-            let instances = if detailed {
-                self.verdicts(&frozen, &scratch, Some(chosen), &best_scores, false)
+            let instances = if task < self.input.detailed_explanations {
+                self.verdicts(&verdict, Some(chosen), &best_scores, task)
             } else {
                 Vec::new()
             };
@@ -848,54 +836,58 @@ impl<'a> Engine<'a> {
                 placed_on: Some(chosen),
                 availability_zone: zone,
                 failure_reason: None,
-                candidates,
+                candidates: feasible,
                 rejected,
                 instances,
                 zones: Vec::new(),
                 same_as_task: None,
             });
+
+            if indexed {
+                cells[cell_of[chosen]].remove(&self.cell_key(chosen));
+            }
             self.place(chosen);
+            match self.check(chosen) {
+                None if indexed => {
+                    cells[cell_of[chosen]].insert(self.cell_key(chosen));
+                }
+                None => {}
+                Some(reject) => {
+                    verdict[chosen] = Some(reject);
+                    stage_counts[reject.stage() as usize] += 1;
+                    feasible -= 1;
+                }
+            }
         }
         Ok(output)
     }
 
-    /// Every instance's verdict for the round just evaluated (`frozen` holds permanent
-    /// rejections, `scratch` the rest). Without a detailed scratch only rejections are known,
-    /// which is all a failed round has.
+    /// Every instance's verdict for the current task: its rejection, or its scores and rank.
     fn verdicts(
         &self,
-        frozen: &[Option<Reject>],
-        scratch: &[RoundVerdict],
+        verdict: &[Option<Reject>],
         chosen: Option<usize>,
-        best_scores: &[i64; super::MAX_STRATEGIES],
-        failed: bool,
+        best_scores: &Scores,
+        task: usize,
     ) -> Vec<InstanceVerdict> {
         let k = self.rules.len();
-        let mut verdicts: Vec<InstanceVerdict> = Vec::with_capacity(frozen.len());
-        let mut ranked: Vec<(usize, [i64; super::MAX_STRATEGIES])> = Vec::new();
-        for (i, frozen) in frozen.iter().enumerate() {
-            let reject = match (frozen, scratch.get(i)) {
-                (Some(reject), _) | (None, Some(RoundVerdict::Rejected(reject))) => Some(*reject),
-                (None, Some(RoundVerdict::Candidate(scores))) => {
-                    ranked.push((i, *scores));
-                    None
+        let mut ranked: Vec<(Scores, u64, usize)> = Vec::new();
+        let mut verdicts: Vec<InstanceVerdict> = verdict
+            .iter()
+            .enumerate()
+            .map(|(i, reject)| {
+                if reject.is_none() {
+                    ranked.push(self.key(i, task));
                 }
-                // A failed round past the detailed limit: re-check the instance.
-                (None, _) if failed => self.check(i).err().map(|(reject, _)| reject),
-                (None, _) => None,
-            };
-            verdicts.push(InstanceVerdict {
-                instance: i,
-                rejection: reject.map(|reject| self.rejection(i, reject)),
-                candidate: None,
-            });
-        }
-        ranked.sort_by(|(a, sa), (b, sb)| {
-            sa[..k]
-                .cmp(&sb[..k])
-                .then((self.tiebreak[*a], *a).cmp(&(self.tiebreak[*b], *b)))
-        });
-        for (rank, (i, scores)) in ranked.iter().enumerate() {
+                InstanceVerdict {
+                    instance: i,
+                    rejection: reject.map(|reject| self.rejection(i, reject)),
+                    candidate: None,
+                }
+            })
+            .collect();
+        ranked.sort_unstable();
+        for (rank, (scores, _, i)) in ranked.iter().enumerate() {
             let survived = scores[..k]
                 .iter()
                 .zip(&best_scores[..k])
@@ -911,33 +903,28 @@ impl<'a> Engine<'a> {
         verdicts
     }
 
-    fn failure(
-        &self,
-        closest: Option<Closest>,
-        frozen: &[Option<Reject>],
-        scratch: &[RoundVerdict],
-    ) -> PlacementFailure {
-        let Some(closest) = closest else {
+    /// The RunTask failure when no instance can take the task: the closest matching instance
+    /// is the one rejected furthest down the pipeline (ties: first in input order).
+    fn failure(&self, verdict: &[Option<Reject>]) -> PlacementFailure {
+        let closest = verdict
+            .iter()
+            .enumerate()
+            .filter_map(|(i, reject)| reject.map(|reject| (reject, i)))
+            .max_by(|(a, i), (b, j)| a.stage().cmp(&b.stage()).then(j.cmp(i)));
+        let Some((reject, i)) = closest else {
             return PlacementFailure {
                 arn: None,
                 reason: reason(Stage::Status).to_owned(),
                 detail: "The cluster has no container instances.".to_owned(),
             };
         };
-        let i = closest.instance;
-        let reject = frozen[i]
-            .or(match scratch.get(i) {
-                Some(RoundVerdict::Rejected(reject)) => Some(*reject),
-                _ => None,
-            })
-            .or_else(|| self.check(i).err().map(|(reject, _)| reject));
-        let detail = reject.map_or_else(String::new, |reject| self.rejection(i, reject).detail);
         PlacementFailure {
             arn: Some(self.instances[i].container_instance_arn.clone()),
-            reason: reason(closest.stage).to_owned(),
+            reason: reason(reject.stage()).to_owned(),
             detail: format!(
                 "No container instance met all of the task's requirements. The closest \
-                 matching container instance: {detail}"
+                 matching container instance: {}",
+                self.rejection(i, reject).detail
             ),
         }
     }
