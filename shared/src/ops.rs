@@ -23,7 +23,7 @@
 // pub mod cost;
 pub mod cron;
 // pub mod deployment;
-// pub mod lifecycle;
+pub mod lifecycle;
 // pub mod pricing;
 pub mod scaling;
 pub mod size;
@@ -33,7 +33,7 @@ pub mod validate;
 // pub use capacity::{CapacityInput, CapacityOutput, simulate_capacity};
 // pub use cost::{CostInput, CostOutput, estimate_cost};
 // pub use deployment::{DeploymentInput, DeploymentOutput, simulate_deployment};
-// pub use lifecycle::{LifecycleInput, LifecycleOutput, simulate_lifecycle};
+pub use lifecycle::{LifecycleInput, LifecycleOutput, simulate_lifecycle};
 pub use scaling::{ScalingInput, ScalingOutput, simulate_scaling};
 pub use strategy::{StrategyInput, StrategyOutput, split_tasks};
 pub use validate::{Problem, Severity, ValidationReport, validate_task_definition};
