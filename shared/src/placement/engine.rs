@@ -1077,3 +1077,138 @@ fn reserve_daemons(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::ecs::{ContainerDefinition, PlacementStrategy};
+    use crate::input::from_value;
+
+    /// The plain algorithm the incremental loop must reproduce: check every instance, take
+    /// the smallest key, for every task.
+    fn rescan_every_task(input: &PlacementInput) -> Vec<Option<usize>> {
+        let group = task_group(input.group.as_deref(), &input.task_definition).unwrap();
+        let cost = task_cost(&input.task_definition).unwrap();
+        let mut engine = Engine::new(input, group, cost).unwrap();
+        (0..input.count as usize)
+            .map(|task| {
+                let best = (0..engine.instances.len())
+                    .filter(|&i| engine.check(i).is_none())
+                    .map(|i| engine.key(i, task))
+                    .min()
+                    .map(|(_, _, i)| i);
+                if let Some(i) = best {
+                    engine.place(i);
+                }
+                best
+            })
+            .collect()
+    }
+
+    fn arb_input() -> impl Strategy<Value = PlacementInput> {
+        let instance = (0usize..3, 0usize..3, 0i64..2048, 0i64..4096, 0i64..3);
+        let strategy = prop_oneof![
+            Just(("binpack", Some("cpu"))),
+            Just(("binpack", Some("memory"))),
+            Just(("spread", Some("attribute:ecs.availability-zone"))),
+            Just(("spread", Some("attribute:stack"))),
+            Just(("spread", Some("instanceId"))),
+            Just(("random", None)),
+        ];
+        let constraint = prop_oneof![
+            Just(None),
+            Just(Some(("distinctInstance", None))),
+            Just(Some(("memberOf", Some("runningTasksCount < 3")))),
+            Just(Some((
+                "memberOf",
+                Some("not(task:group == service:web) or attribute:stack == blue")
+            ))),
+            Just(Some((
+                "memberOf",
+                Some("attribute:ecs.availability-zone != a")
+            ))),
+        ];
+        (
+            prop::collection::vec(instance, 1..10),
+            prop::collection::vec(strategy, 0..4),
+            constraint,
+            1i64..25,
+            any::<u64>(),
+        )
+            .prop_map(|(instances, strategies, constraint, count, seed)| {
+                let mut tasks = Vec::new();
+                let container_instances = instances
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(zone, stack, cpu, memory, existing))| {
+                        let arn = format!("arn:aws:ecs:us-east-1:1:container-instance/c/{i}");
+                        for n in 0..existing {
+                            tasks.push(json!({"taskArn": format!("t-{i}-{n}"), "containerInstanceArn": arn,
+                                "group": "service:web", "cpu": "16", "memory": "16"}));
+                        }
+                        json!({"containerInstanceArn": arn, "ec2InstanceId": format!("i-{i}"),
+                            "registeredResources": [
+                                {"name": "CPU", "type": "INTEGER", "integerValue": cpu},
+                                {"name": "MEMORY", "type": "INTEGER", "integerValue": memory}],
+                            "attributes": [
+                                {"name": "ecs.availability-zone", "value": (["a", "b", "c"][zone])},
+                                {"name": "stack", "value": (["blue", "green", "red"][stack])}]})
+                    })
+                    .collect::<Vec<_>>();
+                let request = json!({
+                    "containerInstances": container_instances,
+                    "tasks": tasks,
+                    "taskDefinition": {"family": "web", "containerDefinitions": [{"name": "app"}]},
+                    "count": count, "group": "service:web", "seed": seed,
+                    "placementStrategy": strategies.iter().map(|(kind, field)| json!({"type": kind, "field": field})).collect::<Vec<_>>(),
+                    "placementConstraints": constraint.iter().map(|(kind, expression)| json!({"type": kind, "expression": expression})).collect::<Vec<_>>(),
+                });
+                let mut input: PlacementInput = from_value(request).unwrap();
+                input.task_definition.container_definitions = vec![ContainerDefinition {
+                    name: "app".to_owned(),
+                    cpu: Some(128),
+                    memory: Some(256),
+                    ..ContainerDefinition::default()
+                }];
+                input
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn incremental_choices_equal_a_full_rescan(input in arb_input()) {
+            let output = simulate_placement(&input).unwrap();
+            let chosen: Vec<Option<usize>> = output.explanations.iter().map(|e| e.placed_on).collect();
+            prop_assert_eq!(chosen, rescan_every_task(&input));
+        }
+    }
+
+    #[test]
+    fn strategies_and_constraints_are_echoed_in_aws_shape() {
+        let input: PlacementInput = from_value(json!({
+            "taskDefinition": {"family": "web", "containerDefinitions": [{"name": "app", "memory": 64}]},
+            "placementStrategy": [{"type": "spread", "field": "host"}, {"type": "binpack", "field": "CPU"}],
+            "placementConstraints": [{"type": "memberOf", "expression": "attribute:a exists"}]
+        }))
+        .unwrap();
+        let output = simulate_placement(&input).unwrap();
+        assert_eq!(
+            output.placement_strategy,
+            vec![
+                PlacementStrategy {
+                    kind: "spread".to_owned(),
+                    field: Some("instanceId".to_owned())
+                },
+                PlacementStrategy {
+                    kind: "binpack".to_owned(),
+                    field: Some("cpu".to_owned())
+                },
+            ]
+        );
+    }
+}
