@@ -29,7 +29,7 @@
 //!   `runningTasksCount` an integer, `registeredAt` one of `2018-06-18T22:28:28+00:00`,
 //!   `2018-06-18T22:28:28Z`, `2018-06-18T22:28:28`, `2018-06-18` (midnight UTC),
 //!   `agentVersion` a dotted version (compared numerically part by part), `=~` a regular
-//!   expression (see [`super::pattern`], whole-string match).
+//!   expression (see [`super::Pattern`], whole-string match).
 //! - `!=`, `not_in` and `!~` are the negation of `==`, `in` and `=~`, so they hold for an
 //!   instance that lacks the attribute; `==`, `in`, `=~` and the orderings are false for a
 //!   missing attribute (or a flag attribute, which has no value).
