@@ -20,18 +20,18 @@
 //! the area and pinned by a test.
 
 // pub mod capacity;
-// pub mod cost;
+pub mod cost;
 pub mod cron;
 // pub mod deployment;
 pub mod lifecycle;
-// pub mod pricing;
+pub mod pricing;
 pub mod scaling;
 pub mod size;
 pub mod strategy;
 pub mod validate;
 
 // pub use capacity::{CapacityInput, CapacityOutput, simulate_capacity};
-// pub use cost::{CostInput, CostOutput, estimate_cost};
+pub use cost::{CostInput, CostOutput, estimate_cost};
 // pub use deployment::{DeploymentInput, DeploymentOutput, simulate_deployment};
 pub use lifecycle::{LifecycleInput, LifecycleOutput, simulate_lifecycle};
 pub use scaling::{ScalingInput, ScalingOutput, simulate_scaling};
