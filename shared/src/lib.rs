@@ -9,6 +9,8 @@
 //! - [`api`]: the envelopes and error body of Berth's HTTP API.
 //! - [`time`]: timestamps that read both epoch seconds and RFC 3339.
 //! - [`input`]: parsing user JSON with errors that name the field.
+//! - [`graph`]: what the console's cluster page draws: the placement graph's layout and its
+//!   tables, computed from a cluster snapshot.
 //! - [`placement`]: the task placement engine (cost, constraints and CQL, strategies, many
 //!   tasks, failures and explanations, scale-in).
 //! - [`ops`]: the operations model — auto scaling, capacity providers, rolling deployments,
@@ -19,6 +21,7 @@
 pub mod api;
 pub mod ecr;
 pub mod ecs;
+pub mod graph;
 pub mod input;
 pub mod ops;
 pub mod placement;
