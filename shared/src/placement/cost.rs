@@ -170,11 +170,12 @@ pub fn task_cost(definition: &TaskDefinition) -> Result<TaskCost, InputError> {
                 return Err(InputError::new(at(field), "must not be negative"));
             }
         }
-        container_cpu += container.cpu.unwrap_or(0);
-        container_memory += match container.memory_reservation {
+        container_cpu = container_cpu.saturating_add(container.cpu.unwrap_or(0));
+        let memory = match container.memory_reservation {
             Some(reservation) if reservation > 0 => reservation,
             _ => container.memory.unwrap_or(0),
         };
+        container_memory = container_memory.saturating_add(memory);
         for (r, requirement) in container.resource_requirements.iter().enumerate() {
             if requirement.kind != "GPU" {
                 continue;
@@ -189,7 +190,7 @@ pub fn task_cost(definition: &TaskDefinition) -> Result<TaskCost, InputError> {
                 if gpus < 0 {
                     return Err(InputError::new(field, "must not be negative"));
                 }
-                cost.gpus += gpus;
+                cost.gpus = cost.gpus.saturating_add(gpus);
             }
         }
         for (p, mapping) in container.port_mappings.iter().enumerate() {
@@ -292,9 +293,9 @@ pub struct Capacity {
 impl Capacity {
     /// Takes `cost` out of the capacity (numbers may go negative when over-committed).
     pub fn subtract(&mut self, cost: &TaskCost, registered_gpus: i64) {
-        self.cpu -= cost.cpu;
-        self.memory -= cost.memory;
-        self.gpus -= cost.gpus_on(registered_gpus);
+        self.cpu = self.cpu.saturating_sub(cost.cpu);
+        self.memory = self.memory.saturating_sub(cost.memory);
+        self.gpus = self.gpus.saturating_sub(cost.gpus_on(registered_gpus));
         self.tcp_ports.extend(cost.tcp_ports.iter().copied());
         self.udp_ports.extend(cost.udp_ports.iter().copied());
     }

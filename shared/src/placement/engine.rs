@@ -236,9 +236,9 @@ impl Host {
 
     /// Takes `cost` out of the instance.
     pub(super) fn take(&mut self, cost: &TaskCost) {
-        self.cpu -= cost.cpu;
-        self.memory -= cost.memory;
-        self.gpus -= cost.gpus_on(self.registered_gpus);
+        self.cpu = self.cpu.saturating_sub(cost.cpu);
+        self.memory = self.memory.saturating_sub(cost.memory);
+        self.gpus = self.gpus.saturating_sub(cost.gpus_on(self.registered_gpus));
         self.tcp.extend(cost.tcp_ports.iter().copied());
         self.udp.extend(cost.udp_ports.iter().copied());
         if cost.needs_eni {
@@ -285,9 +285,9 @@ pub(super) fn build_hosts(
         }
         let cost = known.cost_of(task, task_index)?;
         let total = &mut used[i];
-        total.cpu += cost.cpu;
-        total.memory += cost.memory;
-        total.gpus += cost.gpus;
+        total.cpu = total.cpu.saturating_add(cost.cpu);
+        total.memory = total.memory.saturating_add(cost.memory);
+        total.gpus = total.gpus.saturating_add(cost.gpus);
         total.tcp_ports.extend(cost.tcp_ports);
         total.udp_ports.extend(cost.udp_ports);
         enis_used[i] += i64::from(cost.needs_eni);
@@ -307,10 +307,12 @@ pub(super) fn build_hosts(
                 .instance_type()
                 .and_then(|t| eni_task_limit(t, has_trunk_eni(instance)));
             Host {
-                cpu: resource_amount(remaining, "CPU").unwrap_or(registered.cpu - used.cpu),
+                cpu: resource_amount(remaining, "CPU")
+                    .unwrap_or(registered.cpu.saturating_sub(used.cpu)),
                 memory: resource_amount(remaining, "MEMORY")
-                    .unwrap_or(registered.memory - used.memory),
-                gpus: resource_amount(remaining, "GPU").unwrap_or(registered.gpus - used.gpus),
+                    .unwrap_or(registered.memory.saturating_sub(used.memory)),
+                gpus: resource_amount(remaining, "GPU")
+                    .unwrap_or(registered.gpus.saturating_sub(used.gpus)),
                 registered_gpus: registered.gpus,
                 tcp: ports("PORTS", &registered.tcp_ports, &used.tcp_ports),
                 udp: ports("PORTS_UDP", &registered.udp_ports, &used.udp_ports),

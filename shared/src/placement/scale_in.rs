@@ -202,8 +202,13 @@ pub fn scale_in(input: &ScaleInInput) -> Result<ScaleInOutput, InputError> {
                 Rule::Binpack(resource) => member.instance.map_or(0, |i| {
                     let host = &hosts[i];
                     match resource {
-                        PackedResource::Cpu => -(host.cpu + member.cost.cpu),
-                        PackedResource::Memory => -(host.memory + member.cost.memory),
+                        PackedResource::Cpu => {
+                            host.cpu.saturating_add(member.cost.cpu).saturating_neg()
+                        }
+                        PackedResource::Memory => host
+                            .memory
+                            .saturating_add(member.cost.memory)
+                            .saturating_neg(),
                     }
                 }),
                 Rule::Spread(_) => -counts[rule][member.buckets[rule]],
@@ -224,8 +229,8 @@ pub fn scale_in(input: &ScaleInInput) -> Result<ScaleInOutput, InputError> {
         let m = stoppable.swap_remove(position);
         let member = &members[m];
         if let Some(i) = member.instance {
-            hosts[i].cpu += member.cost.cpu;
-            hosts[i].memory += member.cost.memory;
+            hosts[i].cpu = hosts[i].cpu.saturating_add(member.cost.cpu);
+            hosts[i].memory = hosts[i].memory.saturating_add(member.cost.memory);
         }
         for (rule, per_bucket) in counts.iter_mut().enumerate() {
             if matches!(rules[rule], Rule::Spread(_)) {

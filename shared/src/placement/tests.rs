@@ -1183,3 +1183,33 @@ proptest! {
         prop_assert_eq!(hosts.len(), output.tasks.len());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn extreme_numbers_never_panic(
+        registered in prop::collection::vec(any::<i64>(), 2),
+        remaining in prop::collection::vec(any::<i64>(), 2),
+        cpu in any::<i64>(),
+        memory in any::<i64>(),
+        reservation in any::<i64>(),
+        strategies in arb_strategies(),
+    ) {
+        let host = with_remaining(instance("i-1", "a", registered[0], registered[1]), remaining[0], remaining[1], &[]);
+        let mut definition = definition(cpu, memory);
+        definition.container_definitions.push(ContainerDefinition {
+            name: "sidecar".to_owned(),
+            cpu: Some(cpu),
+            memory_reservation: Some(reservation),
+            ..ContainerDefinition::default()
+        });
+        let mut request = input(vec![host.clone(), instance("i-2", "b", registered[0], registered[1])], definition, 5);
+        request.placement_strategy = strategies.clone();
+        let _ = simulate_placement(&request);
+        let mut shrink = scale_in_input(vec![host.clone()], vec![task_on(&host, "service:web", 0)], 1);
+        shrink.placement_strategy = strategies;
+        shrink.tasks[0].cpu = Some(cpu.to_string());
+        let _ = scale_in(&shrink);
+    }
+}
