@@ -19,7 +19,7 @@
 //! Where the spec says MODEL or UNCONFIRMED, the rule chosen is stated in the module docs of
 //! the area and pinned by a test.
 
-// pub mod capacity;
+pub mod capacity;
 pub mod cost;
 pub mod cron;
 // pub mod deployment;
@@ -30,7 +30,7 @@ pub mod size;
 pub mod strategy;
 pub mod validate;
 
-// pub use capacity::{CapacityInput, CapacityOutput, simulate_capacity};
+pub use capacity::{CapacityInput, CapacityOutput, simulate_capacity};
 pub use cost::{CostInput, CostOutput, estimate_cost};
 // pub use deployment::{DeploymentInput, DeploymentOutput, simulate_deployment};
 pub use lifecycle::{LifecycleInput, LifecycleOutput, simulate_lifecycle};
