@@ -25,7 +25,9 @@
 //!   to `maximumScalingStepSize` (step sizes apply to scale-out only, current docs), then to
 //!   the group's `maxSize`.
 //! - **Scale-in** after 15 consecutive minutes with CPR < `targetCapacity`: desired
-//!   `ceil(N × CPR / targetCapacity)`, at least `minSize`; the low window then starts over.
+//!   `ceil(N × peak / targetCapacity)` where peak is the highest CPR of those 15 minutes
+//!   (MODEL: scale in gradually, never below what the window needed), at least `minSize`; the
+//!   low window then starts over.
 //!   With managed termination protection only empty instances are terminated (newest
 //!   first); without it the group's default termination policy picks victims — MODEL: oldest
 //!   first, whatever runs on them — and their tasks go back to PROVISIONING
@@ -287,6 +289,8 @@ pub fn simulate_capacity(input: &CapacityInput) -> Result<CapacityOutput, InputE
         })
         .collect();
     let mut low_minutes = 0;
+    // The highest CPR of the current low window: scale-in sizes for it, so it removes less.
+    let mut low_window_peak: f64 = 0.0;
     let mut timeline = Vec::with_capacity(minutes as usize + 1);
     let mut changes = Vec::new();
 
@@ -333,11 +337,13 @@ pub fn simulate_capacity(input: &CapacityInput) -> Result<CapacityOutput, InputE
             continue;
         }
         let target = settings.target as f64;
-        low_minutes = if reservation < target {
-            low_minutes + 1
+        if reservation < target {
+            low_minutes += 1;
+            low_window_peak = low_window_peak.max(reservation);
         } else {
-            0
-        };
+            low_minutes = 0;
+            low_window_peak = 0.0;
+        }
         let all_warm = instances
             .iter()
             .all(|i| now.0 - i.launched_at.0 >= settings.warmup_ms);
@@ -351,11 +357,11 @@ pub fn simulate_capacity(input: &CapacityInput) -> Result<CapacityOutput, InputE
                     tasks: 0,
                 }));
                 let mut reason = format!(
-                    "CPR {} > target {}: ceil({} × {} / {}) = {wanted} instances",
-                    percent(reservation),
+                    "CPR {}% > target {}%: ceil({} × {} / {}) = {wanted} instances",
+                    number(reservation),
                     settings.target,
                     count.max(1),
-                    percent(reservation),
+                    number(reservation),
                     settings.target
                 );
                 if to - count != wanted - count {
@@ -373,10 +379,13 @@ pub fn simulate_capacity(input: &CapacityInput) -> Result<CapacityOutput, InputE
                     reason,
                 });
                 low_minutes = 0;
+                low_window_peak = 0.0;
             }
         } else if low_minutes >= SCALE_IN_MINUTES {
+            let peak = low_window_peak;
             low_minutes = 0;
-            let wanted = desired_instances(count, reservation, settings.target).max(group.min_size);
+            low_window_peak = 0.0;
+            let wanted = desired_instances(count, peak, settings.target).max(group.min_size);
             let (removed, interrupted) =
                 terminate(&mut instances, count - wanted, settings.protected);
             if removed > 0 {
@@ -391,10 +400,10 @@ pub fn simulate_capacity(input: &CapacityInput) -> Result<CapacityOutput, InputE
                     to: count - removed,
                     tasks_interrupted: interrupted,
                     reason: format!(
-                        "CPR {} < target {} for {SCALE_IN_MINUTES} minutes: ceil({count} × {} / {}) = {wanted} instances; {how}.",
-                        percent(reservation),
+                        "CPR below target {}% for {SCALE_IN_MINUTES} minutes, at most {}%: ceil({count} × {} / {}) = {wanted} instances; {how}.",
                         settings.target,
-                        percent(reservation),
+                        number(peak),
+                        number(peak),
                         settings.target
                     ),
                 });
@@ -410,8 +419,7 @@ pub fn simulate_capacity(input: &CapacityInput) -> Result<CapacityOutput, InputE
 }
 
 /// Removes tasks above `desired` (least-loaded instance first, the newest among equals) and
-/// places missing ones
-/// (fullest registered instance with room first).
+/// places missing ones (fullest registered instance with room first).
 fn settle_tasks(
     instances: &mut [Instance],
     desired: i64,
@@ -468,12 +476,13 @@ fn ceil_div(numerator: i64, denominator: i64) -> i64 {
     (numerator + denominator - 1).div_euclid(denominator)
 }
 
-fn percent(value: f64) -> String {
+/// A number with at most two decimals and no pointless `.0`.
+fn number(value: f64) -> String {
     let rounded = (value * 100.0).round() / 100.0;
     if rounded.fract() == 0.0 {
-        format!("{rounded:.0}%")
+        format!("{rounded:.0}")
     } else {
-        format!("{rounded}%")
+        format!("{rounded}")
     }
 }
 
@@ -738,7 +747,9 @@ mod tests {
         let output = simulate_capacity(&input(&[(0, 3), (10, 8), (30, 5)], 0, true)).unwrap();
         assert_eq!(sizes(&output), vec![(0, 0, 2), (10, 2, 4), (44, 4, 3)]);
         assert!(
-            output.changes[0].reason.contains("CPR 200% > target 100"),
+            output.changes[0]
+                .reason
+                .contains("CPR 200% > target 100%: ceil(1 × 200 / 100) = 2"),
             "{}",
             output.changes[0].reason
         );

@@ -177,7 +177,8 @@ impl CronExpression {
                 fields.len()
             ));
         };
-        let in_field = |name: &'static str| move |error: String| format!("cron({text}), {name}: {error}");
+        let in_field =
+            |name: &'static str| move |error: String| format!("cron({text}), {name}: {error}");
         let expression = Self {
             minutes: parse_set(minutes, 0, 59, &[]).map_err(in_field("minutes"))?,
             hours: parse_set(hours, 0, 23, &[]).map_err(in_field("hours"))?,

@@ -219,7 +219,8 @@ pub fn simulate_deployment(input: &DeploymentInput) -> Result<DeploymentOutput, 
         .deployment_circuit_breaker
         .as_ref()
         .filter(|breaker| breaker.enable);
-    let threshold = breaker.map(|_| breaker_threshold(desired, input.threshold_configuration.as_ref()));
+    let threshold =
+        breaker.map(|_| breaker_threshold(desired, input.threshold_configuration.as_ref()));
 
     let mut old = input.running_old_tasks.unwrap_or(desired);
     let cluster_limit = input.capacity.map(|room| old + room.free_task_slots);
@@ -233,7 +234,9 @@ pub fn simulate_deployment(input: &DeploymentInput) -> Result<DeploymentOutput, 
         if old == 0 && pending_new == 0 && healthy_new == desired {
             break (
                 DeploymentOutcome::Completed,
-                format!("The deployment completed: {desired} healthy tasks of the new revision, none of the old."),
+                format!(
+                    "The deployment completed: {desired} healthy tasks of the new revision, none of the old."
+                ),
             );
         }
         if steps.len() >= MAX_STEPS {
@@ -248,7 +251,6 @@ pub fn simulate_deployment(input: &DeploymentInput) -> Result<DeploymentOutput, 
         let failed = pending_new.min(failing_left);
         let became_healthy = pending_new - failed;
         healthy_new += became_healthy;
-        pending_new = 0;
         failure_count += failed;
         let tripped = threshold.is_some_and(|threshold| failure_count >= threshold);
         if became_healthy > 0 && input.reset_on_healthy_task && !tripped {
@@ -341,7 +343,13 @@ pub fn simulate_deployment(input: &DeploymentInput) -> Result<DeploymentOutput, 
     })
 }
 
-fn describe_step(became_healthy: i64, failed: i64, stopped: i64, started: i64, unplaced: i64) -> String {
+fn describe_step(
+    became_healthy: i64,
+    failed: i64,
+    stopped: i64,
+    started: i64,
+    unplaced: i64,
+) -> String {
     let mut parts = Vec::new();
     if became_healthy > 0 {
         parts.push(format!("{became_healthy} new healthy"));
@@ -380,7 +388,10 @@ fn check(input: &DeploymentInput) -> Result<(i64, i64), InputError> {
     };
     let non_negative = |value: i64, field: &str| {
         if value < 0 {
-            Err(InputError::new(field, format!("Must not be negative; it is {value}.")))
+            Err(InputError::new(
+                field,
+                format!("Must not be negative; it is {value}."),
+            ))
         } else {
             Ok(())
         }
@@ -394,8 +405,12 @@ fn check(input: &DeploymentInput) -> Result<(i64, i64), InputError> {
         non_negative(room.free_task_slots, "capacity.freeTaskSlots")?;
     }
     let configuration = &input.deployment_configuration;
-    let minimum = configuration.minimum_healthy_percent.unwrap_or(if daemon { 0 } else { 100 });
-    let maximum = configuration.maximum_percent.unwrap_or(if daemon { 100 } else { 200 });
+    let minimum = configuration
+        .minimum_healthy_percent
+        .unwrap_or(if daemon { 0 } else { 100 });
+    let maximum = configuration
+        .maximum_percent
+        .unwrap_or(if daemon { 100 } else { 200 });
     if !(0..=100).contains(&minimum) {
         return Err(InputError::new(
             "deploymentConfiguration.minimumHealthyPercent",
@@ -405,7 +420,9 @@ fn check(input: &DeploymentInput) -> Result<(i64, i64), InputError> {
     if !daemon && maximum < 100 {
         return Err(InputError::new(
             "deploymentConfiguration.maximumPercent",
-            format!("Must be at least 100 for a REPLICA service, or it could never run all its desired tasks; it is {maximum}."),
+            format!(
+                "Must be at least 100 for a REPLICA service, or it could never run all its desired tasks; it is {maximum}."
+            ),
         ));
     }
     if maximum < minimum {
@@ -418,11 +435,17 @@ fn check(input: &DeploymentInput) -> Result<(i64, i64), InputError> {
         if !["COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"].contains(&threshold.kind.as_str()) {
             return Err(InputError::new(
                 "thresholdConfiguration.type",
-                format!("{:?} is not a threshold type; use \"COUNT\", \"BOUNDED_PERCENT\" or \"UNBOUNDED_PERCENT\".", threshold.kind),
+                format!(
+                    "{:?} is not a threshold type; use \"COUNT\", \"BOUNDED_PERCENT\" or \"UNBOUNDED_PERCENT\".",
+                    threshold.kind
+                ),
             ));
         }
         if threshold.value.is_some_and(|value| value < 1) {
-            return Err(InputError::new("thresholdConfiguration.value", "Must be at least 1."));
+            return Err(InputError::new(
+                "thresholdConfiguration.value",
+                "Must be at least 1.",
+            ));
         }
     }
     Ok((minimum, maximum))
@@ -453,21 +476,40 @@ mod tests {
     }
 
     fn with_room(mut input: DeploymentInput, free: i64) -> DeploymentInput {
-        input.capacity = Some(ClusterRoom { free_task_slots: free });
+        input.capacity = Some(ClusterRoom {
+            free_task_slots: free,
+        });
         input
     }
 
     /// (stopped old, started new) per step.
     fn moves(output: &DeploymentOutput) -> Vec<(i64, i64)> {
-        output.steps.iter().map(|s| (s.stopped_old, s.started_new)).collect()
+        output
+            .steps
+            .iter()
+            .map(|s| (s.stopped_old, s.started_new))
+            .collect()
     }
 
     #[test]
     fn rounds_the_bounds_like_the_spec_table() {
         // (desired, min%, max%, minHealthy, maxTasks)
-        let cases = [(4, 50, 200, 2, 8), (2, 75, 200, 2, 4), (3, 0, 125, 0, 3), (10, 100, 150, 10, 15), (4, 100, 100, 4, 4), (6, 50, 200, 3, 12), (0, 100, 200, 0, 0), (3, 34, 133, 2, 3)];
+        let cases = [
+            (4, 50, 200, 2, 8),
+            (2, 75, 200, 2, 4),
+            (3, 0, 125, 0, 3),
+            (10, 100, 150, 10, 15),
+            (4, 100, 100, 4, 4),
+            (6, 50, 200, 3, 12),
+            (0, 100, 200, 0, 0),
+            (3, 34, 133, 2, 3),
+        ];
         for (desired, minimum, maximum, healthy, most) in cases {
-            assert_eq!(min_healthy_tasks(desired, minimum), healthy, "{desired} × {minimum}%");
+            assert_eq!(
+                min_healthy_tasks(desired, minimum),
+                healthy,
+                "{desired} × {minimum}%"
+            );
             assert_eq!(max_tasks(desired, maximum), most, "{desired} × {maximum}%");
         }
     }
@@ -476,14 +518,46 @@ mod tests {
     fn plans_the_spec_examples() {
         // (input, expected (stop, start) per step, outcome)
         let cases = [
-            (input(10, 100, 150), vec![(0, 5), (5, 5), (5, 0)], DeploymentOutcome::Completed),
-            (input(4, 50, 200), vec![(2, 4), (2, 0)], DeploymentOutcome::Completed),
-            (input(2, 75, 200), vec![(0, 2), (2, 0)], DeploymentOutcome::Completed),
-            (input(3, 0, 125), vec![(3, 3), (0, 0)], DeploymentOutcome::Completed),
-            (with_room(input(6, 100, 200), 2), vec![(0, 2), (2, 2), (2, 2), (2, 0)], DeploymentOutcome::Completed),
-            (with_room(input(6, 50, 200), 2), vec![(3, 5), (3, 1), (0, 0)], DeploymentOutcome::Completed),
-            (input(4, 100, 100), vec![], DeploymentOutcome::StuckOnConfiguration),
-            (with_room(input(6, 100, 200), 0), vec![], DeploymentOutcome::StuckOnCapacity),
+            (
+                input(10, 100, 150),
+                vec![(0, 5), (5, 5), (5, 0)],
+                DeploymentOutcome::Completed,
+            ),
+            (
+                input(4, 50, 200),
+                vec![(2, 4), (2, 0)],
+                DeploymentOutcome::Completed,
+            ),
+            (
+                input(2, 75, 200),
+                vec![(0, 2), (2, 0)],
+                DeploymentOutcome::Completed,
+            ),
+            (
+                input(3, 0, 125),
+                vec![(3, 3), (0, 0)],
+                DeploymentOutcome::Completed,
+            ),
+            (
+                with_room(input(6, 100, 200), 2),
+                vec![(0, 2), (2, 2), (2, 2), (2, 0)],
+                DeploymentOutcome::Completed,
+            ),
+            (
+                with_room(input(6, 50, 200), 2),
+                vec![(3, 5), (3, 1), (0, 0)],
+                DeploymentOutcome::Completed,
+            ),
+            (
+                input(4, 100, 100),
+                vec![],
+                DeploymentOutcome::StuckOnConfiguration,
+            ),
+            (
+                with_room(input(6, 100, 200), 0),
+                vec![],
+                DeploymentOutcome::StuckOnCapacity,
+            ),
         ];
         for (case, expected, outcome) in cases {
             let output = simulate_deployment(&case).unwrap();
@@ -496,10 +570,23 @@ mod tests {
     fn reports_steps_that_do_not_fit() {
         let output = simulate_deployment(&with_room(input(6, 100, 200), 2)).unwrap();
         let first = &output.steps[0];
-        assert_eq!((first.started_new, first.unplaced_tasks, first.fits_on_cluster), (2, 4, false));
+        assert_eq!(
+            (
+                first.started_new,
+                first.unplaced_tasks,
+                first.fits_on_cluster
+            ),
+            (2, 4, false)
+        );
         assert!(output.message.contains("completed"));
         let stuck = simulate_deployment(&input(4, 100, 100)).unwrap();
-        assert!(stuck.message.contains("unable to stop or start tasks during a deployment"), "{}", stuck.message);
+        assert!(
+            stuck
+                .message
+                .contains("unable to stop or start tasks during a deployment"),
+            "{}",
+            stuck.message
+        );
     }
 
     #[test]
@@ -507,26 +594,42 @@ mod tests {
         for (desired, threshold) in [(1, 3), (25, 13), (400, 200), (800, 200), (6, 3), (7, 4)] {
             assert_eq!(breaker_threshold(desired, None), threshold, "{desired}");
         }
-        let count = ThresholdConfiguration { kind: "COUNT".into(), value: Some(7) };
+        let count = ThresholdConfiguration {
+            kind: "COUNT".into(),
+            value: Some(7),
+        };
         assert_eq!(breaker_threshold(100, Some(&count)), 7);
-        let unbounded = ThresholdConfiguration { kind: "UNBOUNDED_PERCENT".into(), value: Some(10) };
+        let unbounded = ThresholdConfiguration {
+            kind: "UNBOUNDED_PERCENT".into(),
+            value: Some(10),
+        };
         assert_eq!(breaker_threshold(1000, Some(&unbounded)), 100);
         assert_eq!(breaker_threshold(1, Some(&unbounded)), 1);
-        let bounded = ThresholdConfiguration { kind: "BOUNDED_PERCENT".into(), value: Some(10) };
+        let bounded = ThresholdConfiguration {
+            kind: "BOUNDED_PERCENT".into(),
+            value: Some(10),
+        };
         assert_eq!(breaker_threshold(10, Some(&bounded)), 3);
     }
 
     #[test]
     fn the_breaker_trips_and_rolls_back() {
         let mut case = input(10, 100, 200);
-        case.deployment_configuration.deployment_circuit_breaker = Some(DeploymentCircuitBreaker { enable: true, rollback: true });
+        case.deployment_configuration.deployment_circuit_breaker = Some(DeploymentCircuitBreaker {
+            enable: true,
+            rollback: true,
+        });
         case.failing_new_tasks = 100;
         let output = simulate_deployment(&case).unwrap();
         assert_eq!(output.circuit_breaker_threshold, Some(5));
         assert_eq!(output.outcome, DeploymentOutcome::Failed);
         assert!(output.rolled_back);
         assert_eq!(output.steps.last().unwrap().failure_count, 10);
-        assert_eq!(output.steps.last().unwrap().old_tasks, 10, "old tasks keep serving");
+        assert_eq!(
+            output.steps.last().unwrap().old_tasks,
+            10,
+            "old tasks keep serving"
+        );
 
         // Four failures stay below the threshold of 5; the next launches succeed.
         case.failing_new_tasks = 4;
@@ -544,16 +647,23 @@ mod tests {
     #[test]
     fn rejects_bad_bounds_with_their_path() {
         let cases = [
-            (input(4, 120, 200), "deploymentConfiguration.minimumHealthyPercent"),
+            (
+                input(4, 120, 200),
+                "deploymentConfiguration.minimumHealthyPercent",
+            ),
             (input(4, 50, 80), "deploymentConfiguration.maximumPercent"),
             (input(-1, 50, 200), "desiredCount"),
         ];
         for (case, field) in cases {
             assert_eq!(simulate_deployment(&case).unwrap_err().field, field);
         }
-        let daemon: DeploymentInput = serde_json::from_str(r#"{"desiredCount": 3, "schedulingStrategy": "DAEMON"}"#).unwrap();
+        let daemon: DeploymentInput =
+            serde_json::from_str(r#"{"desiredCount": 3, "schedulingStrategy": "DAEMON"}"#).unwrap();
         let output = simulate_deployment(&daemon).unwrap();
-        assert_eq!((output.minimum_healthy_percent, output.maximum_percent), (0, 100));
+        assert_eq!(
+            (output.minimum_healthy_percent, output.maximum_percent),
+            (0, 100)
+        );
         assert_eq!(moves(&output), vec![(3, 3), (0, 0)]);
     }
 
