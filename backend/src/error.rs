@@ -75,6 +75,7 @@ impl ApiError {
                 message: message.into(),
                 retryable,
                 field: None,
+                problems: Vec::new(),
             },
         }
     }
@@ -98,6 +99,23 @@ impl ApiError {
             false,
         );
         error.body.field = Some(field.into());
+        error
+    }
+
+    /// 400 for input with several located problems (the first one names the field).
+    pub fn invalid_fields(problems: Vec<(String, String)>) -> Self {
+        let count = problems.len();
+        let (field, first) = problems.first().cloned().unwrap_or_default();
+        let message = if count == 1 {
+            format!("{field}: {first}")
+        } else {
+            format!("{count} problems, the first at {field}: {first}")
+        };
+        let mut error = Self::invalid_input(field, message);
+        error.body.problems = problems
+            .into_iter()
+            .map(|(path, message)| berth_shared::api::FieldProblem { path, message })
+            .collect();
         error
     }
 

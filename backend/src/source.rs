@@ -8,8 +8,11 @@
 
 use async_trait::async_trait;
 use berth_shared::{
-    api::{ClusterSnapshot, SourceInfo},
-    ecs::Cluster,
+    api::{
+        ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate, SourceInfo, StopTask,
+        TaskDefinitionFamily,
+    },
+    ecs::{Cluster, Service, Task, TaskDefinition},
 };
 
 use crate::error::SourceError;
@@ -26,4 +29,36 @@ pub trait EcsApi: Send + Sync + std::fmt::Debug {
     /// One cluster by name or ARN with its instances, services and tasks;
     /// [`SourceError::NotFound`] when it does not exist.
     async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError>;
+
+    /// Task-definition families with their revisions (ACTIVE and INACTIVE), newest first.
+    async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError>;
+
+    /// One revision: an ARN, `family:revision`, or a family (its latest ACTIVE revision).
+    async fn describe_task_definition(&self, id: &str) -> Result<TaskDefinition, SourceError>;
+
+    /// Registers a new revision (the caller has validated it).
+    async fn register_task_definition(
+        &self,
+        definition: TaskDefinition,
+    ) -> Result<Mutation<TaskDefinition>, SourceError>;
+
+    /// Deregisters one revision (`family:revision` or ARN).
+    async fn deregister_task_definition(&self, id: &str) -> Result<Mutation<TaskDefinition>, SourceError>;
+
+    /// Creates a service in `cluster`.
+    async fn create_service(&self, cluster: &str, request: CreateService) -> Result<Mutation<Service>, SourceError>;
+
+    /// Updates a service (desired count, task definition, forced deployment, configuration).
+    async fn update_service(
+        &self,
+        cluster: &str,
+        service: &str,
+        update: ServiceUpdate,
+    ) -> Result<Mutation<Service>, SourceError>;
+
+    /// Starts standalone tasks.
+    async fn run_task(&self, cluster: &str, request: RunTask) -> Result<Mutation<RunTaskResult>, SourceError>;
+
+    /// Stops a task (ARN or id).
+    async fn stop_task(&self, cluster: &str, task: &str, request: StopTask) -> Result<Mutation<Task>, SourceError>;
 }

@@ -75,6 +75,7 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
             message: format!("the server answered HTTP {status} without an error description"),
             retryable: status >= 500,
             field: None,
+            problems: Vec::new(),
         });
     Err(ClientError::Api { status, body })
 }
@@ -105,3 +106,4 @@ pub async fn clusters() -> Result<ClusterList, ClientError> {
 pub async fn cluster(name: &str) -> Result<ClusterSnapshot, ClientError> {
     get_json(&format!("/api/clusters/{}", segment(name))).await
 }
+

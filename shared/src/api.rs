@@ -8,7 +8,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ecs::{Cluster, ContainerInstance, Service, Task},
+    ecs::{
+        CapacityProviderStrategyItem, Cluster, ContainerInstance, DeploymentConfiguration,
+        NetworkConfiguration, PlacementConstraint, PlacementStrategy, Service, Task,
+    },
     time::Timestamp,
 };
 
@@ -66,6 +69,19 @@ pub struct ErrorBody {
     /// JSON path of the offending input field, when one is to blame.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every problem found, when the input had several (task-definition validation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<FieldProblem>,
+}
+
+/// One problem of an input, located by JSON path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldProblem {
+    /// JSON path, e.g. `containerDefinitions[0].memory`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
 }
 
 /// Which account Berth is showing.
@@ -157,6 +173,299 @@ pub struct ClusterSnapshot {
     pub fetched_at: Timestamp,
 }
 
+/// One revision of a task-definition family, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskDefinitionRevision {
+    /// ARN of the revision.
+    pub task_definition_arn: String,
+    /// Revision number.
+    pub revision: i64,
+    /// `ACTIVE` or `INACTIVE`.
+    pub status: String,
+}
+
+/// A task-definition family with its revisions, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskDefinitionFamily {
+    /// Family name.
+    pub family: String,
+    /// Revisions, newest first.
+    pub revisions: Vec<TaskDefinitionRevision>,
+}
+
+/// `GET /api/task-definitions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskDefinitionFamilies {
+    /// Families sorted by name.
+    pub families: Vec<TaskDefinitionFamily>,
+    /// When the data was read from the source.
+    pub fetched_at: Timestamp,
+}
+
+/// The answer to a change: the resource as it is now, and AWS's request id when there is one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mutation<T> {
+    /// The created or updated resource.
+    pub resource: T,
+    /// The AWS request id (absent for the sandbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// `PUT /api/clusters/{cluster}/services/{service}`: what to change (as `UpdateService`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceUpdate {
+    /// New desired count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_count: Option<i64>,
+    /// New task definition (`family`, `family:revision` or ARN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_definition: Option<String>,
+    /// Start a new deployment even when nothing else changes.
+    #[serde(default)]
+    pub force_new_deployment: bool,
+    /// New deployment configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_configuration: Option<DeploymentConfiguration>,
+}
+
+/// `POST /api/clusters/{cluster}/services`: a new service (as `CreateService`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateService {
+    /// Service name.
+    pub service_name: String,
+    /// Task definition (`family`, `family:revision` or ARN).
+    pub task_definition: String,
+    /// Desired count (REPLICA).
+    #[serde(default)]
+    pub desired_count: i64,
+    /// `EC2`, `FARGATE` or `EXTERNAL` (or a capacity provider strategy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<String>,
+    /// Capacity provider strategy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
+    /// `REPLICA` (default) or `DAEMON`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling_strategy: Option<String>,
+    /// Placement strategies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placement_strategy: Vec<PlacementStrategy>,
+    /// Placement constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placement_constraints: Vec<PlacementConstraint>,
+    /// awsvpc network configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_configuration: Option<NetworkConfiguration>,
+    /// Rolling-update settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_configuration: Option<DeploymentConfiguration>,
+}
+
+/// `POST /api/clusters/{cluster}/tasks`: tasks to start (as `RunTask`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RunTask {
+    /// Task definition (`family`, `family:revision` or ARN).
+    pub task_definition: String,
+    /// How many (1–10, as RunTask allows).
+    #[serde(default = "one")]
+    pub count: i64,
+    /// Task group; default `family:<family>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// `EC2`, `FARGATE` or `EXTERNAL`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<String>,
+    /// Capacity provider strategy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
+    /// Placement strategies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placement_strategy: Vec<PlacementStrategy>,
+    /// Placement constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placement_constraints: Vec<PlacementConstraint>,
+    /// awsvpc network configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_configuration: Option<NetworkConfiguration>,
+    /// Who started the tasks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_by: Option<String>,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// A task that could not be started, as RunTask reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Failure {
+    /// The resource concerned (closest matching instance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// ECS's reason, e.g. `RESOURCE:MEMORY`.
+    pub reason: String,
+    /// Details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The answer of RunTask: started tasks and failures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunTaskResult {
+    /// Started tasks.
+    pub tasks: Vec<Task>,
+    /// Tasks that could not be placed.
+    pub failures: Vec<Failure>,
+}
+
+/// `POST /api/clusters/{cluster}/tasks/{task}/stop`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StopTask {
+    /// Why (shown as the task's stopped reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One repository in `GET /api/repositories`, with figures about its images.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RepositorySummary {
+    /// The repository, as `DescribeRepositories` describes it.
+    pub repository: crate::ecr::Repository,
+    /// How many images it holds (tagged and untagged).
+    pub image_count: usize,
+    /// Their total compressed size in bytes.
+    pub total_size_in_bytes: i64,
+    /// When the most recent image was pushed, if any was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_pushed_at: Option<Timestamp>,
+}
+
+/// `GET /api/repositories`: every ECR repository of the source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RepositoryList {
+    /// Repositories sorted by name.
+    pub repositories: Vec<RepositorySummary>,
+    /// When the data was read from the source.
+    pub fetched_at: Timestamp,
+}
+
+/// `GET /api/repositories/{name}/images`: every image of one repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RepositoryImages {
+    /// The repository's name.
+    pub repository_name: String,
+    /// Its images as `DescribeImages` describes them, most recently pushed first.
+    pub image_details: Vec<crate::ecr::ImageDetail>,
+    /// When the data was read from the source.
+    pub fetched_at: Timestamp,
+}
+
+/// What a repository's lifecycle policy would do if ECR ran it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum LifecyclePreview {
+    /// The policy was evaluated over the repository's images.
+    #[serde(rename_all = "camelCase")]
+    Evaluated {
+        /// The policy's rules, as parsed from its text.
+        policy: crate::ops::lifecycle::LifecyclePolicy,
+        /// The verdict on every image (most recently pushed first) and the totals.
+        result: crate::ops::LifecycleOutput,
+    },
+    /// The policy could not be evaluated: its text is not a policy Berth can simulate (ECR
+    /// accepts actions Berth does not model, and emulators store anything), or an image has no
+    /// push time to rank it by.
+    #[serde(rename_all = "camelCase")]
+    NotEvaluated {
+        /// JSON path of the offending value (in the policy text or the images).
+        field: String,
+        /// What is wrong, in words.
+        message: String,
+    },
+}
+
+/// A service whose task definition runs an image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceUsage {
+    /// Cluster name.
+    pub cluster_name: String,
+    /// Service name.
+    pub service_name: String,
+    /// The task definition ARN (of a deployment of the service) that names the image.
+    pub task_definition: String,
+    /// Tasks of the service running now.
+    pub running_count: i64,
+}
+
+/// A running task one of whose containers runs an image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskUsage {
+    /// Cluster name.
+    pub cluster_name: String,
+    /// Task ARN.
+    pub task_arn: String,
+    /// Its task definition ARN.
+    pub task_definition_arn: String,
+    /// Its group (`service:NAME` for a service's tasks), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+/// Where one image runs: the task definitions naming it (by tag or digest), the services
+/// deploying those definitions and the running tasks whose containers run it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageUsage {
+    /// The image's digest.
+    pub image_digest: String,
+    /// ARNs of task definitions with a container naming the image, sorted.
+    pub task_definitions: Vec<String>,
+    /// Services deploying one of those task definitions.
+    pub services: Vec<ServiceUsage>,
+    /// Running tasks running the image.
+    pub tasks: Vec<TaskUsage>,
+}
+
+/// `GET /api/repositories/{name}`: one repository with its images, its lifecycle policy and a
+/// preview of it, and where each image runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RepositoryDetail {
+    /// The repository.
+    pub repository: crate::ecr::Repository,
+    /// Its images, most recently pushed first.
+    pub image_details: Vec<crate::ecr::ImageDetail>,
+    /// The lifecycle policy text as ECR stores it; absent when the repository has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle_policy_text: Option<String>,
+    /// What the policy would expire now; absent when there is no policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle_preview: Option<LifecyclePreview>,
+    /// Where images run, one entry per image in use (images not listed are not in use).
+    pub usage: Vec<ImageUsage>,
+    /// Why `usage` could not be computed (ECS could not be read), when it could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_problem: Option<String>,
+    /// When the data was read from the source (and the moment of the preview).
+    pub fetched_at: Timestamp,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +477,7 @@ mod tests {
             message: "bad".into(),
             retryable: false,
             field: Some("count".into()),
+            problems: Vec::new(),
         };
         let json = serde_json::to_value(&body).unwrap();
         assert_eq!(json["code"], ErrorCode::InvalidInput.as_str());

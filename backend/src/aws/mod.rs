@@ -17,14 +17,20 @@ use aws_sdk_ecs::{
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
     types::ClusterField,
 };
+use aws_sdk_ecs::operation::RequestId;
 use berth_shared::{
-    api::{ClusterSnapshot, SourceInfo},
-    ecs::{Cluster, ContainerInstance, Service, Task},
+    api::{
+        ClusterSnapshot, CreateService, Failure, Mutation, RunTask, RunTaskResult, ServiceUpdate, SourceInfo,
+        StopTask, TaskDefinitionFamily, TaskDefinitionRevision,
+    },
+    ecs::{Cluster, ContainerInstance, Service, Task, TaskDefinition},
 };
 
 use crate::{error::SourceError, source::EcsApi};
 
 mod convert;
+mod task_definitions;
+mod to_sdk;
 
 /// Region used when neither a flag, the environment nor a profile names one.
 const FALLBACK_REGION: &str = "us-east-1";
@@ -99,6 +105,11 @@ impl SdkEcs {
                 endpoint_url: settings.endpoint_url.clone(),
             },
         }
+    }
+
+    /// An adapter over an existing client (tests build one with mocked responses).
+    pub fn from_client(client: Client, info: SourceInfo) -> Self {
+        Self { client, info }
     }
 
     async fn describe_clusters(&self, names: &[String]) -> Result<Vec<Cluster>, SourceError> {
@@ -180,6 +191,229 @@ impl EcsApi for SdkEcs {
             services,
             tasks,
             fetched_at: crate::now(),
+        })
+    }
+
+    async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {
+        let mut families: Vec<TaskDefinitionFamily> = Vec::new();
+        for status in [aws_sdk_ecs::types::TaskDefinitionStatus::Active, aws_sdk_ecs::types::TaskDefinitionStatus::Inactive] {
+            let mut next_token = None;
+            loop {
+                let page = self
+                    .client
+                    .list_task_definitions()
+                    .status(status.clone())
+                    .max_results(LIST_PAGE_SIZE)
+                    .set_next_token(next_token)
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_error("ecs:ListTaskDefinitions", e))?;
+                for arn in page.task_definition_arns() {
+                    let Some((family, revision)) = berth_shared::ecs::short_id(arn).rsplit_once(':') else {
+                        continue;
+                    };
+                    let revision = TaskDefinitionRevision {
+                        task_definition_arn: arn.clone(),
+                        revision: revision.parse().unwrap_or(0),
+                        status: status.as_str().to_owned(),
+                    };
+                    match families.iter_mut().find(|f| f.family == family) {
+                        Some(existing) => existing.revisions.push(revision),
+                        None => families.push(TaskDefinitionFamily {
+                            family: family.to_owned(),
+                            revisions: vec![revision],
+                        }),
+                    }
+                }
+                next_token = page.next_token().map(str::to_owned);
+                if next_token.is_none() {
+                    break;
+                }
+            }
+        }
+        for family in &mut families {
+            family.revisions.sort_by(|a, b| b.revision.cmp(&a.revision));
+        }
+        families.sort_by(|a, b| a.family.cmp(&b.family));
+        Ok(families)
+    }
+
+    async fn describe_task_definition(&self, id: &str) -> Result<TaskDefinition, SourceError> {
+        let output = self
+            .client
+            .describe_task_definition()
+            .task_definition(id)
+            .send()
+            .await
+            .map_err(|e| match map_sdk_error("ecs:DescribeTaskDefinition", e) {
+                SourceError::InvalidParameter(message) if message.contains("Unable to describe") => {
+                    SourceError::NotFound {
+                        kind: "task definition",
+                        name: id.to_owned(),
+                    }
+                }
+                other => other,
+            })?;
+        output
+            .task_definition()
+            .map(task_definitions::from_sdk)
+            .ok_or_else(|| SourceError::NotFound {
+                kind: "task definition",
+                name: id.to_owned(),
+            })
+    }
+
+    async fn register_task_definition(
+        &self,
+        definition: TaskDefinition,
+    ) -> Result<Mutation<TaskDefinition>, SourceError> {
+        let output = task_definitions::register_request(self.client.register_task_definition(), &definition)?
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("ecs:RegisterTaskDefinition", e))?;
+        let resource = output
+            .task_definition()
+            .map(task_definitions::from_sdk)
+            .ok_or_else(|| SourceError::Internal("RegisterTaskDefinition returned no task definition".to_owned()))?;
+        Ok(Mutation {
+            resource,
+            request_id: output.request_id().map(str::to_owned),
+        })
+    }
+
+    async fn deregister_task_definition(&self, id: &str) -> Result<Mutation<TaskDefinition>, SourceError> {
+        let output = self
+            .client
+            .deregister_task_definition()
+            .task_definition(id)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("ecs:DeregisterTaskDefinition", e))?;
+        let resource = output
+            .task_definition()
+            .map(task_definitions::from_sdk)
+            .ok_or_else(|| SourceError::NotFound {
+                kind: "task definition",
+                name: id.to_owned(),
+            })?;
+        Ok(Mutation {
+            resource,
+            request_id: output.request_id().map(str::to_owned),
+        })
+    }
+
+    async fn create_service(&self, cluster: &str, request: CreateService) -> Result<Mutation<Service>, SourceError> {
+        let output = self
+            .client
+            .create_service()
+            .cluster(cluster)
+            .service_name(&request.service_name)
+            .task_definition(&request.task_definition)
+            .desired_count(i32::try_from(request.desired_count).unwrap_or(i32::MAX))
+            .set_launch_type(request.launch_type.as_deref().map(aws_sdk_ecs::types::LaunchType::from))
+            .set_capacity_provider_strategy(to_sdk::capacity_providers(&request.capacity_provider_strategy)?)
+            .set_scheduling_strategy(
+                request.scheduling_strategy.as_deref().map(aws_sdk_ecs::types::SchedulingStrategy::from),
+            )
+            .set_placement_strategy(to_sdk::strategies(&request.placement_strategy))
+            .set_placement_constraints(to_sdk::constraints(&request.placement_constraints))
+            .set_network_configuration(to_sdk::network(request.network_configuration.as_ref())?)
+            .set_deployment_configuration(to_sdk::deployment(request.deployment_configuration.as_ref())?)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("ecs:CreateService", e))?;
+        let resource = output
+            .service()
+            .map(convert::service)
+            .ok_or_else(|| SourceError::Internal("CreateService returned no service".to_owned()))?;
+        Ok(Mutation {
+            resource,
+            request_id: output.request_id().map(str::to_owned),
+        })
+    }
+
+    async fn update_service(
+        &self,
+        cluster: &str,
+        service: &str,
+        update: ServiceUpdate,
+    ) -> Result<Mutation<Service>, SourceError> {
+        let output = self
+            .client
+            .update_service()
+            .cluster(cluster)
+            .service(service)
+            .set_desired_count(update.desired_count.and_then(|c| i32::try_from(c).ok()))
+            .set_task_definition(update.task_definition.clone())
+            .force_new_deployment(update.force_new_deployment)
+            .set_deployment_configuration(to_sdk::deployment(update.deployment_configuration.as_ref())?)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("ecs:UpdateService", e))?;
+        let resource = output
+            .service()
+            .map(convert::service)
+            .ok_or_else(|| SourceError::Internal("UpdateService returned no service".to_owned()))?;
+        Ok(Mutation {
+            resource,
+            request_id: output.request_id().map(str::to_owned),
+        })
+    }
+
+    async fn run_task(&self, cluster: &str, request: RunTask) -> Result<Mutation<RunTaskResult>, SourceError> {
+        let output = self
+            .client
+            .run_task()
+            .cluster(cluster)
+            .task_definition(&request.task_definition)
+            .count(i32::try_from(request.count).unwrap_or(i32::MAX))
+            .set_group(request.group.clone())
+            .set_started_by(request.started_by.clone())
+            .set_launch_type(request.launch_type.as_deref().map(aws_sdk_ecs::types::LaunchType::from))
+            .set_capacity_provider_strategy(to_sdk::capacity_providers(&request.capacity_provider_strategy)?)
+            .set_placement_strategy(to_sdk::strategies(&request.placement_strategy))
+            .set_placement_constraints(to_sdk::constraints(&request.placement_constraints))
+            .set_network_configuration(to_sdk::network(request.network_configuration.as_ref())?)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("ecs:RunTask", e))?;
+        Ok(Mutation {
+            resource: RunTaskResult {
+                tasks: output.tasks().iter().map(convert::task).collect(),
+                failures: output
+                    .failures()
+                    .iter()
+                    .map(|f| Failure {
+                        arn: f.arn().map(str::to_owned),
+                        reason: f.reason().unwrap_or_default().to_owned(),
+                        detail: f.detail().map(str::to_owned),
+                    })
+                    .collect(),
+            },
+            request_id: output.request_id().map(str::to_owned),
+        })
+    }
+
+    async fn stop_task(&self, cluster: &str, task: &str, request: StopTask) -> Result<Mutation<Task>, SourceError> {
+        let output = self
+            .client
+            .stop_task()
+            .cluster(cluster)
+            .task(task)
+            .set_reason(request.reason.clone())
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("ecs:StopTask", e))?;
+        let resource = output
+            .task()
+            .map(convert::task)
+            .ok_or_else(|| SourceError::NotFound {
+                kind: "task",
+                name: task.to_owned(),
+            })?;
+        Ok(Mutation {
+            resource,
+            request_id: output.request_id().map(str::to_owned),
         })
     }
 }

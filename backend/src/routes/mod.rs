@@ -3,9 +3,12 @@
 //! Architecture invariant: every response under `/api/` is JSON, including errors and unknown
 //! paths (a JSON 404, never the console's `index.html`).
 
+mod body;
 mod clusters;
 mod health;
+mod services;
 mod simulate;
+mod task_definitions;
 
 use axum::{Router, extract::Request};
 
@@ -17,6 +20,8 @@ pub fn api(state: AppState) -> Router {
         .merge(health::routes())
         .merge(clusters::routes())
         .merge(simulate::routes())
+        .merge(task_definitions::routes())
+        .merge(services::routes())
         .fallback(unknown_endpoint)
         .with_state(state)
 }

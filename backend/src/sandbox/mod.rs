@@ -5,17 +5,23 @@
 //! change; on first start the [`seed`] demo fleet is created and saved. Reads derive cluster
 //! counters from the stored facts (see [`state`]).
 
+mod ids;
+mod mutations;
 mod placement;
 pub mod seed;
 pub mod state;
 pub mod store;
+mod tasks;
 
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use berth_shared::{
-    api::{ClusterSnapshot, SourceInfo},
-    ecs::Cluster,
+    api::{
+        ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate, SourceInfo, StopTask,
+        TaskDefinitionFamily,
+    },
+    ecs::{Cluster, Service, Task, TaskDefinition},
     time::Timestamp,
 };
 use tokio::sync::RwLock;
@@ -49,6 +55,23 @@ impl Sandbox {
             path: path.to_owned(),
             region: state.region.clone(),
             state: RwLock::new(state),
+        })
+    }
+
+    /// Applies `change` to a copy of the state, saves the copy, and only then makes it current,
+    /// so a change that fails (or cannot be saved) leaves the sandbox as it was.
+    async fn change<T>(
+        &self,
+        change: impl FnOnce(&mut SandboxState, Timestamp) -> Result<T, SourceError>,
+    ) -> Result<Mutation<T>, SourceError> {
+        let mut state = self.state.write().await;
+        let mut next = state.clone();
+        let resource = change(&mut next, crate::now())?;
+        store::save(&self.path, &next).map_err(|e| SourceError::Internal(e.to_string()))?;
+        *state = next;
+        Ok(Mutation {
+            resource,
+            request_id: None,
         })
     }
 
@@ -107,5 +130,45 @@ impl EcsApi for Sandbox {
             tasks: cluster.tasks.clone(),
             fetched_at: crate::now(),
         })
+    }
+
+    async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {
+        Ok(self.state.read().await.families())
+    }
+
+    async fn describe_task_definition(&self, id: &str) -> Result<TaskDefinition, SourceError> {
+        self.state.read().await.resolve_definition(id).cloned()
+    }
+
+    async fn register_task_definition(
+        &self,
+        definition: TaskDefinition,
+    ) -> Result<Mutation<TaskDefinition>, SourceError> {
+        self.change(|state, now| Ok(state.register_task_definition(definition, now))).await
+    }
+
+    async fn deregister_task_definition(&self, id: &str) -> Result<Mutation<TaskDefinition>, SourceError> {
+        self.change(|state, now| state.deregister_task_definition(id, now)).await
+    }
+
+    async fn create_service(&self, cluster: &str, request: CreateService) -> Result<Mutation<Service>, SourceError> {
+        self.change(|state, now| state.create_service(cluster, request, now)).await
+    }
+
+    async fn update_service(
+        &self,
+        cluster: &str,
+        service: &str,
+        update: ServiceUpdate,
+    ) -> Result<Mutation<Service>, SourceError> {
+        self.change(|state, now| state.update_service(cluster, service, update, now)).await
+    }
+
+    async fn run_task(&self, cluster: &str, request: RunTask) -> Result<Mutation<RunTaskResult>, SourceError> {
+        self.change(|state, now| state.run_task(cluster, request, now)).await
+    }
+
+    async fn stop_task(&self, cluster: &str, task: &str, request: StopTask) -> Result<Mutation<Task>, SourceError> {
+        self.change(|state, now| state.stop_task(cluster, task, request, now)).await
     }
 }

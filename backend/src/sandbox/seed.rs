@@ -14,10 +14,10 @@
 use berth_shared::{
     ecr::{ImageDetail, ImageScanFindingsSummary, ImageScanStatus, Repository},
     ecs::{
-        Attribute, AwsVpcConfiguration, CapacityProviderStrategyItem, ClusterSetting, Container,
+        Attribute, AwsVpcConfiguration, CapacityProviderStrategyItem, ClusterSetting,
         ContainerDefinition, ContainerInstance, Deployment, DeploymentCircuitBreaker,
         DeploymentConfiguration, KeyValuePair, NetworkConfiguration, PlacementConstraint,
-        PlacementStrategy, PortMapping, Resource, Service, ServiceEvent, Tag, Task, TaskDefinition,
+        PlacementStrategy, PortMapping, Resource, Service, ServiceEvent, Tag, TaskDefinition,
         VersionInfo, attribute,
     },
     time::Timestamp,
@@ -25,12 +25,12 @@ use berth_shared::{
 use serde_json::json;
 
 use super::{
+    ids::{ACCOUNT, IdGenerator, REGION, arn},
     placement::{TaskRequest, place_daemon, place_tasks, placements, refresh_instances},
     state::{ClusterState, RepositoryState, SandboxState},
+    tasks::new_task,
 };
 
-const ACCOUNT: &str = "123456789012";
-const REGION: &str = "us-east-1";
 const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: i64 = 3_600_000;
 
@@ -265,32 +265,6 @@ const REPOSITORIES: &[(&str, i64, bool)] = &[
     ("base-images/python", 6, false),
 ];
 
-/// Deterministic ids (SplitMix64).
-struct IdGenerator(u64);
-
-impl IdGenerator {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// 32 hex characters, like ECS task and container-instance ids.
-    fn hex32(&mut self) -> String {
-        format!("{:016x}{:016x}", self.next_u64(), self.next_u64())
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next_u64() % bound
-    }
-}
-
-fn arn(resource: &str) -> String {
-    format!("arn:aws:ecs:{REGION}:{ACCOUNT}:{resource}")
-}
-
 fn tag(key: &str, value: &str) -> Tag {
     Tag {
         key: key.to_owned(),
@@ -464,62 +438,6 @@ fn latest_revision<'a>(definitions: &'a [TaskDefinition], family: &str) -> &'a T
         .filter(|d| d.family == family && d.status.as_deref() == Some("ACTIVE"))
         .max_by_key(|d| d.revision)
         .unwrap_or_else(|| panic!("the demo fleet defines family {family}"))
-}
-
-fn new_task(
-    cluster: &ClusterState,
-    definition: &TaskDefinition,
-    group: &str,
-    started_by: Option<&str>,
-    launch_type: &str,
-    ids: &mut IdGenerator,
-    started_at: Timestamp,
-) -> Task {
-    let id = ids.hex32();
-    Task {
-        task_arn: arn(&format!("task/{}/{id}", cluster.name)),
-        cluster_arn: Some(cluster.arn.clone()),
-        task_definition_arn: definition.task_definition_arn.clone().unwrap_or_default(),
-        container_instance_arn: None,
-        last_status: "RUNNING".to_owned(),
-        desired_status: Some("RUNNING".to_owned()),
-        launch_type: Some(launch_type.to_owned()),
-        capacity_provider_name: (launch_type == "FARGATE").then(|| "FARGATE".to_owned()),
-        cpu: definition.cpu.clone(),
-        memory: definition.memory.clone(),
-        group: Some(group.to_owned()),
-        started_by: started_by.map(str::to_owned),
-        availability_zone: None,
-        containers: definition
-            .container_definitions
-            .iter()
-            .map(|c| Container {
-                container_arn: Some(arn(&format!("container/{}/{id}/{}", cluster.name, c.name))),
-                name: c.name.clone(),
-                image: Some(c.image.clone()),
-                image_digest: None,
-                last_status: Some("RUNNING".to_owned()),
-                exit_code: None,
-                reason: None,
-                health_status: Some("HEALTHY".to_owned()),
-                cpu: c.cpu.map(|v| v.to_string()),
-                memory: c.memory.map(|v| v.to_string()),
-                memory_reservation: c.memory_reservation.map(|v| v.to_string()),
-                network_bindings: Vec::new(),
-                network_interfaces: Vec::new(),
-            })
-            .collect(),
-        attachments: Vec::new(),
-        created_at: Some(Timestamp(started_at.0 - 40_000)),
-        started_at: Some(started_at),
-        stopping_at: None,
-        stopped_at: None,
-        stopped_reason: None,
-        stop_code: None,
-        health_status: Some("HEALTHY".to_owned()),
-        platform_version: (launch_type == "FARGATE").then(|| "1.4.0".to_owned()),
-        tags: Vec::new(),
-    }
 }
 
 fn service_resource(
@@ -848,13 +766,15 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
     drained.status = "DRAINING".to_owned();
     drained.status_reason = Some("Instance is being replaced by a newer AMI".to_owned());
 
+    let repositories = repositories(now, &mut ids);
     SandboxState {
         format_version: SandboxState::FORMAT_VERSION,
         account_id: ACCOUNT.to_owned(),
         region: REGION.to_owned(),
         clusters,
-        repositories: repositories(now, &mut ids),
+        repositories,
         task_definitions: definitions,
+        id_seed: ids.0,
     }
 }
 

@@ -30,6 +30,9 @@ pub struct SandboxState {
     pub task_definitions: Vec<TaskDefinition>,
     /// ECR repositories with their images.
     pub repositories: Vec<RepositoryState>,
+    /// State of the id generator, so ids of later changes are unique and reproducible.
+    #[serde(default)]
+    pub id_seed: u64,
 }
 
 impl SandboxState {

@@ -15,12 +15,16 @@
 //!    launches of step 3, so STOPPING tasks never overlap launches (the conservative reading of
 //!    the CONFLICT on what counts against `maxTasks`).
 //!
-//! Cluster room is `freeTaskSlots`: how many more tasks of this service fit beside the ones
-//! already running (a slot freed by a stopped old task can take a new one). When it is
-//! omitted the cluster is unbounded (Fargate). A step that wanted to start more tasks than
-//! fit reports `fitsOnCluster: false` and the shortfall as `unplacedTasks`, as the service
-//! event "unable to place a task" would. This reproduces the BP23 examples: 6 tasks with room
-//! for 8 go "start 2, stop 2, …" at 100 % / 200 % and "stop 3, start 5, stop 3, start 1" at
+//! Cluster room is `capacity.freeTaskSlots`: how many more tasks fit beside the ones already
+//! running. Instead, `capacity.placement` can describe the cluster (instances, their tasks and
+//! the new task definition, as [`crate::placement::simulate_placement`] takes them); the
+//! placement engine then counts the free slots, and says what ran out (`placementLimit`).
+//! Either way, a slot freed by a stopped old task is assumed to take one new task (MODEL:
+//! the revisions are about the same size). Without `capacity` the cluster is unbounded
+//! (Fargate). A step that wanted to start more tasks than fit reports `fitsOnCluster: false`
+//! and the shortfall as `unplacedTasks`, as the service event "unable to place a task" would.
+//! This reproduces the BP23 examples: 6 tasks with room for 8 go "start 2, stop 2, …" at
+//! 100 % / 200 % and "stop 3, start 5, stop 3, start 1" at
 //! 50 % / 200 %.
 //!
 //! The deployment ends `COMPLETED` (no old tasks, `desired` healthy new tasks), `FAILED`
@@ -44,6 +48,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ecs::DeploymentConfiguration;
 use crate::input::InputError;
+use crate::placement::{MAX_COUNT, PlacementInput, simulate_placement};
 
 /// Lowest circuit-breaker threshold (current docs; DG23 said 10).
 pub const BREAKER_MIN_THRESHOLD: i64 = 3;
@@ -53,7 +58,7 @@ pub const BREAKER_MAX_THRESHOLD: i64 = 200;
 pub const MAX_STEPS: usize = 10_000;
 
 /// A rolling deployment to simulate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeploymentInput {
     /// The service's desired count.
@@ -90,12 +95,27 @@ fn yes() -> bool {
     true
 }
 
-/// Free room on the cluster, in tasks of this service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Free room on the cluster: a number of task slots, or the cluster itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterRoom {
     /// How many more tasks fit beside the running ones.
-    pub free_task_slots: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_task_slots: Option<i64>,
+    /// The cluster's instances and tasks and the new task definition, as the placement
+    /// engine takes them; the engine counts the free slots (its `count` is ignored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Box<PlacementInput>>,
+}
+
+impl ClusterRoom {
+    /// Room for `slots` more tasks.
+    pub fn slots(slots: i64) -> Self {
+        Self {
+            free_task_slots: Some(slots),
+            placement: None,
+        }
+    }
 }
 
 /// `DeploymentCircuitBreaker.thresholdConfiguration`.
@@ -173,6 +193,12 @@ pub struct DeploymentOutput {
     /// The breaker's failure threshold when it is enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub circuit_breaker_threshold: Option<i64>,
+    /// Free task slots at the start (given, or counted by the placement engine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_task_slots: Option<i64>,
+    /// Why the placement engine could not place more, e.g. `RESOURCE:MEMORY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement_limit: Option<String>,
     /// Steps in order.
     pub steps: Vec<DeploymentStep>,
     /// How it ended.
@@ -223,7 +249,14 @@ pub fn simulate_deployment(input: &DeploymentInput) -> Result<DeploymentOutput, 
         breaker.map(|_| breaker_threshold(desired, input.threshold_configuration.as_ref()));
 
     let mut old = input.running_old_tasks.unwrap_or(desired);
-    let cluster_limit = input.capacity.map(|room| old + room.free_task_slots);
+    let (free_task_slots, placement_limit) = match &input.capacity {
+        Some(room) => {
+            let (slots, limit) = free_slots(room, max_total)?;
+            (Some(slots), limit)
+        }
+        None => (None, None),
+    };
+    let cluster_limit = free_task_slots.map(|slots| old + slots);
     let mut healthy_new = 0;
     let mut pending_new = 0;
     let mut launches_so_far = 0;
@@ -335,12 +368,45 @@ pub fn simulate_deployment(input: &DeploymentInput) -> Result<DeploymentOutput, 
         min_healthy_tasks: min_healthy,
         max_tasks: max_total,
         circuit_breaker_threshold: threshold,
+        free_task_slots,
+        placement_limit,
         rolled_back: outcome == DeploymentOutcome::Failed
             && breaker.is_some_and(|breaker| breaker.rollback),
         steps,
         outcome,
         message,
     })
+}
+
+/// Free task slots, and why the placement engine stopped (when it was used).
+fn free_slots(room: &ClusterRoom, max_total: i64) -> Result<(i64, Option<String>), InputError> {
+    match (room.free_task_slots, &room.placement) {
+        (Some(slots), None) if slots >= 0 => Ok((slots, None)),
+        (Some(slots), None) => Err(InputError::new(
+            "capacity.freeTaskSlots",
+            format!("Must not be negative; it is {slots}."),
+        )),
+        (None, Some(placement)) => {
+            let mut request = placement.as_ref().clone();
+            request.count = max_total.clamp(1, MAX_COUNT);
+            let output = simulate_placement(&request).map_err(|error| {
+                let field = match error.field.as_str() {
+                    "." => "capacity.placement".to_owned(),
+                    inner => format!("capacity.placement.{inner}"),
+                };
+                InputError::new(field, error.message)
+            })?;
+            let limit = output
+                .failures
+                .first()
+                .map(|failure| failure.reason.clone());
+            Ok((output.tasks.len() as i64, limit))
+        }
+        _ => Err(InputError::new(
+            "capacity",
+            "Give either freeTaskSlots or placement (the cluster for the placement engine).",
+        )),
+    }
 }
 
 fn describe_step(
@@ -400,9 +466,6 @@ fn check(input: &DeploymentInput) -> Result<(i64, i64), InputError> {
     non_negative(input.failing_new_tasks, "failingNewTasks")?;
     if let Some(old) = input.running_old_tasks {
         non_negative(old, "runningOldTasks")?;
-    }
-    if let Some(room) = input.capacity {
-        non_negative(room.free_task_slots, "capacity.freeTaskSlots")?;
     }
     let configuration = &input.deployment_configuration;
     let minimum = configuration
@@ -476,9 +539,7 @@ mod tests {
     }
 
     fn with_room(mut input: DeploymentInput, free: i64) -> DeploymentInput {
-        input.capacity = Some(ClusterRoom {
-            free_task_slots: free,
-        });
+        input.capacity = Some(ClusterRoom::slots(free));
         input
     }
 
@@ -590,6 +651,56 @@ mod tests {
     }
 
     #[test]
+    fn the_placement_engine_counts_free_slots() {
+        let instance = |id: &str, cpu: i64, memory: i64| {
+            serde_json::json!({
+                "containerInstanceArn": format!("arn:aws:ecs:us-east-1:123456789012:container-instance/demo/{id}"),
+                "status": "ACTIVE",
+                "agentConnected": true,
+                "registeredResources": [
+                    {"name": "CPU", "type": "INTEGER", "integerValue": 4096},
+                    {"name": "MEMORY", "type": "INTEGER", "integerValue": 8192}],
+                "remainingResources": [
+                    {"name": "CPU", "type": "INTEGER", "integerValue": cpu},
+                    {"name": "MEMORY", "type": "INTEGER", "integerValue": memory}]
+            })
+        };
+        let case = serde_json::json!({
+            "desiredCount": 6,
+            "deploymentConfiguration": {"minimumHealthyPercent": 100, "maximumPercent": 200},
+            "capacity": {"placement": {
+                "containerInstances": [instance("a", 2048, 2048), instance("b", 1024, 4096)],
+                "taskDefinition": {"family": "web", "cpu": "1024", "memory": "1024",
+                    "containerDefinitions": [{"name": "app", "image": "web:2"}]}
+            }}
+        });
+        let case: DeploymentInput = crate::input::from_value(case).unwrap();
+        let output = simulate_deployment(&case).unwrap();
+        // a fits 2 (cpu and memory), b fits 1 (cpu): room for 3 of the 6 new tasks at once.
+        assert_eq!(output.free_task_slots, Some(3));
+        assert_eq!(output.placement_limit.as_deref(), Some("RESOURCE:CPU"));
+        assert_eq!(moves(&output), vec![(0, 3), (3, 3), (3, 0)]);
+
+        let mut broken = case;
+        let room = broken.capacity.as_mut().unwrap();
+        room.free_task_slots = Some(2);
+        assert_eq!(simulate_deployment(&broken).unwrap_err().field, "capacity");
+        broken
+            .capacity
+            .as_mut()
+            .unwrap()
+            .placement
+            .as_mut()
+            .unwrap()
+            .launch_type = Some("LAMBDA".to_owned());
+        broken.capacity.as_mut().unwrap().free_task_slots = None;
+        assert_eq!(
+            simulate_deployment(&broken).unwrap_err().field,
+            "capacity.placement.launchType"
+        );
+    }
+
+    #[test]
     fn breaker_thresholds_match_the_spec() {
         for (desired, threshold) in [(1, 3), (25, 13), (400, 200), (800, 200), (6, 3), (7, 4)] {
             assert_eq!(breaker_threshold(desired, None), threshold, "{desired}");
@@ -678,7 +789,7 @@ mod tests {
             breaker in any::<bool>(),
         ) {
             let mut case = input(desired, minimum, 100 + extra);
-            case.capacity = free.map(|free_task_slots| ClusterRoom { free_task_slots });
+            case.capacity = free.map(ClusterRoom::slots);
             case.failing_new_tasks = failing;
             if breaker {
                 case.deployment_configuration.deployment_circuit_breaker = Some(DeploymentCircuitBreaker { enable: true, rollback: false });

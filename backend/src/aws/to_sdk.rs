@@ -1,0 +1,98 @@
+//! Request pieces in Berth's shapes converted to `aws-sdk-ecs` input types.
+
+use aws_sdk_ecs::types as sdk;
+use berth_shared::ecs::{
+    CapacityProviderStrategyItem, DeploymentConfiguration, NetworkConfiguration, PlacementConstraint,
+    PlacementStrategy,
+};
+
+use crate::error::SourceError;
+
+fn invalid<E: std::fmt::Display>(path: &str) -> impl FnOnce(E) -> SourceError + '_ {
+    move |e| SourceError::InvalidParameter(format!("{path}: {e}"))
+}
+
+/// `placementStrategy`.
+pub fn strategies(strategies: &[PlacementStrategy]) -> Option<Vec<sdk::PlacementStrategy>> {
+    (!strategies.is_empty()).then(|| {
+        strategies
+            .iter()
+            .map(|s| {
+                sdk::PlacementStrategy::builder()
+                    .r#type(sdk::PlacementStrategyType::from(s.kind.as_str()))
+                    .set_field(s.field.clone())
+                    .build()
+            })
+            .collect()
+    })
+}
+
+/// `placementConstraints`.
+pub fn constraints(constraints: &[PlacementConstraint]) -> Option<Vec<sdk::PlacementConstraint>> {
+    (!constraints.is_empty()).then(|| {
+        constraints
+            .iter()
+            .map(|c| {
+                sdk::PlacementConstraint::builder()
+                    .r#type(sdk::PlacementConstraintType::from(c.kind.as_str()))
+                    .set_expression(c.expression.clone())
+                    .build()
+            })
+            .collect()
+    })
+}
+
+/// `capacityProviderStrategy`.
+pub fn capacity_providers(
+    items: &[CapacityProviderStrategyItem],
+) -> Result<Option<Vec<sdk::CapacityProviderStrategyItem>>, SourceError> {
+    if items.is_empty() {
+        return Ok(None);
+    }
+    items
+        .iter()
+        .map(|item| {
+            sdk::CapacityProviderStrategyItem::builder()
+                .capacity_provider(&item.capacity_provider)
+                .weight(i32::try_from(item.weight).unwrap_or(i32::MAX))
+                .base(i32::try_from(item.base).unwrap_or(i32::MAX))
+                .build()
+                .map_err(invalid("capacityProviderStrategy"))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// `networkConfiguration`.
+pub fn network(configuration: Option<&NetworkConfiguration>) -> Result<Option<sdk::NetworkConfiguration>, SourceError> {
+    let Some(vpc) = configuration.and_then(|c| c.awsvpc_configuration.as_ref()) else {
+        return Ok(None);
+    };
+    let awsvpc = sdk::AwsVpcConfiguration::builder()
+        .set_subnets(Some(vpc.subnets.clone()))
+        .set_security_groups(Some(vpc.security_groups.clone()).filter(|g| !g.is_empty()))
+        .set_assign_public_ip(vpc.assign_public_ip.as_deref().map(sdk::AssignPublicIp::from))
+        .build()
+        .map_err(invalid("networkConfiguration.awsvpcConfiguration"))?;
+    Ok(Some(sdk::NetworkConfiguration::builder().awsvpc_configuration(awsvpc).build()))
+}
+
+/// `deploymentConfiguration`.
+pub fn deployment(configuration: Option<&DeploymentConfiguration>) -> Result<Option<sdk::DeploymentConfiguration>, SourceError> {
+    let Some(configuration) = configuration else {
+        return Ok(None);
+    };
+    let breaker = configuration.deployment_circuit_breaker.map(|b| {
+        sdk::DeploymentCircuitBreaker::builder()
+            .enable(b.enable)
+            .rollback(b.rollback)
+            .build()
+    });
+    Ok(Some(
+        sdk::DeploymentConfiguration::builder()
+            .set_deployment_circuit_breaker(breaker)
+            .set_maximum_percent(configuration.maximum_percent.and_then(|v| i32::try_from(v).ok()))
+            .set_minimum_healthy_percent(configuration.minimum_healthy_percent.and_then(|v| i32::try_from(v).ok()))
+            .build(),
+    ))
+}
