@@ -9,8 +9,8 @@
 use async_trait::async_trait;
 use berth_shared::{
     api::{
-        ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate, SourceInfo, StopTask,
-        TaskDefinitionFamily,
+        ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate,
+        SourceInfo, StopTask, TaskDefinitionFamily,
     },
     ecs::{Cluster, Service, Task, TaskDefinition},
 };
@@ -43,10 +43,17 @@ pub trait EcsApi: Send + Sync + std::fmt::Debug {
     ) -> Result<Mutation<TaskDefinition>, SourceError>;
 
     /// Deregisters one revision (`family:revision` or ARN).
-    async fn deregister_task_definition(&self, id: &str) -> Result<Mutation<TaskDefinition>, SourceError>;
+    async fn deregister_task_definition(
+        &self,
+        id: &str,
+    ) -> Result<Mutation<TaskDefinition>, SourceError>;
 
     /// Creates a service in `cluster`.
-    async fn create_service(&self, cluster: &str, request: CreateService) -> Result<Mutation<Service>, SourceError>;
+    async fn create_service(
+        &self,
+        cluster: &str,
+        request: CreateService,
+    ) -> Result<Mutation<Service>, SourceError>;
 
     /// Updates a service (desired count, task definition, forced deployment, configuration).
     async fn update_service(
@@ -57,8 +64,17 @@ pub trait EcsApi: Send + Sync + std::fmt::Debug {
     ) -> Result<Mutation<Service>, SourceError>;
 
     /// Starts standalone tasks.
-    async fn run_task(&self, cluster: &str, request: RunTask) -> Result<Mutation<RunTaskResult>, SourceError>;
+    async fn run_task(
+        &self,
+        cluster: &str,
+        request: RunTask,
+    ) -> Result<Mutation<RunTaskResult>, SourceError>;
 
     /// Stops a task (ARN or id).
-    async fn stop_task(&self, cluster: &str, task: &str, request: StopTask) -> Result<Mutation<Task>, SourceError>;
+    async fn stop_task(
+        &self,
+        cluster: &str,
+        task: &str,
+        request: StopTask,
+    ) -> Result<Mutation<Task>, SourceError>;
 }

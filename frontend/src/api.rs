@@ -106,4 +106,3 @@ pub async fn clusters() -> Result<ClusterList, ClientError> {
 pub async fn cluster(name: &str) -> Result<ClusterSnapshot, ClientError> {
     get_json(&format!("/api/clusters/{}", segment(name))).await
 }
-

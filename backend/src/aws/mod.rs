@@ -12,16 +12,16 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_config::{BehaviorVersion, Region, retry::RetryConfig, timeout::TimeoutConfig};
+use aws_sdk_ecs::operation::RequestId;
 use aws_sdk_ecs::{
     Client,
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
     types::ClusterField,
 };
-use aws_sdk_ecs::operation::RequestId;
 use berth_shared::{
     api::{
-        ClusterSnapshot, CreateService, Failure, Mutation, RunTask, RunTaskResult, ServiceUpdate, SourceInfo,
-        StopTask, TaskDefinitionFamily, TaskDefinitionRevision,
+        ClusterSnapshot, CreateService, Failure, Mutation, RunTask, RunTaskResult, ServiceUpdate,
+        SourceInfo, StopTask, TaskDefinitionFamily, TaskDefinitionRevision,
     },
     ecs::{Cluster, ContainerInstance, Service, Task, TaskDefinition},
 };
@@ -196,7 +196,10 @@ impl EcsApi for SdkEcs {
 
     async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {
         let mut families: Vec<TaskDefinitionFamily> = Vec::new();
-        for status in [aws_sdk_ecs::types::TaskDefinitionStatus::Active, aws_sdk_ecs::types::TaskDefinitionStatus::Inactive] {
+        for status in [
+            aws_sdk_ecs::types::TaskDefinitionStatus::Active,
+            aws_sdk_ecs::types::TaskDefinitionStatus::Inactive,
+        ] {
             let mut next_token = None;
             loop {
                 let page = self
@@ -209,7 +212,9 @@ impl EcsApi for SdkEcs {
                     .await
                     .map_err(|e| map_sdk_error("ecs:ListTaskDefinitions", e))?;
                 for arn in page.task_definition_arns() {
-                    let Some((family, revision)) = berth_shared::ecs::short_id(arn).rsplit_once(':') else {
+                    let Some((family, revision)) =
+                        berth_shared::ecs::short_id(arn).rsplit_once(':')
+                    else {
                         continue;
                     };
                     let revision = TaskDefinitionRevision {
@@ -232,7 +237,9 @@ impl EcsApi for SdkEcs {
             }
         }
         for family in &mut families {
-            family.revisions.sort_by(|a, b| b.revision.cmp(&a.revision));
+            family
+                .revisions
+                .sort_by_key(|r| std::cmp::Reverse(r.revision));
         }
         families.sort_by(|a, b| a.family.cmp(&b.family));
         Ok(families)
@@ -246,7 +253,9 @@ impl EcsApi for SdkEcs {
             .send()
             .await
             .map_err(|e| match map_sdk_error("ecs:DescribeTaskDefinition", e) {
-                SourceError::InvalidParameter(message) if message.contains("Unable to describe") => {
+                SourceError::InvalidParameter(message)
+                    if message.contains("Unable to describe") =>
+                {
                     SourceError::NotFound {
                         kind: "task definition",
                         name: id.to_owned(),
@@ -267,21 +276,31 @@ impl EcsApi for SdkEcs {
         &self,
         definition: TaskDefinition,
     ) -> Result<Mutation<TaskDefinition>, SourceError> {
-        let output = task_definitions::register_request(self.client.register_task_definition(), &definition)?
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("ecs:RegisterTaskDefinition", e))?;
+        let output = task_definitions::register_request(
+            self.client.register_task_definition(),
+            &definition,
+        )?
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("ecs:RegisterTaskDefinition", e))?;
         let resource = output
             .task_definition()
             .map(task_definitions::from_sdk)
-            .ok_or_else(|| SourceError::Internal("RegisterTaskDefinition returned no task definition".to_owned()))?;
+            .ok_or_else(|| {
+                SourceError::Internal(
+                    "RegisterTaskDefinition returned no task definition".to_owned(),
+                )
+            })?;
         Ok(Mutation {
             resource,
             request_id: output.request_id().map(str::to_owned),
         })
     }
 
-    async fn deregister_task_definition(&self, id: &str) -> Result<Mutation<TaskDefinition>, SourceError> {
+    async fn deregister_task_definition(
+        &self,
+        id: &str,
+    ) -> Result<Mutation<TaskDefinition>, SourceError> {
         let output = self
             .client
             .deregister_task_definition()
@@ -302,7 +321,11 @@ impl EcsApi for SdkEcs {
         })
     }
 
-    async fn create_service(&self, cluster: &str, request: CreateService) -> Result<Mutation<Service>, SourceError> {
+    async fn create_service(
+        &self,
+        cluster: &str,
+        request: CreateService,
+    ) -> Result<Mutation<Service>, SourceError> {
         let output = self
             .client
             .create_service()
@@ -310,15 +333,27 @@ impl EcsApi for SdkEcs {
             .service_name(&request.service_name)
             .task_definition(&request.task_definition)
             .desired_count(i32::try_from(request.desired_count).unwrap_or(i32::MAX))
-            .set_launch_type(request.launch_type.as_deref().map(aws_sdk_ecs::types::LaunchType::from))
-            .set_capacity_provider_strategy(to_sdk::capacity_providers(&request.capacity_provider_strategy)?)
+            .set_launch_type(
+                request
+                    .launch_type
+                    .as_deref()
+                    .map(aws_sdk_ecs::types::LaunchType::from),
+            )
+            .set_capacity_provider_strategy(to_sdk::capacity_providers(
+                &request.capacity_provider_strategy,
+            )?)
             .set_scheduling_strategy(
-                request.scheduling_strategy.as_deref().map(aws_sdk_ecs::types::SchedulingStrategy::from),
+                request
+                    .scheduling_strategy
+                    .as_deref()
+                    .map(aws_sdk_ecs::types::SchedulingStrategy::from),
             )
             .set_placement_strategy(to_sdk::strategies(&request.placement_strategy))
             .set_placement_constraints(to_sdk::constraints(&request.placement_constraints))
             .set_network_configuration(to_sdk::network(request.network_configuration.as_ref())?)
-            .set_deployment_configuration(to_sdk::deployment(request.deployment_configuration.as_ref())?)
+            .set_deployment_configuration(to_sdk::deployment(
+                request.deployment_configuration.as_ref(),
+            )?)
             .send()
             .await
             .map_err(|e| map_sdk_error("ecs:CreateService", e))?;
@@ -346,7 +381,9 @@ impl EcsApi for SdkEcs {
             .set_desired_count(update.desired_count.and_then(|c| i32::try_from(c).ok()))
             .set_task_definition(update.task_definition.clone())
             .force_new_deployment(update.force_new_deployment)
-            .set_deployment_configuration(to_sdk::deployment(update.deployment_configuration.as_ref())?)
+            .set_deployment_configuration(to_sdk::deployment(
+                update.deployment_configuration.as_ref(),
+            )?)
             .send()
             .await
             .map_err(|e| map_sdk_error("ecs:UpdateService", e))?;
@@ -360,7 +397,11 @@ impl EcsApi for SdkEcs {
         })
     }
 
-    async fn run_task(&self, cluster: &str, request: RunTask) -> Result<Mutation<RunTaskResult>, SourceError> {
+    async fn run_task(
+        &self,
+        cluster: &str,
+        request: RunTask,
+    ) -> Result<Mutation<RunTaskResult>, SourceError> {
         let output = self
             .client
             .run_task()
@@ -369,8 +410,15 @@ impl EcsApi for SdkEcs {
             .count(i32::try_from(request.count).unwrap_or(i32::MAX))
             .set_group(request.group.clone())
             .set_started_by(request.started_by.clone())
-            .set_launch_type(request.launch_type.as_deref().map(aws_sdk_ecs::types::LaunchType::from))
-            .set_capacity_provider_strategy(to_sdk::capacity_providers(&request.capacity_provider_strategy)?)
+            .set_launch_type(
+                request
+                    .launch_type
+                    .as_deref()
+                    .map(aws_sdk_ecs::types::LaunchType::from),
+            )
+            .set_capacity_provider_strategy(to_sdk::capacity_providers(
+                &request.capacity_provider_strategy,
+            )?)
             .set_placement_strategy(to_sdk::strategies(&request.placement_strategy))
             .set_placement_constraints(to_sdk::constraints(&request.placement_constraints))
             .set_network_configuration(to_sdk::network(request.network_configuration.as_ref())?)
@@ -394,7 +442,12 @@ impl EcsApi for SdkEcs {
         })
     }
 
-    async fn stop_task(&self, cluster: &str, task: &str, request: StopTask) -> Result<Mutation<Task>, SourceError> {
+    async fn stop_task(
+        &self,
+        cluster: &str,
+        task: &str,
+        request: StopTask,
+    ) -> Result<Mutation<Task>, SourceError> {
         let output = self
             .client
             .stop_task()

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_ecs::types as sdk;
 use berth_shared::ecs::{
-    ContainerDefinition, KeyValuePair, PlacementConstraint, PortMapping, RequiredAttribute, ResourceRequirement,
-    TaskDefinition,
+    ContainerDefinition, KeyValuePair, PlacementConstraint, PortMapping, RequiredAttribute,
+    ResourceRequirement, TaskDefinition,
 };
 use serde_json::{Map, Value, json};
 
@@ -38,7 +38,14 @@ const CONTAINER_FIELDS: &[&str] = &[
     "ulimits",
 ];
 /// Task-definition fields carried in `other` that Berth converts.
-const TASK_FIELDS: &[&str] = &["volumes", "runtimePlatform", "ephemeralStorage", "pidMode", "ipcMode", "tags"];
+const TASK_FIELDS: &[&str] = &[
+    "volumes",
+    "runtimePlatform",
+    "ephemeralStorage",
+    "pidMode",
+    "ipcMode",
+    "tags",
+];
 /// Read-only fields DescribeTaskDefinition returns, ignored when registering.
 const READ_ONLY_FIELDS: &[&str] = &["registeredBy", "deleteRequestedAt"];
 
@@ -49,15 +56,23 @@ fn invalid(message: String) -> SourceError {
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn int(value: Option<&Value>) -> Option<i32> {
-    value.and_then(Value::as_i64).and_then(|v| i32::try_from(v).ok())
+    value
+        .and_then(Value::as_i64)
+        .and_then(|v| i32::try_from(v).ok())
 }
 
-fn text<'a>(value: Option<&'a Value>) -> Option<&'a str> {
+fn text(value: Option<&Value>) -> Option<&str> {
     value.and_then(Value::as_str)
 }
 
@@ -69,7 +84,11 @@ fn string_map(value: Option<&Value>) -> Option<HashMap<String, String>> {
     })
 }
 
-fn unknown_fields(other: &BTreeMap<String, Value>, known: &[&str], path: &str) -> Result<(), SourceError> {
+fn unknown_fields(
+    other: &BTreeMap<String, Value>,
+    known: &[&str],
+    path: &str,
+) -> Result<(), SourceError> {
     let unknown: Vec<&str> = other
         .keys()
         .map(String::as_str)
@@ -90,7 +109,10 @@ fn built<T, E: std::fmt::Display>(result: Result<T, E>, path: &str) -> Result<T,
     result.map_err(|e| invalid(format!("{path}: {e}")))
 }
 
-fn container_to_sdk(container: &ContainerDefinition, path: &str) -> Result<sdk::ContainerDefinition, SourceError> {
+fn container_to_sdk(
+    container: &ContainerDefinition,
+    path: &str,
+) -> Result<sdk::ContainerDefinition, SourceError> {
     unknown_fields(&container.other, CONTAINER_FIELDS, path)?;
     let other = &container.other;
     let mut builder = sdk::ContainerDefinition::builder()
@@ -98,7 +120,11 @@ fn container_to_sdk(container: &ContainerDefinition, path: &str) -> Result<sdk::
         .image(&container.image)
         .set_cpu(container.cpu.and_then(|v| i32::try_from(v).ok()))
         .set_memory(container.memory.and_then(|v| i32::try_from(v).ok()))
-        .set_memory_reservation(container.memory_reservation.and_then(|v| i32::try_from(v).ok()))
+        .set_memory_reservation(
+            container
+                .memory_reservation
+                .and_then(|v| i32::try_from(v).ok()),
+        )
         .set_essential(container.essential)
         .set_command(Some(strings(other.get("command"))).filter(|v| !v.is_empty()))
         .set_entry_point(Some(strings(other.get("entryPoint"))).filter(|v| !v.is_empty()))
@@ -116,15 +142,30 @@ fn container_to_sdk(container: &ContainerDefinition, path: &str) -> Result<sdk::
             sdk::PortMapping::builder()
                 .set_container_port(mapping.container_port.and_then(|v| i32::try_from(v).ok()))
                 .set_host_port(mapping.host_port.and_then(|v| i32::try_from(v).ok()))
-                .set_protocol(mapping.protocol.as_deref().map(sdk::TransportProtocol::from))
+                .set_protocol(
+                    mapping
+                        .protocol
+                        .as_deref()
+                        .map(sdk::TransportProtocol::from),
+                )
                 .set_name(mapping.name.clone())
-                .set_app_protocol(mapping.app_protocol.as_deref().map(sdk::ApplicationProtocol::from))
+                .set_app_protocol(
+                    mapping
+                        .app_protocol
+                        .as_deref()
+                        .map(sdk::ApplicationProtocol::from),
+                )
                 .set_container_port_range(mapping.container_port_range.clone())
                 .build(),
         );
     }
     for variable in &container.environment {
-        builder = builder.environment(sdk::KeyValuePair::builder().name(&variable.name).value(&variable.value).build());
+        builder = builder.environment(
+            sdk::KeyValuePair::builder()
+                .name(&variable.name)
+                .value(&variable.value)
+                .build(),
+        );
     }
     for requirement in &container.resource_requirements {
         builder = builder.resource_requirements(built(
@@ -135,7 +176,12 @@ fn container_to_sdk(container: &ContainerDefinition, path: &str) -> Result<sdk::
             path,
         )?);
     }
-    for secret in other.get("secrets").and_then(Value::as_array).into_iter().flatten() {
+    for secret in other
+        .get("secrets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         builder = builder.secrets(built(
             sdk::Secret::builder()
                 .name(text(secret.get("name")).unwrap_or_default())
@@ -144,16 +190,28 @@ fn container_to_sdk(container: &ContainerDefinition, path: &str) -> Result<sdk::
             &format!("{path}.secrets"),
         )?);
     }
-    for dependency in other.get("dependsOn").and_then(Value::as_array).into_iter().flatten() {
+    for dependency in other
+        .get("dependsOn")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         builder = builder.depends_on(built(
             sdk::ContainerDependency::builder()
                 .container_name(text(dependency.get("containerName")).unwrap_or_default())
-                .condition(sdk::ContainerCondition::from(text(dependency.get("condition")).unwrap_or("START")))
+                .condition(sdk::ContainerCondition::from(
+                    text(dependency.get("condition")).unwrap_or("START"),
+                ))
                 .build(),
             &format!("{path}.dependsOn"),
         )?);
     }
-    for mount in other.get("mountPoints").and_then(Value::as_array).into_iter().flatten() {
+    for mount in other
+        .get("mountPoints")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         builder = builder.mount_points(
             sdk::MountPoint::builder()
                 .set_source_volume(text(mount.get("sourceVolume")).map(str::to_owned))
@@ -162,10 +220,17 @@ fn container_to_sdk(container: &ContainerDefinition, path: &str) -> Result<sdk::
                 .build(),
         );
     }
-    for limit in other.get("ulimits").and_then(Value::as_array).into_iter().flatten() {
+    for limit in other
+        .get("ulimits")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         builder = builder.ulimits(built(
             sdk::Ulimit::builder()
-                .name(sdk::UlimitName::from(text(limit.get("name")).unwrap_or_default()))
+                .name(sdk::UlimitName::from(
+                    text(limit.get("name")).unwrap_or_default(),
+                ))
                 .soft_limit(int(limit.get("softLimit")).unwrap_or_default())
                 .hard_limit(int(limit.get("hardLimit")).unwrap_or_default())
                 .build(),
@@ -187,7 +252,9 @@ fn container_to_sdk(container: &ContainerDefinition, path: &str) -> Result<sdk::
     if let Some(logging) = other.get("logConfiguration") {
         builder = builder.log_configuration(built(
             sdk::LogConfiguration::builder()
-                .log_driver(sdk::LogDriver::from(text(logging.get("logDriver")).unwrap_or_default()))
+                .log_driver(sdk::LogDriver::from(
+                    text(logging.get("logDriver")).unwrap_or_default(),
+                ))
                 .set_options(string_map(logging.get("options")))
                 .build(),
             &format!("{path}.logConfiguration"),
@@ -200,13 +267,20 @@ fn container_to_sdk(container: &ContainerDefinition, path: &str) -> Result<sdk::
 pub fn register_request(
     mut request: aws_sdk_ecs::operation::register_task_definition::builders::RegisterTaskDefinitionFluentBuilder,
     definition: &TaskDefinition,
-) -> Result<aws_sdk_ecs::operation::register_task_definition::builders::RegisterTaskDefinitionFluentBuilder, SourceError>
-{
+) -> Result<
+    aws_sdk_ecs::operation::register_task_definition::builders::RegisterTaskDefinitionFluentBuilder,
+    SourceError,
+> {
     unknown_fields(&definition.other, TASK_FIELDS, "taskDefinition")?;
     let other = &definition.other;
     request = request
         .family(&definition.family)
-        .set_network_mode(definition.network_mode.as_deref().map(sdk::NetworkMode::from))
+        .set_network_mode(
+            definition
+                .network_mode
+                .as_deref()
+                .map(sdk::NetworkMode::from),
+        )
         .set_cpu(definition.cpu.clone())
         .set_memory(definition.memory.clone())
         .set_task_role_arn(definition.task_role_arn.clone())
@@ -214,15 +288,21 @@ pub fn register_request(
         .set_pid_mode(text(other.get("pidMode")).map(sdk::PidMode::from))
         .set_ipc_mode(text(other.get("ipcMode")).map(sdk::IpcMode::from));
     for (index, container) in definition.container_definitions.iter().enumerate() {
-        request = request.container_definitions(container_to_sdk(container, &format!("containerDefinitions[{index}]"))?);
+        request = request.container_definitions(container_to_sdk(
+            container,
+            &format!("containerDefinitions[{index}]"),
+        )?);
     }
     for compatibility in &definition.requires_compatibilities {
-        request = request.requires_compatibilities(sdk::Compatibility::from(compatibility.as_str()));
+        request =
+            request.requires_compatibilities(sdk::Compatibility::from(compatibility.as_str()));
     }
     for constraint in &definition.placement_constraints {
         request = request.placement_constraints(
             sdk::TaskDefinitionPlacementConstraint::builder()
-                .r#type(sdk::TaskDefinitionPlacementConstraintType::from(constraint.kind.as_str()))
+                .r#type(sdk::TaskDefinitionPlacementConstraintType::from(
+                    constraint.kind.as_str(),
+                ))
                 .set_expression(constraint.expression.clone())
                 .build(),
         );
@@ -230,19 +310,32 @@ pub fn register_request(
     if let Some(platform) = other.get("runtimePlatform") {
         request = request.runtime_platform(
             sdk::RuntimePlatform::builder()
-                .set_cpu_architecture(text(platform.get("cpuArchitecture")).map(sdk::CpuArchitecture::from))
-                .set_operating_system_family(text(platform.get("operatingSystemFamily")).map(sdk::OsFamily::from))
+                .set_cpu_architecture(
+                    text(platform.get("cpuArchitecture")).map(sdk::CpuArchitecture::from),
+                )
+                .set_operating_system_family(
+                    text(platform.get("operatingSystemFamily")).map(sdk::OsFamily::from),
+                )
                 .build(),
         );
     }
     if let Some(storage) = other.get("ephemeralStorage") {
         request = request.ephemeral_storage(
-            sdk::EphemeralStorage::builder().size_in_gib(int(storage.get("sizeInGiB")).unwrap_or(20)).build(),
+            sdk::EphemeralStorage::builder()
+                .size_in_gib(int(storage.get("sizeInGiB")).unwrap_or(20))
+                .build(),
         );
     }
-    for (index, volume) in other.get("volumes").and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (index, volume) in other
+        .get("volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let path = format!("volumes[{index}]");
-        let mut builder = sdk::Volume::builder().set_name(text(volume.get("name")).map(str::to_owned));
+        let mut builder =
+            sdk::Volume::builder().set_name(text(volume.get("name")).map(str::to_owned));
         if let Some(host) = volume.get("host") {
             builder = builder.host(
                 sdk::HostVolumeProperties::builder()
@@ -255,14 +348,21 @@ pub fn register_request(
                 sdk::EfsVolumeConfiguration::builder()
                     .file_system_id(text(efs.get("fileSystemId")).unwrap_or_default())
                     .set_root_directory(text(efs.get("rootDirectory")).map(str::to_owned))
-                    .set_transit_encryption(text(efs.get("transitEncryption")).map(sdk::EfsTransitEncryption::from))
+                    .set_transit_encryption(
+                        text(efs.get("transitEncryption")).map(sdk::EfsTransitEncryption::from),
+                    )
                     .build(),
                 &format!("{path}.efsVolumeConfiguration"),
             )?);
         }
         request = request.volumes(builder.build());
     }
-    for tag in other.get("tags").and_then(Value::as_array).into_iter().flatten() {
+    for tag in other
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         request = request.tags(
             sdk::Tag::builder()
                 .set_key(text(tag.get("key")).map(str::to_owned))
@@ -290,10 +390,18 @@ fn container_from_sdk(container: &sdk::ContainerDefinition) -> ContainerDefiniti
     insert(&mut other, "command", json!(container.command()));
     insert(&mut other, "entryPoint", json!(container.entry_point()));
     insert(&mut other, "links", json!(container.links()));
-    insert(&mut other, "workingDirectory", json!(container.working_directory()));
+    insert(
+        &mut other,
+        "workingDirectory",
+        json!(container.working_directory()),
+    );
     insert(&mut other, "user", json!(container.user()));
     insert(&mut other, "hostname", json!(container.hostname()));
-    insert(&mut other, "readonlyRootFilesystem", json!(container.readonly_root_filesystem()));
+    insert(
+        &mut other,
+        "readonlyRootFilesystem",
+        json!(container.readonly_root_filesystem()),
+    );
     insert(&mut other, "privileged", json!(container.privileged()));
     insert(&mut other, "stopTimeout", json!(container.stop_timeout()));
     insert(&mut other, "startTimeout", json!(container.start_timeout()));
@@ -379,12 +487,26 @@ fn container_from_sdk(container: &sdk::ContainerDefinition) -> ContainerDefiniti
 /// Berth's shape of a task definition `DescribeTaskDefinition` returned.
 pub fn from_sdk(definition: &sdk::TaskDefinition) -> TaskDefinition {
     let time = |t: Option<&aws_sdk_ecs::primitives::DateTime>| {
-        t.map(|t| berth_shared::time::Timestamp(t.secs() * 1000 + i64::from(t.subsec_nanos() / 1_000_000)))
+        t.map(|t| {
+            berth_shared::time::Timestamp(t.secs() * 1000 + i64::from(t.subsec_nanos() / 1_000_000))
+        })
     };
     let mut other = BTreeMap::new();
-    insert(&mut other, "pidMode", json!(definition.pid_mode().map(|m| m.as_str())));
-    insert(&mut other, "ipcMode", json!(definition.ipc_mode().map(|m| m.as_str())));
-    insert(&mut other, "registeredBy", json!(definition.registered_by()));
+    insert(
+        &mut other,
+        "pidMode",
+        json!(definition.pid_mode().map(|m| m.as_str())),
+    );
+    insert(
+        &mut other,
+        "ipcMode",
+        json!(definition.ipc_mode().map(|m| m.as_str())),
+    );
+    insert(
+        &mut other,
+        "registeredBy",
+        json!(definition.registered_by()),
+    );
     if let Some(platform) = definition.runtime_platform() {
         let mut fields = Map::new();
         if let Some(arch) = platform.cpu_architecture() {
@@ -396,7 +518,11 @@ pub fn from_sdk(definition: &sdk::TaskDefinition) -> TaskDefinition {
         insert(&mut other, "runtimePlatform", Value::Object(fields));
     }
     if let Some(storage) = definition.ephemeral_storage() {
-        insert(&mut other, "ephemeralStorage", json!({"sizeInGiB": storage.size_in_gib()}));
+        insert(
+            &mut other,
+            "ephemeralStorage",
+            json!({"sizeInGiB": storage.size_in_gib()}),
+        );
     }
     let volumes: Vec<Value> = definition
         .volumes()
@@ -423,12 +549,24 @@ pub fn from_sdk(definition: &sdk::TaskDefinition) -> TaskDefinition {
         family: definition.family().unwrap_or_default().to_owned(),
         revision: Some(i64::from(definition.revision())),
         status: definition.status().map(|s| s.as_str().to_owned()),
-        container_definitions: definition.container_definitions().iter().map(container_from_sdk).collect(),
+        container_definitions: definition
+            .container_definitions()
+            .iter()
+            .map(container_from_sdk)
+            .collect(),
         network_mode: definition.network_mode().map(|m| m.as_str().to_owned()),
         cpu: definition.cpu().map(str::to_owned),
         memory: definition.memory().map(str::to_owned),
-        requires_compatibilities: definition.requires_compatibilities().iter().map(|c| c.as_str().to_owned()).collect(),
-        compatibilities: definition.compatibilities().iter().map(|c| c.as_str().to_owned()).collect(),
+        requires_compatibilities: definition
+            .requires_compatibilities()
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect(),
+        compatibilities: definition
+            .compatibilities()
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect(),
         requires_attributes: definition
             .requires_attributes()
             .iter()
@@ -441,7 +579,10 @@ pub fn from_sdk(definition: &sdk::TaskDefinition) -> TaskDefinition {
             .placement_constraints()
             .iter()
             .map(|c| PlacementConstraint {
-                kind: c.r#type().map(|t| t.as_str().to_owned()).unwrap_or_default(),
+                kind: c
+                    .r#type()
+                    .map(|t| t.as_str().to_owned())
+                    .unwrap_or_default(),
                 expression: c.expression().map(str::to_owned),
             })
             .collect(),

@@ -2,8 +2,8 @@
 
 use aws_sdk_ecs::types as sdk;
 use berth_shared::ecs::{
-    CapacityProviderStrategyItem, DeploymentConfiguration, NetworkConfiguration, PlacementConstraint,
-    PlacementStrategy,
+    CapacityProviderStrategyItem, DeploymentConfiguration, NetworkConfiguration,
+    PlacementConstraint, PlacementStrategy,
 };
 
 use crate::error::SourceError;
@@ -64,21 +64,33 @@ pub fn capacity_providers(
 }
 
 /// `networkConfiguration`.
-pub fn network(configuration: Option<&NetworkConfiguration>) -> Result<Option<sdk::NetworkConfiguration>, SourceError> {
+pub fn network(
+    configuration: Option<&NetworkConfiguration>,
+) -> Result<Option<sdk::NetworkConfiguration>, SourceError> {
     let Some(vpc) = configuration.and_then(|c| c.awsvpc_configuration.as_ref()) else {
         return Ok(None);
     };
     let awsvpc = sdk::AwsVpcConfiguration::builder()
         .set_subnets(Some(vpc.subnets.clone()))
         .set_security_groups(Some(vpc.security_groups.clone()).filter(|g| !g.is_empty()))
-        .set_assign_public_ip(vpc.assign_public_ip.as_deref().map(sdk::AssignPublicIp::from))
+        .set_assign_public_ip(
+            vpc.assign_public_ip
+                .as_deref()
+                .map(sdk::AssignPublicIp::from),
+        )
         .build()
         .map_err(invalid("networkConfiguration.awsvpcConfiguration"))?;
-    Ok(Some(sdk::NetworkConfiguration::builder().awsvpc_configuration(awsvpc).build()))
+    Ok(Some(
+        sdk::NetworkConfiguration::builder()
+            .awsvpc_configuration(awsvpc)
+            .build(),
+    ))
 }
 
 /// `deploymentConfiguration`.
-pub fn deployment(configuration: Option<&DeploymentConfiguration>) -> Result<Option<sdk::DeploymentConfiguration>, SourceError> {
+pub fn deployment(
+    configuration: Option<&DeploymentConfiguration>,
+) -> Result<Option<sdk::DeploymentConfiguration>, SourceError> {
     let Some(configuration) = configuration else {
         return Ok(None);
     };
@@ -91,8 +103,16 @@ pub fn deployment(configuration: Option<&DeploymentConfiguration>) -> Result<Opt
     Ok(Some(
         sdk::DeploymentConfiguration::builder()
             .set_deployment_circuit_breaker(breaker)
-            .set_maximum_percent(configuration.maximum_percent.and_then(|v| i32::try_from(v).ok()))
-            .set_minimum_healthy_percent(configuration.minimum_healthy_percent.and_then(|v| i32::try_from(v).ok()))
+            .set_maximum_percent(
+                configuration
+                    .maximum_percent
+                    .and_then(|v| i32::try_from(v).ok()),
+            )
+            .set_minimum_healthy_percent(
+                configuration
+                    .minimum_healthy_percent
+                    .and_then(|v| i32::try_from(v).ok()),
+            )
             .build(),
     ))
 }

@@ -22,10 +22,11 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|e| ApiError::invalid_input(".", format!("the request body could not be read: {e}")))?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::invalid_input(".", "the body is not UTF-8 text"))?;
+        let bytes = Bytes::from_request(request, state).await.map_err(|e| {
+            ApiError::invalid_input(".", format!("the request body could not be read: {e}"))
+        })?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| ApiError::invalid_input(".", "the body is not UTF-8 text"))?;
         Ok(Self(from_json(text)?))
     }
 }

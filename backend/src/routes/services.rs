@@ -19,7 +19,10 @@ use crate::{AppState, error::ApiError};
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/clusters/{cluster}/services", post(create_service))
-        .route("/clusters/{cluster}/services/{service}", put(update_service))
+        .route(
+            "/clusters/{cluster}/services/{service}",
+            put(update_service),
+        )
         .route("/clusters/{cluster}/tasks", post(run_task))
         .route("/clusters/{cluster}/tasks/{task}/stop", post(stop_task))
 }
@@ -37,7 +40,9 @@ async fn update_service(
     Path((cluster, service)): Path<(String, String)>,
     JsonBody(update): JsonBody<ServiceUpdate>,
 ) -> Result<Json<Mutation<Service>>, ApiError> {
-    Ok(Json(state.ecs.update_service(&cluster, &service, update).await?))
+    Ok(Json(
+        state.ecs.update_service(&cluster, &service, update).await?,
+    ))
 }
 
 async fn run_task(

@@ -32,7 +32,10 @@ async fn families(State(state): State<AppState>) -> Result<Json<TaskDefinitionFa
     }))
 }
 
-async fn describe(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<TaskDefinition>, ApiError> {
+async fn describe(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<TaskDefinition>, ApiError> {
     Ok(Json(state.ecs.describe_task_definition(&id).await?))
 }
 

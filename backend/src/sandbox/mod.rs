@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use berth_shared::{
     api::{
-        ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate, SourceInfo, StopTask,
-        TaskDefinitionFamily,
+        ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate,
+        SourceInfo, StopTask, TaskDefinitionFamily,
     },
     ecs::{Cluster, Service, Task, TaskDefinition},
     time::Timestamp,
@@ -144,15 +144,25 @@ impl EcsApi for Sandbox {
         &self,
         definition: TaskDefinition,
     ) -> Result<Mutation<TaskDefinition>, SourceError> {
-        self.change(|state, now| Ok(state.register_task_definition(definition, now))).await
+        self.change(|state, now| Ok(state.register_task_definition(definition, now)))
+            .await
     }
 
-    async fn deregister_task_definition(&self, id: &str) -> Result<Mutation<TaskDefinition>, SourceError> {
-        self.change(|state, now| state.deregister_task_definition(id, now)).await
+    async fn deregister_task_definition(
+        &self,
+        id: &str,
+    ) -> Result<Mutation<TaskDefinition>, SourceError> {
+        self.change(|state, now| state.deregister_task_definition(id, now))
+            .await
     }
 
-    async fn create_service(&self, cluster: &str, request: CreateService) -> Result<Mutation<Service>, SourceError> {
-        self.change(|state, now| state.create_service(cluster, request, now)).await
+    async fn create_service(
+        &self,
+        cluster: &str,
+        request: CreateService,
+    ) -> Result<Mutation<Service>, SourceError> {
+        self.change(|state, now| state.create_service(cluster, request, now))
+            .await
     }
 
     async fn update_service(
@@ -161,14 +171,26 @@ impl EcsApi for Sandbox {
         service: &str,
         update: ServiceUpdate,
     ) -> Result<Mutation<Service>, SourceError> {
-        self.change(|state, now| state.update_service(cluster, service, update, now)).await
+        self.change(|state, now| state.update_service(cluster, service, update, now))
+            .await
     }
 
-    async fn run_task(&self, cluster: &str, request: RunTask) -> Result<Mutation<RunTaskResult>, SourceError> {
-        self.change(|state, now| state.run_task(cluster, request, now)).await
+    async fn run_task(
+        &self,
+        cluster: &str,
+        request: RunTask,
+    ) -> Result<Mutation<RunTaskResult>, SourceError> {
+        self.change(|state, now| state.run_task(cluster, request, now))
+            .await
     }
 
-    async fn stop_task(&self, cluster: &str, task: &str, request: StopTask) -> Result<Mutation<Task>, SourceError> {
-        self.change(|state, now| state.stop_task(cluster, task, request, now)).await
+    async fn stop_task(
+        &self,
+        cluster: &str,
+        task: &str,
+        request: StopTask,
+    ) -> Result<Mutation<Task>, SourceError> {
+        self.change(|state, now| state.stop_task(cluster, task, request, now))
+            .await
     }
 }

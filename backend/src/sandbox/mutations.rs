@@ -13,7 +13,10 @@
 //! makes it current, so a failed change leaves nothing half-done.
 
 use berth_shared::{
-    api::{CreateService, Failure, RunTask, RunTaskResult, ServiceUpdate, StopTask, TaskDefinitionFamily, TaskDefinitionRevision},
+    api::{
+        CreateService, Failure, RunTask, RunTaskResult, ServiceUpdate, StopTask,
+        TaskDefinitionFamily, TaskDefinitionRevision,
+    },
     ecs::{
         Deployment, DeploymentCircuitBreaker, DeploymentConfiguration, Service, ServiceEvent, Task,
         TaskDefinition,
@@ -61,9 +64,11 @@ impl SandboxState {
         let short = id.rsplit('/').next().unwrap_or(id);
         let found = match short.split_once(':') {
             Some((family, revision)) => {
-                let revision: i64 = revision
-                    .parse()
-                    .map_err(|_| invalid(format!("task definition {id:?}: the revision must be a number")))?;
+                let revision: i64 = revision.parse().map_err(|_| {
+                    invalid(format!(
+                        "task definition {id:?}: the revision must be a number"
+                    ))
+                })?;
                 self.task_definitions
                     .iter()
                     .find(|d| d.family == family && d.revision == Some(revision))
@@ -84,7 +89,10 @@ impl SandboxState {
             let revision = TaskDefinitionRevision {
                 task_definition_arn: definition.task_definition_arn.clone().unwrap_or_default(),
                 revision: definition.revision.unwrap_or(0),
-                status: definition.status.clone().unwrap_or_else(|| "ACTIVE".to_owned()),
+                status: definition
+                    .status
+                    .clone()
+                    .unwrap_or_else(|| "ACTIVE".to_owned()),
             };
             match families.iter_mut().find(|f| f.family == definition.family) {
                 Some(family) => family.revisions.push(revision),
@@ -95,14 +103,20 @@ impl SandboxState {
             }
         }
         for family in &mut families {
-            family.revisions.sort_by(|a, b| b.revision.cmp(&a.revision));
+            family
+                .revisions
+                .sort_by_key(|r| std::cmp::Reverse(r.revision));
         }
         families.sort_by(|a, b| a.family.cmp(&b.family));
         families
     }
 
     /// Registers a new revision of `definition.family` (already validated by the caller).
-    pub fn register_task_definition(&mut self, mut definition: TaskDefinition, now: Timestamp) -> TaskDefinition {
+    pub fn register_task_definition(
+        &mut self,
+        mut definition: TaskDefinition,
+        now: Timestamp,
+    ) -> TaskDefinition {
         let revision = self
             .task_definitions
             .iter()
@@ -112,7 +126,10 @@ impl SandboxState {
             .unwrap_or(0)
             + 1;
         definition.revision = Some(revision);
-        definition.task_definition_arn = Some(arn(&format!("task-definition/{}:{revision}", definition.family)));
+        definition.task_definition_arn = Some(arn(&format!(
+            "task-definition/{}:{revision}",
+            definition.family
+        )));
         definition.status = Some("ACTIVE".to_owned());
         definition.registered_at = Some(now);
         definition.deregistered_at = None;
@@ -122,7 +139,11 @@ impl SandboxState {
     }
 
     /// Marks a revision INACTIVE (a family name alone is refused, as ECS does).
-    pub fn deregister_task_definition(&mut self, id: &str, now: Timestamp) -> Result<TaskDefinition, SourceError> {
+    pub fn deregister_task_definition(
+        &mut self,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<TaskDefinition, SourceError> {
         if !id.rsplit('/').next().unwrap_or(id).contains(':') {
             return Err(invalid(format!(
                 "task definition {id:?}: name a revision (family:revision or an ARN) to deregister"
@@ -160,29 +181,51 @@ impl SandboxState {
     }
 
     /// Creates a service and starts its tasks.
-    pub fn create_service(&mut self, cluster: &str, request: CreateService, now: Timestamp) -> Result<Service, SourceError> {
+    pub fn create_service(
+        &mut self,
+        cluster: &str,
+        request: CreateService,
+        now: Timestamp,
+    ) -> Result<Service, SourceError> {
         let index = self.cluster_index(cluster)?;
         let name = request.service_name.trim();
         if name.is_empty()
             || name.len() > 255
-            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             return Err(invalid(format!(
                 "serviceName {name:?}: use 1-255 letters, numbers, hyphens and underscores"
             )));
         }
-        if self.clusters[index].services.iter().any(|s| s.service_name == name && s.status != "INACTIVE") {
-            return Err(invalid(format!("a service named {name} already exists in {cluster}")));
+        if self.clusters[index]
+            .services
+            .iter()
+            .any(|s| s.service_name == name && s.status != "INACTIVE")
+        {
+            return Err(invalid(format!(
+                "a service named {name} already exists in {cluster}"
+            )));
         }
         let daemon = request.scheduling_strategy.as_deref() == Some("DAEMON");
-        if let Some(other) = request.scheduling_strategy.as_deref().filter(|s| !matches!(*s, "REPLICA" | "DAEMON")) {
-            return Err(invalid(format!("schedulingStrategy {other:?}: use REPLICA or DAEMON")));
+        if let Some(other) = request
+            .scheduling_strategy
+            .as_deref()
+            .filter(|s| !matches!(*s, "REPLICA" | "DAEMON"))
+        {
+            return Err(invalid(format!(
+                "schedulingStrategy {other:?}: use REPLICA or DAEMON"
+            )));
         }
         if !daemon && !(0..=10_000).contains(&request.desired_count) {
             return Err(invalid("desiredCount must be between 0 and 10000"));
         }
         let definition = self.active_definition(&request.task_definition)?;
-        let launch_type = launch_type(request.launch_type.as_deref(), &request.capacity_provider_strategy)?;
+        let launch_type = launch_type(
+            request.launch_type.as_deref(),
+            &request.capacity_provider_strategy,
+        )?;
         let mut ids = self.ids();
         let cluster_state = &mut self.clusters[index];
         let deployment_id = format!("ecs-svc/{}", &ids.hex32()[..19]);
@@ -198,15 +241,20 @@ impl SandboxState {
             capacity_provider_strategy: request.capacity_provider_strategy,
             platform_version: (launch_type == "FARGATE").then(|| "LATEST".to_owned()),
             task_definition: definition.task_definition_arn.clone().unwrap_or_default(),
-            deployment_configuration: Some(request.deployment_configuration.unwrap_or(DeploymentConfiguration {
-                deployment_circuit_breaker: Some(DeploymentCircuitBreaker { enable: false, rollback: false }),
-                maximum_percent: Some(if daemon { 100 } else { 200 }),
-                minimum_healthy_percent: Some(if daemon { 0 } else { 100 }),
-            })),
+            deployment_configuration: Some(request.deployment_configuration.unwrap_or(
+                DeploymentConfiguration {
+                    deployment_circuit_breaker: Some(DeploymentCircuitBreaker {
+                        enable: false,
+                        rollback: false,
+                    }),
+                    maximum_percent: Some(if daemon { 100 } else { 200 }),
+                    minimum_healthy_percent: Some(if daemon { 0 } else { 100 }),
+                },
+            )),
             deployments: vec![Deployment {
                 id: deployment_id,
                 status: "PRIMARY".to_owned(),
-                task_definition: definition.task_definition_arn.clone().unwrap_or_default(),
+                task_definition: definition.task_definition_arn.unwrap_or_default(),
                 desired_count: request.desired_count,
                 pending_count: 0,
                 running_count: 0,
@@ -247,23 +295,29 @@ impl SandboxState {
         now: Timestamp,
     ) -> Result<Service, SourceError> {
         let index = self.cluster_index(cluster)?;
-        let name = service_named(&self.clusters[index], service)?.service_name.clone();
+        let name = service_named(&self.clusters[index], service)?
+            .service_name
+            .clone();
         let new_definition = match &update.task_definition {
             Some(id) => Some(self.active_definition(id)?),
             None => None,
         };
         if let Some(count) = update.desired_count.filter(|c| !(0..=10_000).contains(c)) {
-            return Err(invalid(format!("desiredCount {count}: must be between 0 and 10000")));
+            return Err(invalid(format!(
+                "desiredCount {count}: must be between 0 and 10000"
+            )));
         }
         let mut ids = self.ids();
         let definitions = self.task_definitions.clone();
         let cluster_state = &mut self.clusters[index];
         let current = service_named(cluster_state, &name)?.clone();
         let deploy_to = match new_definition {
-            Some(definition) if definition.task_definition_arn.as_deref() != Some(&current.task_definition) => {
+            Some(definition)
+                if definition.task_definition_arn.as_deref() != Some(&current.task_definition) =>
+            {
                 Some(definition.task_definition_arn.unwrap_or_default())
             }
-            _ if update.force_new_deployment => Some(current.task_definition.clone()),
+            _ if update.force_new_deployment => Some(current.task_definition),
             _ => None,
         };
         {
@@ -276,7 +330,11 @@ impl SandboxState {
                     return Err(invalid("desiredCount cannot be set on a DAEMON service"));
                 }
                 service.desired_count = count;
-                if let Some(primary) = service.deployments.iter_mut().find(|d| d.status == "PRIMARY") {
+                if let Some(primary) = service
+                    .deployments
+                    .iter_mut()
+                    .find(|d| d.status == "PRIMARY")
+                {
                     primary.desired_count = count;
                     primary.updated_at = Some(now);
                 }
@@ -292,14 +350,28 @@ impl SandboxState {
     }
 
     /// Starts standalone tasks, placed by the engine; unplaceable ones become failures.
-    pub fn run_task(&mut self, cluster: &str, request: RunTask, now: Timestamp) -> Result<RunTaskResult, SourceError> {
+    pub fn run_task(
+        &mut self,
+        cluster: &str,
+        request: RunTask,
+        now: Timestamp,
+    ) -> Result<RunTaskResult, SourceError> {
         let index = self.cluster_index(cluster)?;
         if !(1..=MAX_RUN_TASK_COUNT).contains(&request.count) {
-            return Err(invalid(format!("count {}: RunTask starts 1 to 10 tasks", request.count)));
+            return Err(invalid(format!(
+                "count {}: RunTask starts 1 to 10 tasks",
+                request.count
+            )));
         }
         let definition = self.active_definition(&request.task_definition)?;
-        let launch_type = launch_type(request.launch_type.as_deref(), &request.capacity_provider_strategy)?;
-        let group = request.group.clone().unwrap_or_else(|| format!("family:{}", definition.family));
+        let launch_type = launch_type(
+            request.launch_type.as_deref(),
+            &request.capacity_provider_strategy,
+        )?;
+        let group = request
+            .group
+            .clone()
+            .unwrap_or_else(|| format!("family:{}", definition.family));
         let mut ids = self.ids();
         let definitions = self.task_definitions.clone();
         let cluster_state = &mut self.clusters[index];
@@ -311,11 +383,25 @@ impl SandboxState {
             fargate: launch_type == "FARGATE",
         };
         let count = usize::try_from(request.count).unwrap_or(1);
-        let output = place_tasks(cluster_state, &definitions, &placement_request, count, ids.next_u64())
-            .map_err(|e| invalid(format!("{}: {}", e.field, e.message)))?;
+        let output = place_tasks(
+            cluster_state,
+            &definitions,
+            &placement_request,
+            count,
+            ids.next_u64(),
+        )
+        .map_err(|e| invalid(format!("{}: {}", e.field, e.message)))?;
         let mut started = Vec::new();
         for placement in placements(&output) {
-            let mut task = new_task(cluster_state, &definition, &group, request.started_by.as_deref(), &launch_type, &mut ids, now);
+            let mut task = new_task(
+                cluster_state,
+                &definition,
+                &group,
+                request.started_by.as_deref(),
+                &launch_type,
+                &mut ids,
+                now,
+            );
             task.container_instance_arn = placement.container_instance_arn;
             task.availability_zone = Some(placement.availability_zone);
             cluster_state.tasks.push(task.clone());
@@ -338,7 +424,13 @@ impl SandboxState {
     }
 
     /// Stops a task; a service replaces it to keep its desired count.
-    pub fn stop_task(&mut self, cluster: &str, task: &str, request: StopTask, now: Timestamp) -> Result<Task, SourceError> {
+    pub fn stop_task(
+        &mut self,
+        cluster: &str,
+        task: &str,
+        request: StopTask,
+        now: Timestamp,
+    ) -> Result<Task, SourceError> {
         let index = self.cluster_index(cluster)?;
         let mut ids = self.ids();
         let definitions = self.task_definitions.clone();
@@ -349,14 +441,22 @@ impl SandboxState {
             .find(|t| t.task_arn == task || t.short_id() == task)
             .ok_or_else(|| not_found("task", task))?;
         if stopped.last_status != "STOPPED" {
-            stop(stopped, request.reason.as_deref().unwrap_or("Task stopped by user"), "UserInitiated", now);
+            stop(
+                stopped,
+                request.reason.as_deref().unwrap_or("Task stopped by user"),
+                "UserInitiated",
+                now,
+            );
         }
         let stopped = stopped.clone();
         refresh_instances(cluster_state, &definitions);
-        if let Some(service) = stopped.group.as_deref().and_then(|g| g.strip_prefix("service:")) {
-            if service_named(cluster_state, service).is_ok() {
-                Scheduler::new(cluster_state, &definitions, now, &mut ids).reconcile(service)?;
-            }
+        if let Some(service) = stopped
+            .group
+            .as_deref()
+            .and_then(|g| g.strip_prefix("service:"))
+            && service_named(cluster_state, service).is_ok()
+        {
+            Scheduler::new(cluster_state, &definitions, now, &mut ids).reconcile(service)?;
         }
         self.keep_ids(&ids);
         Ok(stopped)
@@ -367,9 +467,9 @@ impl SandboxState {
 /// (awsvpc and valid task-level sizes).
 fn compatibilities(definition: &TaskDefinition) -> Vec<String> {
     let mut compatible = vec!["EC2".to_owned()];
-    let fargate_size = task_cost(definition)
-        .ok()
-        .is_some_and(|cost| definition.cpu.is_some() && berth_shared::placement::is_fargate_size(cost.cpu, cost.memory));
+    let fargate_size = task_cost(definition).ok().is_some_and(|cost| {
+        definition.cpu.is_some() && berth_shared::placement::is_fargate_size(cost.cpu, cost.memory)
+    });
     if definition.network_mode.as_deref() == Some("awsvpc") && fargate_size {
         compatible.push("FARGATE".to_owned());
     }
@@ -384,8 +484,15 @@ fn launch_type(
 ) -> Result<String, SourceError> {
     match given {
         Some(kind @ ("EC2" | "FARGATE" | "EXTERNAL")) => Ok(kind.to_owned()),
-        Some(other) => Err(invalid(format!("launchType {other:?}: use EC2, FARGATE or EXTERNAL"))),
-        None if strategy.iter().any(|item| item.capacity_provider.starts_with("FARGATE")) => Ok("FARGATE".to_owned()),
+        Some(other) => Err(invalid(format!(
+            "launchType {other:?}: use EC2, FARGATE or EXTERNAL"
+        ))),
+        None if strategy
+            .iter()
+            .any(|item| item.capacity_provider.starts_with("FARGATE")) =>
+        {
+            Ok("FARGATE".to_owned())
+        }
         None => Ok("EC2".to_owned()),
     }
 }
@@ -398,7 +505,10 @@ fn service_named<'a>(cluster: &'a ClusterState, name: &str) -> Result<&'a Servic
         .ok_or_else(|| not_found("service", name))
 }
 
-fn service_mut<'a>(cluster: &'a mut ClusterState, name: &str) -> Result<&'a mut Service, SourceError> {
+fn service_mut<'a>(
+    cluster: &'a mut ClusterState,
+    name: &str,
+) -> Result<&'a mut Service, SourceError> {
     cluster
         .services
         .iter_mut()
@@ -435,8 +545,14 @@ fn is_live(task: &Task) -> bool {
     matches!(task.last_status.as_str(), "RUNNING" | "PENDING")
 }
 
-fn live_tasks<'a>(cluster: &'a ClusterState, group: &'a str) -> impl Iterator<Item = &'a Task> + 'a {
-    cluster.tasks.iter().filter(move |t| t.group.as_deref() == Some(group) && is_live(t))
+fn live_tasks<'a>(
+    cluster: &'a ClusterState,
+    group: &'a str,
+) -> impl Iterator<Item = &'a Task> + 'a {
+    cluster
+        .tasks
+        .iter()
+        .filter(move |t| t.group.as_deref() == Some(group) && is_live(t))
 }
 
 /// The service scheduler of one cluster, for one change.
@@ -482,7 +598,10 @@ impl<'a> Scheduler<'a> {
             .ok_or_else(|| not_found("task definition", definition_arn))?
             .clone();
         let group = format!("service:{}", service.service_name);
-        let launch_type = service.launch_type.clone().unwrap_or_else(|| "EC2".to_owned());
+        let launch_type = service
+            .launch_type
+            .clone()
+            .unwrap_or_else(|| "EC2".to_owned());
         let request = TaskRequest {
             definition: &definition,
             group: &group,
@@ -498,14 +617,18 @@ impl<'a> Scheduler<'a> {
                     .container_instances
                     .iter()
                     .filter(|i| {
-                        !live_tasks(self.cluster, &group)
-                            .any(|t| t.container_instance_arn.as_deref() == Some(&i.container_instance_arn))
+                        !live_tasks(self.cluster, &group).any(|t| {
+                            t.container_instance_arn.as_deref() == Some(&i.container_instance_arn)
+                        })
                     })
                     .cloned()
                     .collect(),
                 ..self.cluster.clone()
             };
-            (place_daemon(&uncovered, self.definitions, &request, seed), None)
+            (
+                place_daemon(&uncovered, self.definitions, &request, seed),
+                None,
+            )
         } else {
             let output = place_tasks(self.cluster, self.definitions, &request, count, seed);
             let failure = output.as_ref().ok().and_then(|o| o.failures.first()).map(|f| {
@@ -522,7 +645,15 @@ impl<'a> Scheduler<'a> {
         };
         let placed = placed.map_err(|e| invalid(format!("{}: {}", e.field, e.message)))?;
         for placement in &placed {
-            let mut task = new_task(self.cluster, &definition, &group, Some(deployment_id), &launch_type, self.ids, self.now);
+            let mut task = new_task(
+                self.cluster,
+                &definition,
+                &group,
+                Some(deployment_id),
+                &launch_type,
+                self.ids,
+                self.now,
+            );
             task.container_instance_arn = placement.container_instance_arn.clone();
             task.availability_zone = Some(placement.availability_zone.clone());
             self.cluster.tasks.push(task);
@@ -533,7 +664,13 @@ impl<'a> Scheduler<'a> {
 
     /// Stops `count` tasks of the service in the engine's scale-in order, only among `only`
     /// (task ARNs) when given; returns how many stopped.
-    fn shrink(&mut self, service: &Service, only: Option<&[String]>, count: usize, reason: &str) -> Result<usize, SourceError> {
+    fn shrink(
+        &mut self,
+        service: &Service,
+        only: Option<&[String]>,
+        count: usize,
+        reason: &str,
+    ) -> Result<usize, SourceError> {
         if count == 0 {
             return Ok(0);
         }
@@ -555,9 +692,15 @@ impl<'a> Scheduler<'a> {
             protected_tasks,
             seed: self.ids.next_u64(),
         };
-        let victims = scale_in(&input).map_err(|e| invalid(format!("{}: {}", e.field, e.message)))?;
+        let victims =
+            scale_in(&input).map_err(|e| invalid(format!("{}: {}", e.field, e.message)))?;
         for victim in &victims.tasks {
-            if let Some(task) = self.cluster.tasks.iter_mut().find(|t| t.task_arn == victim.task_arn) {
+            if let Some(task) = self
+                .cluster
+                .tasks
+                .iter_mut()
+                .find(|t| t.task_arn == victim.task_arn)
+            {
                 stop(task, reason, "ServiceSchedulerInitiated", self.now);
             }
         }
@@ -578,15 +721,26 @@ impl<'a> Scheduler<'a> {
         let mut notes = Vec::new();
         let desired = usize::try_from(service.desired_count).unwrap_or(0);
         if service.scheduling_strategy == "DAEMON" || running < desired {
-            let (started, failure) =
-                self.launch(&service, &service.task_definition, &primary, desired.saturating_sub(running).max(1))?;
+            let (started, failure) = self.launch(
+                &service,
+                &service.task_definition,
+                &primary,
+                desired.saturating_sub(running).max(1),
+            )?;
             if started > 0 {
                 notes.push(format!("(service {name}) has started {started} tasks."));
             }
             notes.extend(failure);
         } else if running > desired {
-            let stopped = self.shrink(&service, None, running - desired, "Scaling activity initiated by user")?;
-            notes.push(format!("(service {name}) has stopped {stopped} running tasks."));
+            let stopped = self.shrink(
+                &service,
+                None,
+                running - desired,
+                "Scaling activity initiated by user",
+            )?;
+            notes.push(format!(
+                "(service {name}) has stopped {stopped} running tasks."
+            ));
         }
         self.finish(name, notes)
     }
@@ -596,7 +750,9 @@ impl<'a> Scheduler<'a> {
     fn deploy(&mut self, name: &str, definition_arn: &str) -> Result<(), SourceError> {
         let deployment_id = format!("ecs-svc/{}", &self.ids.hex32()[..19]);
         let group = format!("service:{name}");
-        let mut old_left: Vec<String> = live_tasks(self.cluster, &group).map(|t| t.task_arn.clone()).collect();
+        let mut old_left: Vec<String> = live_tasks(self.cluster, &group)
+            .map(|t| t.task_arn.clone())
+            .collect();
         let now = self.now;
         let service = {
             let service = service_mut(self.cluster, name)?;
@@ -628,7 +784,12 @@ impl<'a> Scheduler<'a> {
         if service.scheduling_strategy == "DAEMON" {
             // minimumHealthyPercent 0: each instance's daemon is replaced in place.
             let count = old_left.len();
-            let stopped = self.shrink(&service, Some(&old_left), count, &format!("Deployment {deployment_id} replaced the task"))?;
+            let stopped = self.shrink(
+                &service,
+                Some(&old_left),
+                count,
+                &format!("Deployment {deployment_id} replaced the task"),
+            )?;
             let (started, _) = self.launch(&service, definition_arn, &deployment_id, 1)?;
             let notes = vec![format!(
                 "(service {name}) deployment {deployment_id} to {revision}: stopped {stopped} and started {started} daemon tasks."
@@ -649,18 +810,32 @@ impl<'a> Scheduler<'a> {
             if old == 0 && new_running >= desired {
                 break;
             }
-            let room = usize::try_from((ceiling - old - new_running).min(desired - new_running).max(0)).unwrap_or(0);
+            let room = usize::try_from(
+                (ceiling - old - new_running)
+                    .min(desired - new_running)
+                    .max(0),
+            )
+            .unwrap_or(0);
             let (started, failure) = self.launch(&service, definition_arn, &deployment_id, room)?;
             new_running += i64::try_from(started).unwrap_or(0);
             if started > 0 {
-                notes.push(format!("(service {name}) has started {started} tasks of {revision}."));
+                notes.push(format!(
+                    "(service {name}) has started {started} tasks of {revision}."
+                ));
             }
             let stoppable = usize::try_from((old + new_running - floor).clamp(0, old)).unwrap_or(0);
             let reason = format!("Deployment {deployment_id} replaced the task");
             let stopped = self.shrink(&service, Some(&old_left), stoppable, &reason)?;
             if stopped > 0 {
-                notes.push(format!("(service {name}) has stopped {stopped} running tasks of the previous revision."));
-                old_left.retain(|arn| self.cluster.tasks.iter().any(|t| &t.task_arn == arn && is_live(t)));
+                notes.push(format!(
+                    "(service {name}) has stopped {stopped} running tasks of the previous revision."
+                ));
+                old_left.retain(|arn| {
+                    self.cluster
+                        .tasks
+                        .iter()
+                        .any(|t| &t.task_arn == arn && is_live(t))
+                });
             }
             if started == 0 && stopped == 0 {
                 notes.extend(failure);
@@ -687,10 +862,13 @@ impl<'a> Scheduler<'a> {
         service.pending_count = 0;
         let desired = service.desired_count;
         for deployment in &mut service.deployments {
-            deployment.running_count = i64::try_from(live.iter().filter(|by| **by == deployment.id).count()).unwrap_or(i64::MAX);
+            deployment.running_count =
+                i64::try_from(live.iter().filter(|by| **by == deployment.id).count())
+                    .unwrap_or(i64::MAX);
             if deployment.status == "PRIMARY" {
                 deployment.desired_count = desired;
-                let done = deployment.running_count >= desired && running == deployment.running_count;
+                let done =
+                    deployment.running_count >= desired && running == deployment.running_count;
                 let (state, reason) = if done {
                     ("COMPLETED", "ECS deployment completed.")
                 } else {
@@ -701,7 +879,9 @@ impl<'a> Scheduler<'a> {
                 deployment.updated_at = Some(now);
             }
         }
-        service.deployments.retain(|d| d.status == "PRIMARY" || d.running_count > 0);
+        service
+            .deployments
+            .retain(|d| d.status == "PRIMARY" || d.running_count > 0);
         let steady = service
             .deployments
             .iter()
@@ -710,7 +890,12 @@ impl<'a> Scheduler<'a> {
             push_event(service, now, self.ids, note);
         }
         if steady {
-            push_event(service, now, self.ids, format!("(service {name}) has reached a steady state."));
+            push_event(
+                service,
+                now,
+                self.ids,
+                format!("(service {name}) has reached a steady state."),
+            );
         }
         Ok(())
     }
@@ -740,11 +925,6 @@ mod tests {
         live_tasks(cluster, &group).cloned().collect()
     }
 
-    fn service<'a>(state: &'a SandboxState, cluster: &str, name: &str) -> &'a Service {
-        let cluster = state.clusters.iter().find(|c| c.name == cluster).unwrap();
-        service_named(cluster, name).unwrap()
-    }
-
     #[test]
     fn registering_adds_the_next_revision_and_deregistering_keeps_it_inactive() {
         let mut state = state();
@@ -753,14 +933,30 @@ mod tests {
         definition.task_definition_arn = None;
         let registered = state.register_task_definition(definition, LATER);
         assert_eq!(registered.revision, Some(8));
-        assert!(registered.task_definition_arn.as_deref().unwrap().ends_with("task-definition/api:8"));
+        assert!(
+            registered
+                .task_definition_arn
+                .as_deref()
+                .unwrap()
+                .ends_with("task-definition/api:8")
+        );
         assert_eq!(state.resolve_definition("api").unwrap().revision, Some(8));
 
         let inactive = state.deregister_task_definition("api:8", LATER).unwrap();
         assert_eq!(inactive.status.as_deref(), Some("INACTIVE"));
-        assert_eq!(state.resolve_definition("api").unwrap().revision, Some(7), "latest ACTIVE again");
-        assert!(matches!(state.deregister_task_definition("api", LATER), Err(SourceError::InvalidParameter(_))));
-        assert!(matches!(state.deregister_task_definition("nope:1", LATER), Err(SourceError::NotFound { .. })));
+        assert_eq!(
+            state.resolve_definition("api").unwrap().revision,
+            Some(7),
+            "latest ACTIVE again"
+        );
+        assert!(matches!(
+            state.deregister_task_definition("api", LATER),
+            Err(SourceError::InvalidParameter(_))
+        ));
+        assert!(matches!(
+            state.deregister_task_definition("nope:1", LATER),
+            Err(SourceError::NotFound { .. })
+        ));
     }
 
     #[test]
@@ -776,24 +972,45 @@ mod tests {
     #[test]
     fn scaling_out_places_new_tasks_and_scaling_in_stops_the_engines_choice() {
         let mut state = state();
-        let up = ServiceUpdate { desired_count: Some(10), ..ServiceUpdate::default() };
+        let up = ServiceUpdate {
+            desired_count: Some(10),
+            ..ServiceUpdate::default()
+        };
         let updated = state.update_service("demo-ec2", "api", up, LATER).unwrap();
         assert_eq!(updated.desired_count, 10);
         assert_eq!(live(&state, "demo-ec2", "api").len(), 10);
         assert_eq!(updated.running_count, 10);
-        assert!(updated.events[0].message.contains("steady state"), "{:?}", updated.events[0]);
+        assert!(
+            updated.events[0].message.contains("steady state"),
+            "{:?}",
+            updated.events[0]
+        );
 
-        let down = ServiceUpdate { desired_count: Some(3), ..ServiceUpdate::default() };
-        let updated = state.update_service("demo-ec2", "api", down, LATER).unwrap();
+        let down = ServiceUpdate {
+            desired_count: Some(3),
+            ..ServiceUpdate::default()
+        };
+        let updated = state
+            .update_service("demo-ec2", "api", down, LATER)
+            .unwrap();
         assert_eq!(live(&state, "demo-ec2", "api").len(), 3);
-        assert!(updated.events.iter().any(|e| e.message.contains("stopped 7 running tasks")));
+        assert!(
+            updated
+                .events
+                .iter()
+                .any(|e| e.message.contains("stopped 7 running tasks"))
+        );
         let stopped: Vec<_> = state.clusters[0]
             .tasks
             .iter()
             .filter(|t| t.group.as_deref() == Some("service:api") && t.last_status == "STOPPED")
             .collect();
         assert_eq!(stopped.len(), 7);
-        assert!(stopped.iter().all(|t| t.stop_code.as_deref() == Some("ServiceSchedulerInitiated")));
+        assert!(
+            stopped
+                .iter()
+                .all(|t| t.stop_code.as_deref() == Some("ServiceSchedulerInitiated"))
+        );
     }
 
     #[test]
@@ -802,18 +1019,35 @@ mod tests {
         let mut definition = state.resolve_definition("web-frontend").unwrap().clone();
         definition.task_definition_arn = None;
         let revision = state.register_task_definition(definition, LATER);
-        let arn = revision.task_definition_arn.clone().unwrap();
-        let update = ServiceUpdate { task_definition: Some("web-frontend".into()), ..ServiceUpdate::default() };
-        let updated = state.update_service("demo-ec2", "web-frontend", update, LATER).unwrap();
+        let arn = revision.task_definition_arn.unwrap();
+        let update = ServiceUpdate {
+            task_definition: Some("web-frontend".into()),
+            ..ServiceUpdate::default()
+        };
+        let updated = state
+            .update_service("demo-ec2", "web-frontend", update, LATER)
+            .unwrap();
         let tasks = live(&state, "demo-ec2", "web-frontend");
         assert_eq!(tasks.len(), 6);
         assert!(tasks.iter().all(|t| t.task_definition_arn == arn));
         assert_eq!(updated.task_definition, arn);
         assert_eq!(updated.deployments.len(), 1);
-        assert_eq!(updated.deployments[0].rollout_state.as_deref(), Some("COMPLETED"));
-        assert!(updated.events.iter().any(|e| e.message.contains("started deployment")));
+        assert_eq!(
+            updated.deployments[0].rollout_state.as_deref(),
+            Some("COMPLETED")
+        );
+        assert!(
+            updated
+                .events
+                .iter()
+                .any(|e| e.message.contains("started deployment"))
+        );
         for host in &state.clusters[0].container_instances {
-            let memory = host.remaining_resources.iter().find(|r| r.name == "MEMORY").and_then(|r| r.number());
+            let memory = host
+                .remaining_resources
+                .iter()
+                .find(|r| r.name == "MEMORY")
+                .and_then(|r| r.number());
             assert!(memory.unwrap() >= 0, "no instance is over-committed");
         }
     }
@@ -826,15 +1060,31 @@ mod tests {
         definition.container_definitions[0].memory = Some(60_000);
         definition.container_definitions[0].memory_reservation = Some(60_000);
         state.register_task_definition(definition, LATER);
-        let update = ServiceUpdate { task_definition: Some("payments".into()), ..ServiceUpdate::default() };
-        let updated = state.update_service("demo-ec2", "payments", update, LATER).unwrap();
-        assert_eq!(updated.deployments[0].rollout_state.as_deref(), Some("IN_PROGRESS"));
+        let update = ServiceUpdate {
+            task_definition: Some("payments".into()),
+            ..ServiceUpdate::default()
+        };
+        let updated = state
+            .update_service("demo-ec2", "payments", update, LATER)
+            .unwrap();
+        assert_eq!(
+            updated.deployments[0].rollout_state.as_deref(),
+            Some("IN_PROGRESS")
+        );
         assert!(
-            updated.events.iter().any(|e| e.message.contains("unable to place a task") && e.message.contains("RESOURCE:MEMORY")),
+            updated
+                .events
+                .iter()
+                .any(|e| e.message.contains("unable to place a task")
+                    && e.message.contains("RESOURCE:MEMORY")),
             "{:?}",
             updated.events
         );
-        assert_eq!(live(&state, "demo-ec2", "payments").len(), 4, "minimum healthy 100%: old tasks keep running");
+        assert_eq!(
+            live(&state, "demo-ec2", "payments").len(),
+            4,
+            "minimum healthy 100%: old tasks keep running"
+        );
     }
 
     #[test]
@@ -847,7 +1097,10 @@ mod tests {
             launch_type: None,
             capacity_provider_strategy: Vec::new(),
             placement_strategy: Vec::new(),
-            placement_constraints: vec![PlacementConstraint { kind: "distinctInstance".into(), expression: None }],
+            placement_constraints: vec![PlacementConstraint {
+                kind: "distinctInstance".into(),
+                expression: None,
+            }],
             network_configuration: None,
             started_by: Some("tests".into()),
         };
@@ -855,10 +1108,20 @@ mod tests {
         assert!(!result.tasks.is_empty());
         assert_eq!(result.tasks.len() + result.failures.len(), 10);
         assert!(result.failures.iter().all(|f| !f.reason.is_empty()));
-        let hosts: std::collections::BTreeSet<_> = result.tasks.iter().map(|t| t.container_instance_arn.clone()).collect();
+        let hosts: std::collections::BTreeSet<_> = result
+            .tasks
+            .iter()
+            .map(|t| t.container_instance_arn.clone())
+            .collect();
         assert_eq!(hosts.len(), result.tasks.len(), "distinctInstance");
-        let too_many = RunTask { count: 11, ..request };
-        assert!(matches!(state.run_task("demo-ec2", too_many, LATER), Err(SourceError::InvalidParameter(_))));
+        let too_many = RunTask {
+            count: 11,
+            ..request
+        };
+        assert!(matches!(
+            state.run_task("demo-ec2", too_many, LATER),
+            Err(SourceError::InvalidParameter(_))
+        ));
     }
 
     #[test]
@@ -866,14 +1129,24 @@ mod tests {
         let mut state = state();
         let victim = live(&state, "demo-ec2", "auth")[0].clone();
         let stopped = state
-            .stop_task("demo-ec2", victim.short_id(), StopTask { reason: Some("testing".into()) }, LATER)
+            .stop_task(
+                "demo-ec2",
+                victim.short_id(),
+                StopTask {
+                    reason: Some("testing".into()),
+                },
+                LATER,
+            )
             .unwrap();
         assert_eq!(stopped.last_status, "STOPPED");
         assert_eq!(stopped.stopped_reason.as_deref(), Some("testing"));
         let running = live(&state, "demo-ec2", "auth");
         assert_eq!(running.len(), 3, "the scheduler keeps the desired count");
         assert!(running.iter().all(|t| t.task_arn != victim.task_arn));
-        assert!(matches!(state.stop_task("demo-ec2", "nope", StopTask::default(), LATER), Err(SourceError::NotFound { .. })));
+        assert!(matches!(
+            state.stop_task("demo-ec2", "nope", StopTask::default(), LATER),
+            Err(SourceError::NotFound { .. })
+        ));
     }
 
     #[test]
@@ -891,27 +1164,60 @@ mod tests {
             network_configuration: None,
             deployment_configuration: None,
         };
-        let created = state.create_service("demo-ec2", request.clone(), LATER).unwrap();
+        let created = state
+            .create_service("demo-ec2", request.clone(), LATER)
+            .unwrap();
         assert_eq!(created.running_count, 2);
         assert_eq!(live(&state, "demo-ec2", "reports").len(), 2);
-        assert!(matches!(state.create_service("demo-ec2", request.clone(), LATER), Err(SourceError::InvalidParameter(_))));
-        let inactive = CreateService { service_name: "old".into(), task_definition: "api:1".into(), ..request };
-        assert!(matches!(state.create_service("demo-ec2", inactive, LATER), Err(SourceError::InvalidParameter(_))));
+        assert!(matches!(
+            state.create_service("demo-ec2", request.clone(), LATER),
+            Err(SourceError::InvalidParameter(_))
+        ));
+        let inactive = CreateService {
+            service_name: "old".into(),
+            task_definition: "api:1".into(),
+            ..request
+        };
+        assert!(matches!(
+            state.create_service("demo-ec2", inactive, LATER),
+            Err(SourceError::InvalidParameter(_))
+        ));
     }
 
     #[test]
     fn daemon_deployments_replace_every_instances_task() {
         let mut state = state();
-        let update = ServiceUpdate { force_new_deployment: true, ..ServiceUpdate::default() };
-        let updated = state.update_service("demo-ec2", "metrics-agent", update, LATER).unwrap();
+        let update = ServiceUpdate {
+            force_new_deployment: true,
+            ..ServiceUpdate::default()
+        };
+        let updated = state
+            .update_service("demo-ec2", "metrics-agent", update, LATER)
+            .unwrap();
         let after = live(&state, "demo-ec2", "metrics-agent");
         // The DRAINING instance's daemon is stopped and, being DRAINING, it gets no new task.
-        let active = state.clusters[0].container_instances.iter().filter(|i| i.status == "ACTIVE").count();
+        let active = state.clusters[0]
+            .container_instances
+            .iter()
+            .filter(|i| i.status == "ACTIVE")
+            .count();
         assert_eq!(after.len(), active);
         assert_eq!(updated.desired_count, i64::try_from(active).unwrap());
-        assert!(after.iter().all(|t| t.started_by.as_deref() == Some(updated.deployments[0].id.as_str())));
+        assert!(
+            after
+                .iter()
+                .all(|t| t.started_by.as_deref() == Some(updated.deployments[0].id.as_str()))
+        );
         assert!(matches!(
-            state.update_service("demo-ec2", "metrics-agent", ServiceUpdate { desired_count: Some(3), ..ServiceUpdate::default() }, LATER),
+            state.update_service(
+                "demo-ec2",
+                "metrics-agent",
+                ServiceUpdate {
+                    desired_count: Some(3),
+                    ..ServiceUpdate::default()
+                },
+                LATER
+            ),
             Err(SourceError::InvalidParameter(_))
         ));
     }
@@ -930,7 +1236,10 @@ mod tests {
             }],
             ..TaskDefinition::default()
         };
-        assert_eq!(compatibilities(&definition("awsvpc", Some("256"))), ["EC2", "FARGATE"]);
+        assert_eq!(
+            compatibilities(&definition("awsvpc", Some("256"))),
+            ["EC2", "FARGATE"]
+        );
         assert_eq!(compatibilities(&definition("bridge", Some("256"))), ["EC2"]);
         assert_eq!(compatibilities(&definition("awsvpc", None)), ["EC2"]);
     }

@@ -66,4 +66,3 @@ pub fn new_task(
         tags: Vec::new(),
     }
 }
-
