@@ -97,6 +97,7 @@ mod cost;
 pub mod cql;
 mod engine;
 mod fargate;
+mod fixture;
 mod pattern;
 mod rules;
 mod scale_in;
@@ -112,6 +113,7 @@ pub use cost::{
 };
 pub use engine::simulate_placement;
 pub use fargate::is_fargate_size;
+pub use fixture::bench_fleet;
 pub use pattern::{Pattern, PatternError};
 pub use rules::{MAX_CONSTRAINTS, MAX_FIELD_LENGTH, MAX_STRATEGIES};
 pub use scale_in::{ScaleInInput, ScaleInOutput, StoppedTask, scale_in};

@@ -1,0 +1,90 @@
+//! The placement engine benchmark (issue #3, "Performance") compiled to `wasm32`: the same
+//! scenario as the native criterion benchmark, [`berth_shared::placement::bench_fleet`]
+//! (10,000 tasks onto 1,000 instances across 3 Availability Zones, spread(AZ) then
+//! binpack(memory) and a `memberOf` constraint), timed with the browser's `performance.now()`.
+//!
+//! `run.sh` next to this crate builds it, serves `index.html` and drives headless Chromium;
+//! the page calls [`bench_placement`] and writes the result into the DOM.
+
+use std::hint::black_box;
+
+use berth_shared::placement::{bench_fleet, simulate_placement};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.now()`: milliseconds, sub-millisecond resolution (Chromium coarsens it to
+    /// 5 µs on pages that are not cross-origin isolated, or 100 µs, far below what is timed).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// Timings of [`bench_placement`], in milliseconds.
+#[wasm_bindgen]
+#[derive(Debug, Clone, Copy)]
+pub struct PlacementTiming {
+    /// The first run, before any warm-up (includes the browser tiering the code up).
+    pub first_ms: f64,
+    /// Median of the measured runs.
+    pub median_ms: f64,
+    /// Fastest measured run.
+    pub min_ms: f64,
+    /// Slowest measured run.
+    pub max_ms: f64,
+    /// How many runs were measured (after `warmup` unmeasured ones).
+    pub runs: u32,
+    /// Tasks placed by one run (10,000 when every task fits).
+    pub placed: u32,
+    /// Time to build the input fleet once (not part of the runs).
+    pub setup_ms: f64,
+}
+
+/// Builds the benchmark fleet once, then runs `simulate_placement` once (timed as
+/// `first_ms`), `warmup` more times untimed and `runs` times timed (at least one).
+///
+/// Errors with the engine's message if the input is rejected (it never is).
+#[wasm_bindgen]
+pub fn bench_placement(
+    instances: u32,
+    zones: u32,
+    count: u32,
+    warmup: u32,
+    runs: u32,
+) -> Result<PlacementTiming, JsError> {
+    let start = performance_now();
+    let input = bench_fleet(instances as usize, zones as usize, i64::from(count), 42);
+    let setup_ms = performance_now() - start;
+
+    let start = performance_now();
+    let output = simulate_placement(&input).map_err(|error| JsError::new(&error.to_string()))?;
+    let first_ms = performance_now() - start;
+    let placed = u32::try_from(output.tasks.len()).unwrap_or(u32::MAX);
+    drop(output);
+
+    for _ in 0..warmup {
+        simulate_placement(&input).map_err(|error| JsError::new(&error.to_string()))?;
+    }
+    let mut times = Vec::with_capacity(runs.max(1) as usize);
+    for _ in 0..runs.max(1) {
+        let start = performance_now();
+        // Like criterion's `iter`: the output is dropped inside the timed region.
+        let _ = black_box(simulate_placement(black_box(&input)));
+        times.push(performance_now() - start);
+    }
+    times.sort_by(f64::total_cmp);
+    let middle = times.len() / 2;
+    let median_ms = if times.len() % 2 == 0 {
+        (times[middle - 1] + times[middle]) / 2.0
+    } else {
+        times[middle]
+    };
+    Ok(PlacementTiming {
+        first_ms,
+        median_ms,
+        min_ms: times[0],
+        max_ms: times[times.len() - 1],
+        runs: runs.max(1),
+        placed,
+        setup_ms,
+    })
+}
