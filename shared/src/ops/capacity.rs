@@ -864,6 +864,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::ops::fixed_seed_config())]
+
         #[test]
         fn stays_within_the_group_and_protection_never_interrupts(
             demand in prop::collection::vec((0i64..120, 0i64..40), 1..8),

@@ -310,6 +310,8 @@ fn name_hint(names: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn at(text: &str) -> Timestamp {
@@ -388,6 +390,26 @@ mod tests {
             "cron(0 9 * * ? *",
         ] {
             assert!(Schedule::parse(text).is_err(), "{text}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(crate::ops::fixed_seed_config())]
+
+        #[test]
+        fn parsing_never_panics(text in "[0-9A-Za-z*?,/#L -]{0,30}") {
+            let _ = Schedule::parse(&format!("cron({text})"));
+            let _ = Schedule::parse(&text);
+        }
+
+        #[test]
+        fn daily_expressions_fire_once_a_day(minute in 0i64..60, hour in 0i64..24, day in 0i64..3650) {
+            let cron = CronExpression::parse(&format!("{minute} {hour} * * ? *")).unwrap();
+            let midnight = 1_577_836_800_000 + day * 86_400_000; // from 2020-01-01
+            let firing: Vec<i64> = (0..1440)
+                .filter(|m| cron.matches(Timestamp(midnight + m * 60_000)))
+                .collect();
+            prop_assert_eq!(firing, vec![hour * 60 + minute]);
         }
     }
 }

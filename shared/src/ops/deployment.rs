@@ -779,6 +779,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::ops::fixed_seed_config())]
+
         #[test]
         fn never_leaves_the_bounds(
             desired in 0i64..40,

@@ -826,6 +826,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::ops::fixed_seed_config())]
+
         #[test]
         fn count_rules_keep_exactly_n_and_never_expire_twice(
             ages in prop::collection::vec((0i64..100, any::<bool>()), 0..30),

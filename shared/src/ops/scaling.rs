@@ -1667,6 +1667,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::ops::fixed_seed_config())]
+
         #[test]
         fn desired_stays_within_bounds_and_cooldowns_hold(
             values in prop::collection::vec(0.0f64..150.0, 1..90),

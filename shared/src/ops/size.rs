@@ -70,6 +70,8 @@ fn parse_decimal_scaled(number: &str, factor: i64) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -104,5 +106,18 @@ mod tests {
             assert!(parse_cpu_units(text).is_err(), "{text}");
         }
         assert!(parse_memory_mib("0.0001 GB").is_err());
+    }
+
+    proptest! {
+        #![proptest_config(crate::ops::fixed_seed_config())]
+
+        #[test]
+        fn whole_vcpus_and_gigabytes_round_trip(units in 0i64..200, text in ".{0,20}") {
+            prop_assert_eq!(parse_cpu_units(&format!("{units} vCPU")), Ok(units * 1024));
+            prop_assert_eq!(parse_memory_mib(&format!("{units}GB")), Ok(units * 1024));
+            prop_assert_eq!(parse_cpu_units(&units.to_string()), Ok(units));
+            let _ = parse_cpu_units(&text);
+            let _ = parse_memory_mib(&text);
+        }
     }
 }

@@ -324,6 +324,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::ops::fixed_seed_config())]
+
         #[test]
         fn sums_to_n_and_honours_base(tasks in 0i64..500, strategy in strategy()) {
             let output = split_tasks(&StrategyInput { tasks, capacity_provider_strategy: strategy.clone() }).unwrap();

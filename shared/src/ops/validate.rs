@@ -2580,6 +2580,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::ops::fixed_seed_config())]
+
         #[test]
         fn never_panics_and_valid_means_no_errors(document in arbitrary_json()) {
             let report = validate_task_definition(&document);
