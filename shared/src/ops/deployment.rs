@@ -3,7 +3,8 @@
 //!
 //! Bounds (ECS-SEMANTICS.md §4.2), exact integer rounding:
 //! `minHealthy = ceil(desired × minimumHealthyPercent / 100)`,
-//! `maxTasks = floor(desired × maximumPercent / 100)`. Defaults: REPLICA 100 / 200, DAEMON 0 / 100.
+//! `maxTasks = floor(desired × maximumPercent / 100)`. Defaults: REPLICA 100 / 200,
+//! DAEMON 0 / 100.
 //!
 //! The plan is the spec's rolling-update loop (§4.3, a MODEL) cut into steps. One step:
 //! 1. the new tasks started by the previous step settle: the first `failingNewTasks` launches
@@ -24,8 +25,7 @@
 //! (Fargate). A step that wanted to start more tasks than fit reports `fitsOnCluster: false`
 //! and the shortfall as `unplacedTasks`, as the service event "unable to place a task" would.
 //! This reproduces the BP23 examples: 6 tasks with room for 8 go "start 2, stop 2, …" at
-//! 100 % / 200 % and "stop 3, start 5, stop 3, start 1" at
-//! 50 % / 200 %.
+//! 100 % / 200 % and "stop 3, start 5, stop 3, start 1" at 50 % / 200 %.
 //!
 //! The deployment ends `COMPLETED` (no old tasks, `desired` healthy new tasks), `FAILED`
 //! (circuit breaker tripped; `rolledBack` tells whether ECS starts a rollback), or stuck:
