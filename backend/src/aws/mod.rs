@@ -43,6 +43,9 @@ const DESCRIBE_TASKS_BATCH: usize = 100;
 const DESCRIBE_SERVICES_BATCH: usize = 10;
 /// List calls return at most 100 ARNs per page.
 const LIST_PAGE_SIZE: i32 = 100;
+/// Describe batches of one listing in flight at once. A 2,000-task snapshot sends 20
+/// DescribeTasks; ECS's read buckets hold 50–100 calls (ECS-SEMANTICS.md §9.2).
+const DESCRIBE_CONCURRENCY: usize = 8;
 
 /// How to reach AWS.
 #[derive(Debug, Clone, Default)]
@@ -113,30 +116,32 @@ impl SdkEcs {
     }
 
     async fn describe_clusters(&self, names: &[String]) -> Result<Vec<Cluster>, SourceError> {
-        let mut clusters = Vec::with_capacity(names.len());
-        for batch in names.chunks(DESCRIBE_CLUSTERS_BATCH) {
-            let output = self
+        describe_in_batches(names, DESCRIBE_CLUSTERS_BATCH, |batch| {
+            let request = self
                 .client
                 .describe_clusters()
-                .set_clusters(Some(batch.to_vec()))
+                .set_clusters(Some(batch))
                 .include(ClusterField::Statistics)
                 .include(ClusterField::Settings)
-                .include(ClusterField::Tags)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("ecs:DescribeClusters", e))?;
-            clusters.extend(output.clusters().iter().map(convert::cluster));
-            if let Some(failure) = output.failures().first() {
-                if failure.reason() == Some("MISSING") {
-                    return Err(SourceError::NotFound {
-                        kind: "cluster",
-                        name: failure.arn().unwrap_or_default().to_owned(),
-                    });
+                .include(ClusterField::Tags);
+            async move {
+                let output = request
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_error("ecs:DescribeClusters", e))?;
+                if let Some(failure) = output.failures().first() {
+                    if failure.reason() == Some("MISSING") {
+                        return Err(SourceError::NotFound {
+                            kind: "cluster",
+                            name: failure.arn().unwrap_or_default().to_owned(),
+                        });
+                    }
+                    tracing::warn!(reason = ?failure.reason(), arn = ?failure.arn(), "DescribeClusters failure");
                 }
-                tracing::warn!(reason = ?failure.reason(), arn = ?failure.arn(), "DescribeClusters failure");
+                Ok(output.clusters().iter().map(convert::cluster).collect())
             }
-        }
-        Ok(clusters)
+        })
+        .await
     }
 }
 
@@ -494,25 +499,26 @@ impl SdkEcs {
                 break;
             }
         }
-        let mut instances = Vec::with_capacity(arns.len());
-        for batch in arns.chunks(DESCRIBE_INSTANCES_BATCH) {
-            let output = self
+        describe_in_batches(&arns, DESCRIBE_INSTANCES_BATCH, |batch| {
+            let request = self
                 .client
                 .describe_container_instances()
                 .cluster(cluster)
-                .set_container_instances(Some(batch.to_vec()))
-                .include(aws_sdk_ecs::types::ContainerInstanceField::ContainerInstanceHealth)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("ecs:DescribeContainerInstances", e))?;
-            instances.extend(
-                output
+                .set_container_instances(Some(batch))
+                .include(aws_sdk_ecs::types::ContainerInstanceField::ContainerInstanceHealth);
+            async move {
+                let output = request
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_error("ecs:DescribeContainerInstances", e))?;
+                Ok(output
                     .container_instances()
                     .iter()
-                    .map(convert::container_instance),
-            );
-        }
-        Ok(instances)
+                    .map(convert::container_instance)
+                    .collect())
+            }
+        })
+        .await
     }
 
     async fn services(&self, cluster: &str) -> Result<Vec<Service>, SourceError> {
@@ -534,64 +540,116 @@ impl SdkEcs {
                 break;
             }
         }
-        let mut services = Vec::with_capacity(arns.len());
-        for batch in arns.chunks(DESCRIBE_SERVICES_BATCH) {
-            let output = self
+        let mut services = describe_in_batches(&arns, DESCRIBE_SERVICES_BATCH, |batch| {
+            let request = self
                 .client
                 .describe_services()
                 .cluster(cluster)
-                .set_services(Some(batch.to_vec()))
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("ecs:DescribeServices", e))?;
-            services.extend(output.services().iter().map(convert::service));
-        }
+                .set_services(Some(batch));
+            async move {
+                let output = request
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_error("ecs:DescribeServices", e))?;
+                Ok(output.services().iter().map(convert::service).collect())
+            }
+        })
+        .await?;
         services.sort_by(|a, b| a.service_name.cmp(&b.service_name));
         Ok(services)
     }
 
     /// Running and pending tasks, then recently stopped ones (ECS keeps them about an hour).
+    /// Both listings run at once; a task that stops between them appears in both and is
+    /// described once.
     async fn tasks(&self, cluster: &str) -> Result<Vec<Task>, SourceError> {
-        let mut arns = Vec::new();
-        for desired in [
-            aws_sdk_ecs::types::DesiredStatus::Running,
-            aws_sdk_ecs::types::DesiredStatus::Stopped,
-        ] {
-            let mut next_token = None;
-            loop {
-                let page = self
-                    .client
-                    .list_tasks()
-                    .cluster(cluster)
-                    .desired_status(desired.clone())
-                    .max_results(LIST_PAGE_SIZE)
-                    .set_next_token(next_token)
-                    .send()
-                    .await
-                    .map_err(|e| map_sdk_error("ecs:ListTasks", e))?;
-                arns.extend(page.task_arns().iter().cloned());
-                next_token = page.next_token().map(str::to_owned);
-                if next_token.is_none() {
-                    break;
-                }
-            }
-        }
-        arns.dedup();
-        let mut tasks = Vec::with_capacity(arns.len());
-        for batch in arns.chunks(DESCRIBE_TASKS_BATCH) {
-            let output = self
+        let (running, stopped) = tokio::try_join!(
+            self.task_arns(cluster, aws_sdk_ecs::types::DesiredStatus::Running),
+            self.task_arns(cluster, aws_sdk_ecs::types::DesiredStatus::Stopped),
+        )?;
+        let mut seen = std::collections::HashSet::new();
+        let arns: Vec<String> = running
+            .into_iter()
+            .chain(stopped)
+            .filter(|arn| seen.insert(arn.clone()))
+            .collect();
+        describe_in_batches(&arns, DESCRIBE_TASKS_BATCH, |batch| {
+            let request = self
                 .client
                 .describe_tasks()
                 .cluster(cluster)
-                .set_tasks(Some(batch.to_vec()))
-                .include(aws_sdk_ecs::types::TaskField::Tags)
+                .set_tasks(Some(batch))
+                .include(aws_sdk_ecs::types::TaskField::Tags);
+            async move {
+                let output = request
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_error("ecs:DescribeTasks", e))?;
+                Ok(output.tasks().iter().map(convert::task).collect())
+            }
+        })
+        .await
+    }
+
+    /// Every task ARN with one desired status, page by page.
+    async fn task_arns(
+        &self,
+        cluster: &str,
+        desired: aws_sdk_ecs::types::DesiredStatus,
+    ) -> Result<Vec<String>, SourceError> {
+        let mut arns = Vec::new();
+        let mut next_token = None;
+        loop {
+            let page = self
+                .client
+                .list_tasks()
+                .cluster(cluster)
+                .desired_status(desired.clone())
+                .max_results(LIST_PAGE_SIZE)
+                .set_next_token(next_token)
                 .send()
                 .await
-                .map_err(|e| map_sdk_error("ecs:DescribeTasks", e))?;
-            tasks.extend(output.tasks().iter().map(convert::task));
+                .map_err(|e| map_sdk_error("ecs:ListTasks", e))?;
+            arns.extend(page.task_arns().iter().cloned());
+            next_token = page.next_token().map(str::to_owned);
+            if next_token.is_none() {
+                return Ok(arns);
+            }
         }
-        Ok(tasks)
     }
+}
+
+/// Describes `ids` in batches of `batch` (ECS's maximum for the call), at most
+/// [`DESCRIBE_CONCURRENCY`] batches in flight, and returns the results in the order of `ids`.
+/// The first failure is returned and the batches still in flight are cancelled.
+async fn describe_in_batches<T, F, Fut>(
+    ids: &[String],
+    batch: usize,
+    describe: F,
+) -> Result<Vec<T>, SourceError>
+where
+    T: Send + 'static,
+    F: Fn(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, SourceError>> + Send + 'static,
+{
+    let mut batches = ids.chunks(batch).map(<[String]>::to_vec).enumerate();
+    let mut results: Vec<Vec<T>> = Vec::new();
+    results.resize_with(ids.len().div_ceil(batch), Vec::new);
+    let mut in_flight = tokio::task::JoinSet::new();
+    for (index, ids) in batches.by_ref().take(DESCRIBE_CONCURRENCY) {
+        let call = describe(ids);
+        in_flight.spawn(async move { (index, call.await) });
+    }
+    while let Some(done) = in_flight.join_next().await {
+        let (index, result) = done
+            .map_err(|e| SourceError::Internal(format!("a Describe batch did not finish: {e}")))?;
+        results[index] = result?;
+        if let Some((index, ids)) = batches.next() {
+            let call = describe(ids);
+            in_flight.spawn(async move { (index, call.await) });
+        }
+    }
+    Ok(results.into_iter().flatten().collect())
 }
 
 /// The innermost error of a chain, which names the actual problem ("Connection refused",
