@@ -46,7 +46,7 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, In
 }
 
 fn located(error: serde_path_to_error::Error<serde_json::Error>) -> InputError {
-    let path = error.path().to_string();
+    let mut path = error.path().to_string();
     let inner = error.into_inner();
     let message = match inner.classify() {
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
@@ -54,6 +54,18 @@ fn located(error: serde_path_to_error::Error<serde_json::Error>) -> InputError {
         }
         _ => strip_position(&inner.to_string()),
     };
+    // A missing field is located at its parent; name the field itself.
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        path = if path == "." {
+            field.to_owned()
+        } else {
+            format!("{path}.{field}")
+        };
+        return InputError::new(path, "is required");
+    }
     InputError::new(path, message)
 }
 
@@ -78,6 +90,19 @@ mod tests {
         .unwrap_err();
         assert_eq!(error.field, "containerDefinitions[1].cpu");
         assert!(error.message.contains("invalid type"), "{}", error.message);
+    }
+
+    #[test]
+    fn names_missing_fields_by_their_own_path() {
+        let error = from_json::<TaskDefinition>(r#"{"containerDefinitions": [{"name": "a"}]}"#);
+        assert!(error.is_ok(), "family has a default");
+        let error = from_json::<crate::ecs::PlacementConstraint>("{}").unwrap_err();
+        assert_eq!(
+            (error.field.as_str(), error.message.as_str()),
+            ("type", "is required")
+        );
+        let error = from_json::<Vec<crate::ecs::Tag>>(r#"[{"key": "a"}, {}]"#).unwrap_err();
+        assert_eq!(error.field, "[1].key");
     }
 
     #[test]

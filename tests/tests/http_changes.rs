@@ -1,0 +1,258 @@
+//! Changes through the API against the sandbox: task definitions, services and tasks behave
+//! as ECS does (placement engine, scale-in order, rolling deployments) and are saved.
+
+use berth_tests::berth::Berth;
+use serde_json::{Value, json};
+
+async fn send(
+    berth: &Berth,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new().request(method, format!("{}{path}", berth.url));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("berth answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+fn live(snapshot: &Value, service: &str) -> Vec<Value> {
+    snapshot["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["group"] == format!("service:{service}") && t["lastStatus"] == "RUNNING")
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn task_definitions_register_validate_describe_and_deregister() {
+    let berth = Berth::start("changes-task-definitions", &[], &[]);
+    let (status, families) = berth.get("/api/task-definitions").await;
+    assert_eq!(status, 200);
+    let api = families["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["family"] == "api")
+        .unwrap()
+        .clone();
+    assert_eq!(api["revisions"][0]["revision"], 7);
+
+    let (status, latest) = berth.get("/api/task-definitions/api").await;
+    assert_eq!(status, 200);
+    assert_eq!(latest["revision"], 7);
+    let (status, by_arn) = berth
+        .get(&format!(
+            "/api/task-definitions/{}",
+            latest["taskDefinitionArn"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200, "{by_arn}");
+    assert_eq!(by_arn["revision"], 7);
+
+    let mut next = latest.clone();
+    next.as_object_mut().unwrap().retain(|k, _| {
+        !["taskDefinitionArn", "revision", "status", "registeredAt"].contains(&k.as_str())
+    });
+    next["containerDefinitions"][0]["image"] =
+        json!("123456789012.dkr.ecr.us-east-1.amazonaws.com/demo/api:v1.8.0");
+    let (status, registered) = send(
+        &berth,
+        reqwest::Method::POST,
+        "/api/task-definitions",
+        Some(next.clone()),
+    )
+    .await;
+    assert_eq!(status, 200, "{registered}");
+    assert_eq!(registered["resource"]["revision"], 8);
+    assert_eq!(
+        registered["resource"]["containerDefinitions"][0]["logConfiguration"]["logDriver"],
+        "awslogs",
+        "fields Berth does not model are kept"
+    );
+
+    next["containerDefinitions"][0]["memory"] = json!(-5);
+    next["containerDefinitions"][1]["name"] = json!("");
+    let (status, error) = send(
+        &berth,
+        reqwest::Method::POST,
+        "/api/task-definitions",
+        Some(next),
+    )
+    .await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["code"], "invalid_input");
+    let paths: Vec<_> = error["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        paths.contains(&"containerDefinitions[0].memory".to_owned()),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&"containerDefinitions[1].name".to_owned()),
+        "{paths:?}"
+    );
+
+    let (status, gone) = send(
+        &berth,
+        reqwest::Method::DELETE,
+        "/api/task-definitions/api:8",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{gone}");
+    assert_eq!(gone["resource"]["status"], "INACTIVE");
+    let (status, missing) = berth.get("/api/task-definitions/nope:3").await;
+    assert_eq!(status, 404, "{missing}");
+}
+
+#[tokio::test]
+async fn services_scale_deploy_and_replace_stopped_tasks() {
+    let berth = Berth::start("changes-services", &[], &[]);
+    let (status, updated) = send(
+        &berth,
+        reqwest::Method::PUT,
+        "/api/clusters/demo-ec2/services/web-frontend",
+        Some(json!({"desiredCount": 9})),
+    )
+    .await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["resource"]["desiredCount"], 9);
+    let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
+    assert_eq!(live(&snapshot, "web-frontend").len(), 9);
+
+    let (status, deployed) = send(
+        &berth,
+        reqwest::Method::PUT,
+        "/api/clusters/demo-ec2/services/web-frontend",
+        Some(json!({"forceNewDeployment": true})),
+    )
+    .await;
+    assert_eq!(status, 200, "{deployed}");
+    let deployment = &deployed["resource"]["deployments"][0];
+    assert_eq!(deployment["rolloutState"], "COMPLETED", "{deployed}");
+    let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
+    let tasks = live(&snapshot, "web-frontend");
+    assert_eq!(tasks.len(), 9);
+    assert!(
+        tasks.iter().all(|t| t["startedBy"] == deployment["id"]),
+        "every task belongs to the new deployment"
+    );
+
+    let victim = tasks[0]["taskArn"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, stopped) = send(
+        &berth,
+        reqwest::Method::POST,
+        &format!("/api/clusters/demo-ec2/tasks/{victim}/stop"),
+        Some(json!({"reason": "testing"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{stopped}");
+    assert_eq!(stopped["resource"]["lastStatus"], "STOPPED");
+    let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
+    assert_eq!(
+        live(&snapshot, "web-frontend").len(),
+        9,
+        "the scheduler replaced the stopped task"
+    );
+
+    let (status, error) = send(
+        &berth,
+        reqwest::Method::PUT,
+        "/api/clusters/demo-ec2/services/web-frontend",
+        Some(json!({"desiredCount": 3, "colour": "blue"})),
+    )
+    .await;
+    assert_eq!(status, 400, "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("colour"),
+        "{error}"
+    );
+    let (status, error) = send(
+        &berth,
+        reqwest::Method::PUT,
+        "/api/clusters/demo-ec2/services/nope",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 404, "{error}");
+}
+
+#[tokio::test]
+async fn run_task_and_create_service_use_the_placement_engine_and_persist() {
+    let berth = Berth::start("changes-tasks", &[], &[]);
+    let (status, ran) = send(
+        &berth,
+        reqwest::Method::POST,
+        "/api/clusters/demo-ec2/tasks",
+        Some(json!({"taskDefinition": "batch-report", "count": 2,
+                    "placementConstraints": [{"type": "memberOf", "expression": "attribute:stack == green"}]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{ran}");
+    let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
+    let instances = snapshot["containerInstances"].as_array().unwrap();
+    for task in ran["resource"]["tasks"].as_array().unwrap() {
+        let host = instances
+            .iter()
+            .find(|i| i["containerInstanceArn"] == task["containerInstanceArn"])
+            .unwrap();
+        let stack = host["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "stack")
+            .unwrap();
+        assert_eq!(stack["value"], "green");
+    }
+
+    let (status, created) = send(
+        &berth,
+        reqwest::Method::POST,
+        "/api/clusters/demo-small/services",
+        Some(json!({"serviceName": "reports", "taskDefinition": "scheduler", "desiredCount": 1})),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["resource"]["runningCount"], 1);
+
+    let (status, error) = send(
+        &berth,
+        reqwest::Method::POST,
+        "/api/clusters/demo-small/tasks",
+        Some(json!({"count": 1})),
+    )
+    .await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["field"], "taskDefinition", "{error}");
+    let malformed = reqwest::Client::new()
+        .post(format!("{}/api/clusters/demo-small/tasks", berth.url))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status().as_u16(), 400);
+    let body: Value = malformed.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("not valid JSON"),
+        "{body}"
+    );
+
+    let state = std::fs::read_to_string(berth.dir.join("state.json")).unwrap();
+    assert!(state.contains("\"reports\""), "the new service is saved");
+}
