@@ -80,7 +80,7 @@ python3 - "$profile" "${result#RESULT }" <<'PY'
 import json, sys
 profile, r = sys.argv[1], json.loads(sys.argv[2])
 print(f"wasm32 ({profile}), {r['count']} tasks on {r['instances']} instances / {r['zones']} AZs: "
-      f"placed {r['placed']}; median {r['medianMs']:.1f} ms, min {r['minMs']:.1f} ms, "
+      f"placed {r['placed']} (digest {r['placementDigest']}); median {r['medianMs']:.1f} ms, min {r['minMs']:.1f} ms, "
       f"max {r['maxMs']:.1f} ms over {r['runs']} runs after {r['warmup']} warm-up; "
       f"first run {r['firstMs']:.1f} ms; building the fleet {r['setupMs']:.1f} ms")
 PY

@@ -37,6 +37,9 @@ pub struct PlacementTiming {
     pub placed: u32,
     /// Time to build the input fleet once (not part of the runs).
     pub setup_ms: f64,
+    /// FNV-1a (32-bit) of the placed tasks' container instance ARNs in placement order, to
+    /// check that the wasm32 build places exactly as the native one (same input, same seed).
+    pub placement_digest: u32,
 }
 
 /// Builds the benchmark fleet once, then runs `simulate_placement` once (timed as
@@ -59,6 +62,13 @@ pub fn bench_placement(
     let output = simulate_placement(&input).map_err(|error| JsError::new(&error.to_string()))?;
     let first_ms = performance_now() - start;
     let placed = u32::try_from(output.tasks.len()).unwrap_or(u32::MAX);
+    let placement_digest = output
+        .tasks
+        .iter()
+        .flat_map(|task| task.container_instance_arn.as_deref().unwrap_or("").bytes())
+        .fold(0x811c_9dc5_u32, |hash, byte| {
+            (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+        });
     drop(output);
 
     for _ in 0..warmup {
@@ -86,5 +96,6 @@ pub fn bench_placement(
         runs: runs.max(1),
         placed,
         setup_ms,
+        placement_digest,
     })
 }
