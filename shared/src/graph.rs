@@ -87,22 +87,41 @@ pub fn group_label(task: &Task) -> &str {
     }
 }
 
-/// A colour as a hue on a fixed saturation and lightness that reads in light and dark themes.
+/// A colour from a categorical palette that reads in light and dark themes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Colour {
     /// Hue in degrees, 0..360.
     pub hue: u16,
+    /// Saturation in percent.
+    pub saturation: u8,
+    /// Lightness in percent.
+    pub lightness: u8,
 }
 
 impl Colour {
     /// CSS `hsl()` text.
     pub fn css(self) -> String {
-        format!("hsl({} 62% 52%)", self.hue)
+        format!("hsl({} {}% {}%)", self.hue, self.saturation, self.lightness)
     }
 }
 
-/// The colour of a service: a hash of its name picks one of 24 hues 15° apart, so the same
-/// service has the same colour on every page, in every session.
+/// Eleven well-separated colours (hue, saturation, lightness).
+const PALETTE: [(u16, u8, u8); 11] = [
+    (211, 70, 50),
+    (28, 88, 52),
+    (142, 55, 40),
+    (354, 70, 56),
+    (232, 45, 62),
+    (190, 75, 40),
+    (170, 60, 34),
+    (322, 60, 60),
+    (18, 45, 42),
+    (268, 52, 60),
+    (48, 90, 46),
+];
+
+/// The colour of a service: a hash of its name picks one of eleven palette colours, so the
+/// same service has the same colour on every page, in every session.
 pub fn service_colour(name: &str) -> Colour {
     // FNV-1a: stable across platforms and Rust versions, unlike `DefaultHasher`.
     let mut hash: u32 = 0x811c_9dc5;
@@ -110,8 +129,11 @@ pub fn service_colour(name: &str) -> Colour {
         hash ^= u32::from(byte);
         hash = hash.wrapping_mul(0x0100_0193);
     }
+    let (hue, saturation, lightness) = PALETTE[(hash % PALETTE.len() as u32) as usize];
     Colour {
-        hue: ((hash % 24) * 15) as u16,
+        hue,
+        saturation,
+        lightness,
     }
 }
 
@@ -373,23 +395,76 @@ pub struct LegendEntry {
     pub tasks: usize,
 }
 
-/// The whole graph plus what the filter controls offer.
+/// The whole graph.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GraphLayout {
     /// Lanes sorted by zone name.
     pub lanes: Vec<Lane>,
-    /// Every service with tasks or defined in the cluster, by name.
-    pub legend: Vec<LegendEntry>,
-    /// Task statuses present.
-    pub statuses: Vec<String>,
-    /// Instance attributes with values, `(name, value)`, sorted.
-    pub attributes: Vec<(String, String)>,
     /// Tasks drawn.
     pub shown_tasks: usize,
     /// Tasks in the snapshot.
     pub total_tasks: usize,
     /// Instances drawn.
     pub shown_instances: usize,
+}
+
+/// What the filter controls offer, and the legend.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Choices {
+    /// Every service with tasks or defined in the cluster, by name.
+    pub legend: Vec<LegendEntry>,
+    /// Task statuses present.
+    pub statuses: Vec<String>,
+    /// Instance attributes with values, `(name, value)`, sorted.
+    pub attributes: Vec<(String, String)>,
+}
+
+/// The legend and the values the filters can take, from the whole snapshot.
+pub fn choices(snapshot: &ClusterSnapshot) -> Choices {
+    let mut legend: BTreeMap<&str, usize> = snapshot
+        .services
+        .iter()
+        .map(|s| (s.service_name.as_str(), 0))
+        .collect();
+    for task in &snapshot.tasks {
+        *legend.entry(group_label(task)).or_default() += 1;
+    }
+    let statuses: BTreeSet<&str> = snapshot
+        .tasks
+        .iter()
+        .map(|t| t.last_status.as_str())
+        .collect();
+    let attributes: BTreeSet<(String, String)> = snapshot
+        .container_instances
+        .iter()
+        .flat_map(|i| i.attributes.iter())
+        .filter(|a| filterable(&a.name))
+        .filter_map(|a| a.value.as_ref().map(|v| (a.name.clone(), v.clone())))
+        .collect();
+    Choices {
+        legend: legend
+            .into_iter()
+            .map(|(service, tasks)| LegendEntry {
+                service: service.to_owned(),
+                colour: service_colour(service),
+                tasks,
+            })
+            .collect(),
+        statuses: statuses.into_iter().map(str::to_owned).collect(),
+        attributes: attributes.into_iter().collect(),
+    }
+}
+
+/// How many of `tasks` each service has, in order of first appearance, with its colour.
+pub fn service_counts(tasks: &[TaskBlock]) -> Vec<(String, Colour, usize)> {
+    let mut counts: Vec<(String, Colour, usize)> = Vec::new();
+    for task in tasks {
+        match counts.iter_mut().find(|(s, _, _)| *s == task.service) {
+            Some(entry) => entry.2 += 1,
+            None => counts.push((task.service.clone(), task.colour, 1)),
+        }
+    }
+    counts
 }
 
 fn block(task: &Task, width: BlockWidth) -> TaskBlock {
@@ -550,42 +625,12 @@ pub fn layout(snapshot: &ClusterSnapshot, filter: &GraphFilter) -> GraphLayout {
         }
     }
 
-    let mut legend: BTreeMap<&str, usize> = snapshot
-        .services
-        .iter()
-        .map(|s| (s.service_name.as_str(), 0))
-        .collect();
-    for task in &snapshot.tasks {
-        *legend.entry(group_label(task)).or_default() += 1;
-    }
-    let statuses: BTreeSet<&str> = snapshot
-        .tasks
-        .iter()
-        .map(|t| t.last_status.as_str())
-        .collect();
-    let attributes: BTreeSet<(String, String)> = snapshot
-        .container_instances
-        .iter()
-        .flat_map(|i| i.attributes.iter())
-        .filter(|a| filterable(&a.name))
-        .filter_map(|a| a.value.as_ref().map(|v| (a.name.clone(), v.clone())))
-        .collect();
     let lanes: Vec<Lane> = lanes.into_values().collect();
     GraphLayout {
         shown_tasks: lanes.iter().map(|l| l.shown_tasks).sum(),
         total_tasks: snapshot.tasks.len(),
         shown_instances,
         lanes,
-        legend: legend
-            .into_iter()
-            .map(|(service, tasks)| LegendEntry {
-                service: service.to_owned(),
-                colour: service_colour(service),
-                tasks,
-            })
-            .collect(),
-        statuses: statuses.into_iter().map(str::to_owned).collect(),
-        attributes: attributes.into_iter().collect(),
     }
 }
 
@@ -897,6 +942,8 @@ pub struct Column {
     pub label: &'static str,
     /// Right-aligned numbers.
     pub numeric: bool,
+    /// Long text that may wrap (other cells stay on one line).
+    pub wrap: bool,
 }
 
 const fn column(id: &'static str, label: &'static str) -> Column {
@@ -904,6 +951,7 @@ const fn column(id: &'static str, label: &'static str) -> Column {
         id,
         label,
         numeric: false,
+        wrap: false,
     }
 }
 
@@ -912,6 +960,16 @@ const fn numeric(id: &'static str, label: &'static str) -> Column {
         id,
         label,
         numeric: true,
+        wrap: false,
+    }
+}
+
+const fn prose(id: &'static str, label: &'static str) -> Column {
+    Column {
+        id,
+        label,
+        numeric: false,
+        wrap: true,
     }
 }
 
@@ -1030,8 +1088,8 @@ pub fn tasks_table(snapshot: &ClusterSnapshot, filter: &GraphFilter) -> Table {
             let instance = task.container_instance_arn.as_deref();
             let instance_cell = match instance.and_then(|arn| instances.get(arn)) {
                 Some(i) => Cell {
-                    detail: i.ec2_instance_id.clone(),
-                    ..Cell::id(i.short_id())
+                    detail: i.instance_type().map(str::to_owned),
+                    ..Cell::id(i.ec2_instance_id.as_deref().unwrap_or(i.short_id()))
                 },
                 None if task.launch_type.as_deref() == Some("FARGATE") => Cell::text("Fargate"),
                 None => Cell {
@@ -1130,7 +1188,7 @@ pub fn services_table(snapshot: &ClusterSnapshot) -> Table {
             numeric("running", "Running"),
             numeric("pending", "Pending"),
             column("launch", "Launch type"),
-            column("placement", "Placement"),
+            prose("placement", "Placement"),
             numeric("revision", "Task definition"),
         ],
         rows,
@@ -1233,7 +1291,7 @@ pub fn events_table(snapshot: &ClusterSnapshot) -> Table {
         columns: vec![
             numeric("time", "When"),
             column("service", "Service"),
-            column("message", "Message"),
+            prose("message", "Message"),
         ],
         rows,
         default_sort: SortOrder {
@@ -1276,39 +1334,12 @@ const SYNTHETIC_SERVICES: [(&str, i64, i64); 8] = [
     ("reports", 512, 1024),
 ];
 
-fn synthetic_task(
-    cluster: &str,
-    index: usize,
-    instance: &str,
-    zone: &str,
-    rng: &mut SplitMix,
-    now: Timestamp,
-) -> Task {
-    let (service, cpu, memory) =
-        SYNTHETIC_SERVICES[rng.below(SYNTHETIC_SERVICES.len() as u64) as usize];
-    let status = if rng.below(50) == 0 {
-        "PENDING"
-    } else {
-        "RUNNING"
-    };
-    let started = Timestamp(now.0 - (rng.below(7 * 86_400) as i64 + 60) * 1000);
-    serde_json::from_value(json!({
-        "taskArn": format!("arn:aws:ecs:us-east-1:123456789012:task/{cluster}/{index:032x}"),
-        "taskDefinitionArn": format!("arn:aws:ecs:us-east-1:123456789012:task-definition/{service}:3"),
-        "containerInstanceArn": instance,
-        "lastStatus": status,
-        "launchType": "EC2",
-        "group": format!("service:{service}"),
-        "availabilityZone": zone,
-        "containers": [{"name": "app", "cpu": cpu.to_string(), "memory": memory.to_string()}],
-        "startedAt": started,
-    }))
-    .expect("a synthetic task is valid")
-}
-
 /// A cluster named `cluster` with `instances` m5.2xlarge instances over three zones (every
 /// 50th draining) and `tasks` tasks of eight services spread over them, read at `now`. The
 /// same arguments give the same snapshot.
+///
+/// It is written as the API's JSON and read back the way the console reads the API, so the
+/// console needs no second decoder for it.
 pub fn synthetic_snapshot(
     cluster: &str,
     instances: usize,
@@ -1324,29 +1355,43 @@ pub fn synthetic_snapshot(
     let mut task_list = Vec::with_capacity(tasks);
     let mut reserved = vec![(0i64, 0i64); instances];
     let mut counts = vec![0usize; instances];
+    let mut per_service = [0usize; SYNTHETIC_SERVICES.len()];
+    let (mut running, mut pending) = (0usize, 0usize);
     for index in 0..tasks {
         if instances == 0 {
             break;
         }
         let slot = rng.below(instances as u64) as usize;
-        let task = synthetic_task(
-            cluster,
-            index,
-            &instance_arn(slot),
-            zones[slot % 3],
-            &mut rng,
-            now,
-        );
-        let cost = task_reservation(&task);
-        reserved[slot].0 += cost.cpu;
-        reserved[slot].1 += cost.memory;
+        let kind = rng.below(SYNTHETIC_SERVICES.len() as u64) as usize;
+        let (service, cpu, memory) = SYNTHETIC_SERVICES[kind];
+        let status = if rng.below(50) == 0 {
+            pending += 1;
+            "PENDING"
+        } else {
+            running += 1;
+            "RUNNING"
+        };
+        let started = Timestamp(now.0 - (rng.below(7 * 86_400) as i64 + 60) * 1000);
+        reserved[slot].0 += cpu;
+        reserved[slot].1 += memory;
         counts[slot] += 1;
-        task_list.push(task);
+        per_service[kind] += 1;
+        task_list.push(json!({
+            "taskArn": format!("arn:aws:ecs:us-east-1:123456789012:task/{cluster}/{index:032x}"),
+            "taskDefinitionArn": format!("arn:aws:ecs:us-east-1:123456789012:task-definition/{service}:3"),
+            "containerInstanceArn": instance_arn(slot),
+            "lastStatus": status,
+            "launchType": "EC2",
+            "group": format!("service:{service}"),
+            "availabilityZone": zones[slot % 3],
+            "containers": [{"name": "app", "cpu": cpu.to_string(), "memory": memory.to_string()}],
+            "startedAt": started,
+        }));
     }
-    let container_instances = (0..instances)
+    let container_instances: Vec<serde_json::Value> = (0..instances)
         .map(|i| {
             let (cpu, memory) = (8192i64.max(reserved[i].0), 31_856i64.max(reserved[i].1));
-            serde_json::from_value(json!({
+            json!({
                 "containerInstanceArn": instance_arn(i),
                 "ec2InstanceId": format!("i-{i:017x}"),
                 "status": if i % 50 == 49 { "DRAINING" } else { "ACTIVE" },
@@ -1365,15 +1410,14 @@ pub fn synthetic_snapshot(
                     {"name": "ecs.instance-type", "value": "m5.2xlarge"},
                     {"name": "stack", "value": if i % 2 == 0 { "blue" } else { "green" }}
                 ]
-            }))
-            .expect("a synthetic instance is valid")
+            })
         })
         .collect();
-    let services = SYNTHETIC_SERVICES
+    let services: Vec<serde_json::Value> = SYNTHETIC_SERVICES
         .iter()
-        .map(|(name, _, _)| {
-            let count = task_list.iter().filter(|t| service_of(t) == Some(*name)).count();
-            serde_json::from_value(json!({
+        .zip(per_service)
+        .map(|((name, _, _), count)| {
+            json!({
                 "serviceArn": format!("arn:aws:ecs:us-east-1:123456789012:service/{cluster}/{name}"),
                 "serviceName": name,
                 "status": "ACTIVE",
@@ -1385,27 +1429,25 @@ pub fn synthetic_snapshot(
                 "schedulingStrategy": "REPLICA",
                 "placementStrategy": [{"type": "spread", "field": "attribute:ecs.availability-zone"}],
                 "events": [{"id": format!("{name}-steady"), "createdAt": Timestamp(now.0 - 3_600_000), "message": format!("(service {name}) has reached a steady state.")}]
-            }))
-            .expect("a synthetic service is valid")
+            })
         })
         .collect();
-    let cluster_value = serde_json::from_value(json!({
-        "clusterArn": format!("arn:aws:ecs:us-east-1:123456789012:cluster/{cluster}"),
-        "clusterName": cluster,
-        "status": "ACTIVE",
-        "registeredContainerInstancesCount": instances,
-        "runningTasksCount": task_list.iter().filter(|t| t.last_status == "RUNNING").count(),
-        "pendingTasksCount": task_list.iter().filter(|t| t.last_status == "PENDING").count(),
-        "activeServicesCount": SYNTHETIC_SERVICES.len(),
-    }))
-    .expect("a synthetic cluster is valid");
-    ClusterSnapshot {
-        cluster: cluster_value,
-        container_instances,
-        services,
-        tasks: task_list,
-        fetched_at: now,
-    }
+    let snapshot = json!({
+        "cluster": {
+            "clusterArn": format!("arn:aws:ecs:us-east-1:123456789012:cluster/{cluster}"),
+            "clusterName": cluster,
+            "status": "ACTIVE",
+            "registeredContainerInstancesCount": instances,
+            "runningTasksCount": running,
+            "pendingTasksCount": pending,
+            "activeServicesCount": SYNTHETIC_SERVICES.len(),
+        },
+        "containerInstances": container_instances,
+        "services": services,
+        "tasks": task_list,
+        "fetchedAt": now,
+    });
+    serde_json::from_str(&snapshot.to_string()).expect("a synthetic snapshot is valid")
 }
 
 /// Changes `count` tasks of `snapshot` in place, as a refresh would see them: each picked
@@ -1488,7 +1530,7 @@ mod tests {
     }
 
     #[test]
-    fn colours_are_deterministic_and_on_a_15_degree_grid() {
+    fn colours_are_deterministic_palette_entries() {
         assert_eq!(service_colour("api"), service_colour("api"));
         let hues: BTreeSet<u16> = [
             "api",
@@ -1501,12 +1543,18 @@ mod tests {
         .iter()
         .map(|s| service_colour(s).hue)
         .collect();
-        assert!(hues.iter().all(|h| h % 15 == 0 && *h < 360));
-        assert!(
-            hues.len() >= 4,
-            "the demo services get mostly distinct colours: {hues:?}"
+        assert!(hues.iter().all(|h| PALETTE.iter().any(|p| p.0 == *h)));
+        assert_eq!(
+            hues.len(),
+            6,
+            "the demo services get distinct colours: {hues:?}"
         );
-        assert_eq!(Colour { hue: 30 }.css(), "hsl(30 62% 52%)");
+        let colour = Colour {
+            hue: 30,
+            saturation: 60,
+            lightness: 50,
+        };
+        assert_eq!(colour.css(), "hsl(30 60% 50%)");
     }
 
     #[test]
@@ -1583,15 +1631,16 @@ mod tests {
                 assert!(services.is_sorted(), "{services:?}");
             }
         }
-        let legend: Vec<&str> = graph.legend.iter().map(|e| e.service.as_str()).collect();
+        let choices = choices(&snapshot);
+        let legend: Vec<&str> = choices.legend.iter().map(|e| e.service.as_str()).collect();
         assert!(
             legend.contains(&"family:batch") && legend.contains(&"api"),
             "{legend:?}"
         );
-        assert_eq!(graph.legend.iter().map(|e| e.tasks).sum::<usize>(), 42);
-        assert!(graph.statuses.contains(&"PROVISIONING".to_owned()));
+        assert_eq!(choices.legend.iter().map(|e| e.tasks).sum::<usize>(), 42);
+        assert!(choices.statuses.contains(&"PROVISIONING".to_owned()));
         assert!(
-            graph
+            choices
                 .attributes
                 .contains(&("stack".to_owned(), "blue".to_owned()))
         );
@@ -1619,6 +1668,11 @@ mod tests {
                 .flat_map(|l| &l.instances)
                 .flat_map(|i| &i.tasks)
                 .all(|t| t.service == "api")
+        );
+        let counts = service_counts(&graph.lanes[1].instances[0].tasks);
+        assert!(
+            counts.iter().all(|(s, _, n)| s == "api" && *n > 0),
+            "{counts:?}"
         );
         let hidden: usize = graph
             .lanes

@@ -1,5 +1,8 @@
 //! Widgets shared by the console's features.
 
+pub mod data_table;
 pub mod error_panel;
+pub mod help;
+pub mod keyboard;
 pub mod launch_type_bar;
 pub mod top_bar;

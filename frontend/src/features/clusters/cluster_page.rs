@@ -1,8 +1,14 @@
-//! `/clusters/:name`: one cluster's counts, settings and capacity.
+//! `/clusters/:name`: one cluster's counts, then its placement graph and tables in tabs
+//! (state in the URL query, see [`super::query`]), then its capacity and settings.
 
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
+use super::{
+    bench,
+    cluster_tabs::ClusterTabs,
+    query::{UrlQuery, key},
+};
 use crate::{
     api,
     components::{error_panel::ErrorPanel, launch_type_bar::LaunchTypeBar},
@@ -13,16 +19,27 @@ use crate::{
 pub fn ClusterPage() -> impl IntoView {
     let params = use_params_map();
     let name = move || params.read().get("name").unwrap_or_default();
+    let query = UrlQuery::new();
+    let synthetic = query.get(key::SYNTHETIC);
     let detail = LocalResource::new(move || {
         let name = name();
-        async move { api::cluster(&name).await }
+        let synthetic = synthetic.get().as_deref().and_then(bench::parse);
+        async move {
+            match synthetic {
+                Some((instances, tasks)) => {
+                    let (snapshot, timing) = bench::generate(&name, instances, tasks);
+                    Ok((snapshot, Some(timing)))
+                }
+                None => api::cluster(&name).await.map(|snapshot| (snapshot, None)),
+            }
+        }
     });
     let retry = Callback::new(move |()| detail.refetch());
     let content = move || {
         Suspend::new(async move {
             match detail.await {
-                Ok(detail) => {
-                    let cluster = detail.cluster;
+                Ok((detail, synthetic)) => {
+                    let cluster = detail.cluster.clone();
                     let mix = cluster.launch_type_mix();
                     view! {
                         <section class="panel">
@@ -35,6 +52,10 @@ pub fn ClusterPage() -> impl IntoView {
                             </dl>
                             {mix.map(|mix| view! { <LaunchTypeBar mix/> })}
                         </section>
+                        {match synthetic {
+                            Some(synthetic) => view! { <ClusterTabs snapshot=detail query synthetic/> }.into_any(),
+                            None => view! { <ClusterTabs snapshot=detail query/> }.into_any(),
+                        }}
                         <section class="panel">
                             <h2>"Capacity"</h2>
                             <p class="muted">
@@ -75,7 +96,13 @@ pub fn ClusterPage() -> impl IntoView {
     };
     view! {
         <nav class="breadcrumbs"><A href="/clusters">"Clusters"</A>" / "<span>{name}</span></nav>
-        <div class="page__header"><h1 data-testid="cluster-name">{name}</h1></div>
-        <Transition fallback=|| view! { <section class="panel card--skeleton" aria-busy="true"></section> }>{content}</Transition>
+        <div class="page__header">
+            <h1 data-testid="cluster-name">{name}</h1>
+            <button class="button button--quiet" on:click=move |_| detail.refetch()>"Refresh"</button>
+        </div>
+        <Transition fallback=|| view! {
+            <section class="panel card--skeleton" aria-busy="true"></section>
+            <section class="panel card--skeleton card--skeleton-tall" aria-busy="true" data-testid="loading"></section>
+        }>{content}</Transition>
     }
 }

@@ -1,0 +1,313 @@
+//! A sortable, filterable table of [`berth_shared::graph::Table`] rows, with counts, empty
+//! states and keyboard use: `/` focuses the filter, `j`/`k` move the highlighted row, Enter
+//! opens it.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use berth_shared::graph::{Cell, Row, SortOrder, Table, Target};
+use leptos::{html, prelude::*};
+
+use crate::components::keyboard::{typed_in_field, use_shortcuts};
+
+/// Rows drawn before "Show all" is pressed.
+const LIMIT: usize = 300;
+
+/// The table with its filter box, count and extra controls.
+#[component]
+pub fn DataTable(
+    /// The rows and columns.
+    #[prop(into)]
+    table: Signal<Table>,
+    /// The free-text filter.
+    #[prop(into)]
+    text: Signal<Option<String>>,
+    /// The sort order as written in the URL (`col` or `-col`); the table's default otherwise.
+    #[prop(into)]
+    sort: Signal<Option<String>>,
+    /// Called with the filter text as the user types.
+    on_text: Callback<String>,
+    /// Called with the new sort order (URL form) when a header is clicked.
+    on_sort: Callback<String>,
+    /// Called when a row is clicked or opened with Enter.
+    on_open: Callback<Target>,
+    /// Placeholder of the filter box.
+    placeholder: &'static str,
+    /// `data-testid` of the table's section.
+    testid: &'static str,
+    /// Controls shown beside the filter box (selects, help).
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
+    let order: Memo<SortOrder> = Memo::new(move |_| {
+        table.with(|t| {
+            sort.get()
+                .and_then(|s| t.parse_sort(&s))
+                .unwrap_or(t.default_sort)
+        })
+    });
+    let picked = Memo::new(move |_| {
+        let query = text.get().unwrap_or_default();
+        table.with(|t| t.select(&query, order.get()))
+    });
+    let show_all = RwSignal::new(false);
+    let highlight = RwSignal::new(None::<String>);
+    let input = NodeRef::<html::Input>::new();
+
+    let visible = move || {
+        let limit = if show_all.get() { usize::MAX } else { LIMIT };
+        picked.with(|picked| {
+            table.with(|t| {
+                picked
+                    .iter()
+                    .take(limit)
+                    .map(|i| t.rows[*i].clone())
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let visible_keys = move || {
+        picked.with(|picked| {
+            table.with(|t| {
+                picked
+                    .iter()
+                    .take(if show_all.get() { usize::MAX } else { LIMIT })
+                    .map(|i| t.rows[*i].key.clone())
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let open_key = move |key: &str| {
+        let target = table.with_untracked(|t| {
+            t.rows
+                .iter()
+                .find(|r| r.key == key)
+                .and_then(|r| r.target.clone())
+        });
+        if let Some(target) = target {
+            on_open.run(target);
+        }
+    };
+
+    use_shortcuts(move |event| {
+        let key = event.key();
+        if key == "/" && !typed_in_field(event) {
+            if let Some(input) = input.get_untracked() {
+                event.prevent_default();
+                let _ = input.focus();
+                input.select();
+            }
+            return;
+        }
+        if typed_in_field(event) {
+            return;
+        }
+        match key.as_str() {
+            "j" | "k" | "ArrowDown" | "ArrowUp" if !event.shift_key() => {
+                let keys = visible_keys();
+                if keys.is_empty() {
+                    return;
+                }
+                let current = highlight
+                    .get_untracked()
+                    .and_then(|h| keys.iter().position(|k| *k == h));
+                let next = match (key.as_str(), current) {
+                    ("j" | "ArrowDown", None) => 0,
+                    ("j" | "ArrowDown", Some(i)) => (i + 1).min(keys.len() - 1),
+                    (_, None) => keys.len() - 1,
+                    (_, Some(i)) => i.saturating_sub(1),
+                };
+                if matches!(key.as_str(), "j" | "k") || current.is_some() {
+                    event.prevent_default();
+                }
+                highlight.set(Some(keys[next].clone()));
+                request_animation_frame(move || {
+                    if let Some(row) = document()
+                        .query_selector(".data-table__row--active")
+                        .ok()
+                        .flatten()
+                    {
+                        row.scroll_into_view_with_bool(false);
+                    }
+                });
+            }
+            "Enter" => {
+                if let Some(key) = highlight.get_untracked() {
+                    event.prevent_default();
+                    open_key(&key);
+                }
+            }
+            _ => {}
+        }
+    });
+
+    let columns = table.with_untracked(|t| t.columns.clone());
+    let layout: Vec<(bool, bool)> = columns.iter().map(|c| (c.numeric, c.wrap)).collect();
+    let headers = columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let aria = move || {
+                let order = order.get();
+                match (order.column == index, order.descending) {
+                    (false, _) => "none",
+                    (true, false) => "ascending",
+                    (true, true) => "descending",
+                }
+            };
+            let arrow = move || match aria() {
+                "ascending" => "▲",
+                "descending" => "▼",
+                _ => "",
+            };
+            let click = move |_| {
+                let next = table.with_untracked(|t| t.sort_param(t.next_sort(order.get_untracked(), index)));
+                on_sort.run(next);
+            };
+            view! {
+                <th aria-sort=aria class:data-table__numeric=column.numeric>
+                    <button type="button" class="data-table__sort" on:click=click data-sort=column.id>
+                        {column.label}
+                        <span class="data-table__arrow" aria-hidden="true">{arrow}</span>
+                    </button>
+                </th>
+            }
+        })
+        .collect_view();
+
+    let count = move || table.with(|t| t.count_label(picked.with(Vec::len)));
+    let total = move || table.with(|t| t.rows.len());
+    let empty = move || {
+        let (shown, total) = (picked.with(Vec::len), total());
+        let noun = table.with(|t| t.noun.1);
+        match (shown, total) {
+            (_, 0) => Some(view! {
+                <p class="data-table__empty" data-testid="table-empty">{format!("No {noun} in this cluster.")}</p>
+            }.into_any()),
+            (0, _) => Some(view! {
+                <p class="data-table__empty" data-testid="table-empty">
+                    {format!("No {noun} match this filter. ")}
+                    <button type="button" class="link-button" on:click=move |_| on_text.run(String::new())>"Clear the filter"</button>
+                </p>
+            }.into_any()),
+            _ => None,
+        }
+    };
+    let more = move || {
+        let hidden = picked.with(Vec::len).saturating_sub(LIMIT);
+        (hidden > 0 && !show_all.get()).then(|| view! {
+            <p class="data-table__more">
+                {format!("Showing the first {LIMIT}. ")}
+                <button type="button" class="link-button" on:click=move |_| show_all.set(true)>{format!("Show all {} rows", LIMIT + hidden)}</button>
+            </p>
+        })
+    };
+
+    view! {
+        <section class="data-table" data-testid=testid>
+            <div class="toolbar">
+                <input
+                    type="search"
+                    class="toolbar__search"
+                    placeholder=placeholder
+                    aria-label=placeholder
+                    data-testid="filter"
+                    node_ref=input
+                    prop:value=move || text.get().unwrap_or_default()
+                    on:input=move |ev| on_text.run(event_target_value(&ev))
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" {
+                            if let Some(input) = input.get_untracked() {
+                                let _ = input.blur();
+                            }
+                        }
+                    }
+                />
+                {children.map(|c| c())}
+                <span class="toolbar__count" data-testid="count" aria-live="polite">{count}</span>
+                <span class="toolbar__hint">
+                    <kbd>"/"</kbd>" filter · "<kbd>"j"</kbd>" "<kbd>"k"</kbd>" move · "<kbd>"Enter"</kbd>" open"
+                </span>
+            </div>
+            <div class="data-table__scroll">
+                <table class="table table--data">
+                    <thead><tr>{headers}</tr></thead>
+                    <tbody>
+                        <For each=visible key=row_key let:row>
+                            <DataRow row layout=layout.clone() highlight on_open/>
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+            {empty}
+            {more}
+        </section>
+    }
+}
+
+/// A row's list key: its key plus a hash of its content, so changed rows are redrawn.
+fn row_key(row: &Row) -> (String, u64) {
+    let mut hasher = DefaultHasher::new();
+    row.hash(&mut hasher);
+    (row.key.clone(), hasher.finish())
+}
+
+#[component]
+fn DataRow(
+    /// The row.
+    row: Row,
+    /// Per column: numeric (right-aligned), may wrap.
+    layout: Vec<(bool, bool)>,
+    /// The highlighted row's key.
+    highlight: RwSignal<Option<String>>,
+    /// Opens the row's target.
+    on_open: Callback<Target>,
+) -> impl IntoView {
+    let key = row.key.clone();
+    let active = move || highlight.with(|h| h.as_deref() == Some(key.as_str()));
+    let target = row.target.clone();
+    let key = row.key.clone();
+    let cells = row
+        .cells
+        .into_iter()
+        .zip(layout)
+        .map(|(cell, (numeric, wrap))| cell_view(cell, numeric, wrap))
+        .collect_view();
+    view! {
+        <tr
+            class="data-table__row"
+            class:data-table__row--active=active
+            class:data-table__row--link=target.is_some()
+            data-key=key.clone()
+            on:click=move |_| {
+                highlight.set(Some(key.clone()));
+                if let Some(target) = target.clone() {
+                    on_open.run(target);
+                }
+            }
+        >
+            {cells}
+        </tr>
+    }
+}
+
+fn cell_view(cell: Cell, numeric: bool, wrap: bool) -> impl IntoView {
+    let Cell {
+        text,
+        detail,
+        badge,
+        swatch,
+        mono,
+        ..
+    } = cell;
+    let main = match badge {
+        Some(tone) => view! { <span class=format!("status status--{}", tone.as_str())>{text}</span> }.into_any(),
+        None => view! { <span class:mono=mono>{text}</span> }.into_any(),
+    };
+    view! {
+        <td class:data-table__numeric=numeric class:data-table__wrap=wrap>
+            {swatch.map(|c| view! { <span class="swatch" style:background=c.css() aria-hidden="true"></span> })}
+            {main}
+            {detail.map(|d| view! { <span class="data-table__detail">{d}</span> })}
+        </td>
+    }
+}

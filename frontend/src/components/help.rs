@@ -1,0 +1,136 @@
+//! A small "?" beside an ECS concept that opens a short explanation for someone learning ECS.
+
+use leptos::prelude::*;
+
+/// ECS concepts the console explains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concept {
+    /// A container instance.
+    ContainerInstance,
+    /// A task.
+    Task,
+    /// A service.
+    Service,
+    /// An Availability Zone.
+    AvailabilityZone,
+    /// A placement strategy.
+    PlacementStrategy,
+    /// A placement constraint.
+    PlacementConstraint,
+    /// A launch type.
+    LaunchType,
+    /// What a task reserves on its instance.
+    Reservation,
+}
+
+impl Concept {
+    /// The concept's name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::ContainerInstance => "Container instance",
+            Self::Task => "Task",
+            Self::Service => "Service",
+            Self::AvailabilityZone => "Availability Zone",
+            Self::PlacementStrategy => "Placement strategy",
+            Self::PlacementConstraint => "Placement constraint",
+            Self::LaunchType => "Launch type",
+            Self::Reservation => "Reserved CPU and memory",
+        }
+    }
+
+    /// A short, accurate explanation.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Self::ContainerInstance => {
+                "An EC2 instance (or an on-premises server) running the ECS container agent and \
+                 registered to this cluster. It offers its CPU units (1,024 per vCPU), memory and \
+                 ports to the scheduler. A DRAINING instance gets no new tasks, and the tasks of \
+                 services on it are replaced on other instances."
+            }
+            Self::Task => {
+                "One running copy of a task definition: one or more containers started together \
+                 on the same instance (or in one Fargate micro-VM). Tasks are started by a service \
+                 or directly with RunTask; ECS never moves a running task, it stops it and starts \
+                 a new one."
+            }
+            Self::Service => {
+                "Keeps a desired number of tasks of one task definition running (REPLICA), or \
+                 exactly one on every matching instance (DAEMON). It replaces tasks that stop, \
+                 rolls out new revisions in deployments and can register tasks with a load \
+                 balancer."
+            }
+            Self::AvailabilityZone => {
+                "An isolated data-centre location inside an AWS Region, such as us-east-1a. \
+                 Spreading tasks over several zones keeps a service up when one zone fails, which \
+                 is why the graph draws one lane per zone."
+            }
+            Self::PlacementStrategy => {
+                "How ECS chooses among the instances that can take a task: spread (balance over \
+                 zones, instances or an attribute), binpack (fill the instance with the least \
+                 free CPU or memory first, to use fewer instances) or random. Strategies apply in \
+                 order and only to the EC2 launch type; Fargate spreads over zones by itself."
+            }
+            Self::PlacementConstraint => {
+                "A rule an instance must satisfy before a task may go there: distinctInstance (at \
+                 most one task of the group per instance) or memberOf with a cluster query \
+                 expression such as attribute:ecs.instance-type =~ t3.*. Constraints filter; \
+                 strategies then choose."
+            }
+            Self::LaunchType => {
+                "Where a task's compute comes from: EC2 (instances you run and register), \
+                 FARGATE (AWS runs a micro-VM sized to the task; there are no instances to \
+                 manage) or EXTERNAL (your own servers with ECS Anywhere). Capacity providers can \
+                 choose for you."
+            }
+            Self::Reservation => {
+                "The CPU units and memory a task reserves on its instance: its task-level size \
+                 when set, otherwise the sum of its containers' cpu and memoryReservation (or \
+                 memory). ECS places a task only where the remaining resources cover it; actual \
+                 use may be lower."
+            }
+        }
+    }
+}
+
+/// The "?" button and its popover.
+#[component]
+pub fn Help(
+    /// What to explain.
+    concept: Concept,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let label = format!("What is a {}?", concept.title().to_lowercase());
+    let tooltip = label.clone();
+    view! {
+        <span class="help">
+            <button
+                type="button"
+                class="help__button"
+                aria-label=label
+                title=tooltip
+                aria-expanded=move || open.get().to_string()
+                data-testid="help"
+                on:click=move |ev| {
+                    ev.stop_propagation();
+                    open.update(|o| *o = !*o);
+                }
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        open.set(false);
+                    }
+                }
+            >
+                "?"
+            </button>
+            <Show when=move || open.get()>
+                <span class="help__popover" role="dialog" aria-label=concept.title()>
+                    <strong class="help__title">{concept.title()}</strong>
+                    <span class="help__text">{concept.explanation()}</span>
+                    <button type="button" class="help__close" aria-label="Close" on:click=move |_| open.set(false)>
+                        "×"
+                    </button>
+                </span>
+            </Show>
+        </span>
+    }
+}

@@ -1,0 +1,367 @@
+//! The placement graph: one lane per Availability Zone, each container instance a box with its
+//! CPU and memory bars and its tasks as blocks as wide as the memory they reserve, coloured by
+//! service; Fargate tasks in a pool of their zone.
+//!
+//! The layout is [`berth_shared::graph::layout`]; this file only draws it. Instances are keyed
+//! by ARN and content fingerprint, so a refresh redraws only the boxes that changed. Clicks are
+//! handled once on the graph (event delegation) and the selection is highlighted by one
+//! generated style rule, so 5,000 blocks carry no closures.
+
+use std::sync::Arc;
+
+use berth_shared::{
+    api::ClusterSnapshot,
+    graph::{self, Choices, GraphLayout, InstanceBox, Pool, TaskBlock},
+};
+use leptos::{ev, html, prelude::*, wasm_bindgen::JsCast, web_sys};
+
+use super::{
+    filters::{FilterSelects, Legend},
+    query::{UrlQuery, key},
+};
+use crate::components::{
+    help::{Concept, Help},
+    keyboard::use_slash_focus,
+};
+
+/// The graph tab: filters, legend, counts and the lanes (or the same data as a table).
+#[component]
+pub fn PlacementGraph(
+    /// The cluster.
+    #[prop(into)]
+    snapshot: Signal<Arc<ClusterSnapshot>>,
+    /// What the filters and legend offer.
+    #[prop(into)]
+    choices: Signal<Choices>,
+    /// The page's URL state.
+    query: UrlQuery,
+) -> impl IntoView {
+    let filter = query.filter();
+    let layout = Memo::new(move |_| snapshot.with(|s| graph::layout(s, &filter.get())));
+    let as_table = query.get(key::VIEW);
+    let as_table = move || as_table.with(|v| v.as_deref() == Some("table"));
+    let service_ref = NodeRef::<html::Select>::new();
+    use_slash_focus(move || service_ref.get_untracked().map(|s| s.unchecked_into()));
+
+    let count = move || {
+        layout.with(|l| {
+            format!(
+                "{} of {} tasks · {} instances · {} zones",
+                l.shown_tasks,
+                l.total_tasks,
+                l.shown_instances,
+                l.lanes.len()
+            )
+        })
+    };
+    let set_view = move |table: bool| {
+        query.set(&[(key::VIEW, table.then(|| "table".to_owned()))], true);
+    };
+    let on_click = move |event: ev::MouseEvent| {
+        let Some(element) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        if let Ok(Some(block)) = element.closest("[data-task]") {
+            query.set(
+                &[(key::TASK, block.get_attribute("data-task")), (key::INSTANCE, None)],
+                false,
+            );
+        } else if let Ok(Some(node)) = element.closest("[data-instance]") {
+            query.set(
+                &[(key::INSTANCE, node.get_attribute("data-instance")), (key::TASK, None)],
+                false,
+            );
+        }
+    };
+    let selected_task = query.get(key::TASK);
+    let selected_instance = query.get(key::INSTANCE);
+    let highlight = move || selection_css(selected_task.get(), selected_instance.get());
+
+    view! {
+        <section class="graph" data-testid="graph">
+            <style>{highlight}</style>
+            <div class="toolbar">
+                <FilterSelects choices query attributes=true service_ref/>
+                <div class="segmented" role="group" aria-label="Draw as">
+                    <button type="button" class="segmented__item" aria-pressed=move || (!as_table()).to_string() on:click=move |_| set_view(false)>"Boxes"</button>
+                    <button type="button" class="segmented__item" aria-pressed=move || as_table().to_string() data-testid="graph-as-table" on:click=move |_| set_view(true)>"Table"</button>
+                </div>
+                <span class="toolbar__count" data-testid="graph-count" aria-live="polite">{count}</span>
+            </div>
+            <Legend choices query/>
+            <p class="graph__intro muted">
+                "Each box is a container instance" <Help concept=Concept::ContainerInstance/>
+                " in its Availability Zone" <Help concept=Concept::AvailabilityZone/>
+                "; each coloured block a task" <Help concept=Concept::Task/>
+                " as wide as the memory it reserves" <Help concept=Concept::Reservation/>
+                ", coloured by service" <Help concept=Concept::Service/> "."
+            </p>
+            <Show
+                when=move || layout.with(|l| !l.lanes.is_empty())
+                fallback=|| view! { <p class="panel panel--empty" data-testid="graph-empty">"No container instances or tasks match. Registered instances and running tasks appear here."</p> }
+            >
+                <Show when=as_table fallback=move || view! { <Lanes layout on_click/> }>
+                    <GraphTable layout/>
+                </Show>
+            </Show>
+        </section>
+    }
+}
+
+/// CSS outlining the selected task block or instance box. Ids are reduced to the characters
+/// ECS uses so the URL cannot inject rules.
+fn selection_css(task: Option<String>, instance: Option<String>) -> String {
+    let clean = |id: String| -> String {
+        id.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    };
+    let mut css = String::new();
+    if let Some(task) = task.map(clean).filter(|t| !t.is_empty()) {
+        css.push_str(&format!(
+            ".block[data-task=\"{task}\"]{{outline:2px solid var(--text);outline-offset:1px;z-index:1}}"
+        ));
+    }
+    if let Some(instance) = instance.map(clean).filter(|t| !t.is_empty()) {
+        css.push_str(&format!(
+            ".node[data-instance=\"{instance}\"]{{border-color:var(--accent);box-shadow:0 0 0 2px var(--accent)}}"
+        ));
+    }
+    css
+}
+
+#[component]
+fn Lanes(
+    /// The layout.
+    layout: Memo<GraphLayout>,
+    /// The delegated click handler.
+    on_click: impl Fn(ev::MouseEvent) + 'static,
+) -> impl IntoView {
+    view! {
+        <div class="lanes" on:click=on_click>
+            <For each=move || layout.with(|l| l.lanes.iter().map(|lane| lane.zone.clone()).collect::<Vec<_>>()) key=String::clone let:zone>
+                <LaneView layout zone/>
+            </For>
+        </div>
+    }
+}
+
+#[component]
+fn LaneView(
+    /// The layout.
+    layout: Memo<GraphLayout>,
+    /// The lane's zone.
+    zone: String,
+) -> impl IntoView {
+    let lane_zone = zone.clone();
+    let data_zone = zone.clone();
+    let lane = Memo::new(move |_| {
+        layout.with(|l| l.lanes.iter().find(|lane| lane.zone == lane_zone).cloned())
+    });
+    let summary = move || {
+        lane.with(|l| {
+            l.as_ref().map_or_else(String::new, |l| {
+                let fargate: usize = l.pools.iter().map(|p| p.tasks.len()).sum();
+                let mut text = format!("{} instances · {} tasks", l.instances.len(), l.shown_tasks);
+                if fargate > 0 {
+                    text.push_str(&format!(" ({fargate} without an instance)"));
+                }
+                text
+            })
+        })
+    };
+    view! {
+        <section class="lane" data-testid="lane" data-zone=data_zone>
+            <header class="lane__head">
+                <h3 class="lane__zone">{zone}</h3>
+                <span class="lane__summary muted">{summary}</span>
+            </header>
+            <div class="lane__nodes">
+                <For
+                    each=move || lane.with(|l| l.as_ref().map(|l| l.instances.clone()).unwrap_or_default())
+                    key=|b: &InstanceBox| (b.arn.clone(), b.fingerprint())
+                    let:instance
+                >
+                    <InstanceView instance/>
+                </For>
+                <For
+                    each=move || lane.with(|l| l.as_ref().map(|l| l.pools.clone()).unwrap_or_default())
+                    key=|p: &Pool| p.clone()
+                    let:pool
+                >
+                    <PoolView pool/>
+                </For>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Meter(
+    /// `CPU` or `Memory`.
+    label: &'static str,
+    /// Usage.
+    usage: graph::Usage,
+    /// Formats amounts.
+    format: fn(i64) -> String,
+) -> impl IntoView {
+    let permille = usage.permille();
+    let level = match permille {
+        0..=699 => "ok",
+        700..=899 => "warn",
+        _ => "bad",
+    };
+    view! {
+        <div class="meter" title=format!("{label}: {} of {} reserved ({}%)", format(usage.reserved), format(usage.registered), usage.percent())>
+            <span class="meter__label">{label}</span>
+            <span class="meter__track">
+                <span class=format!("meter__fill meter__fill--{level}") style:width=graph::BlockWidth::Share(permille).css()></span>
+            </span>
+            <span class="meter__value">{format!("{} / {}", format(usage.reserved), format(usage.registered))}</span>
+        </div>
+    }
+}
+
+fn cpu_units(units: i64) -> String {
+    units.to_string()
+}
+
+#[component]
+fn InstanceView(
+    /// The instance box.
+    instance: InstanceBox,
+) -> impl IntoView {
+    let draining = instance.is_draining();
+    let status_tone = graph::Tone::of_status(&instance.status).as_str();
+    let name = instance
+        .ec2_instance_id
+        .clone()
+        .unwrap_or_else(|| instance.id.clone());
+    let hidden = instance.hidden_tasks;
+    let task_count = format!("{} tasks", instance.tasks.len());
+    let subtitle = format!(
+        "{} · {} task{}",
+        instance.instance_type.as_deref().unwrap_or("unknown type"),
+        instance.tasks.len() + hidden,
+        if instance.tasks.len() + hidden == 1 { "" } else { "s" }
+    );
+    let title = instance.title();
+    let blocks = instance.tasks.into_iter().map(block_view).collect_view();
+    view! {
+        <article
+            class="node"
+            class:node--draining=draining
+            class:node--disconnected=!instance.agent_connected
+            data-instance=instance.id.clone()
+            data-testid="instance"
+            title=title
+        >
+            <header class="node__head">
+                <span class="node__name mono">{name}</span>
+                <span class=format!("status status--{status_tone}")>{instance.status.clone()}</span>
+            </header>
+            <p class="node__type">{subtitle}</p>
+            <Meter label="CPU" usage=instance.cpu format=cpu_units/>
+            <Meter label="Memory" usage=instance.memory format=graph::format_memory/>
+            <div class="node__tasks" aria-label=task_count>
+                {blocks}
+            </div>
+            {(hidden > 0).then(|| view! { <p class="node__hidden">{format!("+{hidden} hidden by the filter")}</p> })}
+            {(!instance.agent_connected).then(|| view! { <p class="node__hidden node__hidden--bad">"Agent disconnected"</p> })}
+        </article>
+    }
+}
+
+#[component]
+fn PoolView(
+    /// The pool.
+    pool: Pool,
+) -> impl IntoView {
+    let count = pool.tasks.len();
+    view! {
+        <article class="node node--pool" data-testid="pool">
+            <header class="node__head">
+                <span class="node__name">{pool.label.clone()}</span>
+                {(pool.label == "Fargate").then(|| view! { <Help concept=Concept::LaunchType/> })}
+                <span class="node__type">{format!("{count} task{}", if count == 1 { "" } else { "s" })}</span>
+            </header>
+            <div class="node__tasks node__tasks--wrap">
+                {pool.tasks.into_iter().map(block_view).collect_view()}
+            </div>
+        </article>
+    }
+}
+
+fn block_view(task: TaskBlock) -> impl IntoView {
+    view! {
+        <span
+            class="block"
+            class:block--pending=task.status != "RUNNING"
+            data-task=task.id
+            data-service=task.service
+            style:width=task.width.css()
+            style:background=task.colour.css()
+            title=task.title
+        ></span>
+    }
+}
+
+#[component]
+fn GraphTable(
+    /// The layout.
+    layout: Memo<GraphLayout>,
+) -> impl IntoView {
+    let rows = move || {
+        layout.with(|l| {
+            l.lanes
+                .iter()
+                .flat_map(|lane| {
+                    let zone = lane.zone.clone();
+                    lane.instances
+                        .iter()
+                        .map(move |i| (zone.clone(), i.clone()))
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <div class="data-table__scroll">
+            <table class="table table--data" data-testid="graph-table">
+                <thead>
+                    <tr>
+                        <th>"Zone"</th><th>"Instance"</th><th>"Status"</th>
+                        <th class="data-table__numeric">"CPU units reserved"</th>
+                        <th class="data-table__numeric">"Memory reserved"</th>
+                        <th>"Tasks by service"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=rows key=|(_, i)| (i.arn.clone(), i.fingerprint()) let:row>
+                        {
+                            let (zone, instance) = row;
+                            let tone = graph::Tone::of_status(&instance.status).as_str();
+                            let counts = graph::service_counts(&instance.tasks);
+                            view! {
+                                <tr>
+                                    <td>{zone}</td>
+                                    <td class="mono">{instance.ec2_instance_id.clone().unwrap_or_else(|| instance.id.clone())}</td>
+                                    <td><span class=format!("status status--{tone}")>{instance.status.clone()}</span></td>
+                                    <td class="data-table__numeric">{format!("{} / {} ({}%)", instance.cpu.reserved, instance.cpu.registered, instance.cpu.percent())}</td>
+                                    <td class="data-table__numeric">{format!("{} / {} ({}%)", graph::format_memory(instance.memory.reserved), graph::format_memory(instance.memory.registered), instance.memory.percent())}</td>
+                                    <td>
+                                        {counts.into_iter().map(|(service, colour, n)| view! {
+                                            <span class="count-chip"><span class="swatch" style:background=colour.css()></span>{format!("{service} ×{n}")}</span>
+                                        }).collect_view()}
+                                    </td>
+                                </tr>
+                            }
+                        }
+                    </For>
+                </tbody>
+            </table>
+        </div>
+    }
+}
