@@ -46,8 +46,10 @@
 //!   max along (and vice versa) (MODEL). Times are UTC; see [`super::cron`] for expressions.
 //! - `suspendedState` flags switch off dynamic scale-in, dynamic scale-out or scheduled
 //!   actions. A desired count outside [min, max] at the start is clamped first.
-//! - Not modelled: the ECS rule that suppresses scale-in during a deployment, custom metric
-//!   specifications and the high-resolution metric types.
+//! - **Deployments**: ECS suppresses dynamic scale-in while a deployment is in progress;
+//!   `deployments` lists those windows (start and end inclusive). Scale-out and scheduled
+//!   actions go on.
+//! - Not modelled: custom metric specifications and the high-resolution metric types.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -101,6 +103,19 @@ pub struct ScalingInput {
     /// Whether per-task metrics are rescaled to the simulated task count (default true).
     #[serde(default = "yes")]
     pub metrics_follow_task_count: bool,
+    /// ECS deployments in progress, during which dynamic scale-in is suppressed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deployments: Vec<DeploymentWindow>,
+}
+
+/// When an ECS deployment of the service was in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentWindow {
+    /// Deployment start.
+    pub start_time: Timestamp,
+    /// Deployment end (reached steady state).
+    pub end_time: Timestamp,
 }
 
 fn yes() -> bool {
@@ -455,7 +470,12 @@ pub fn simulate_scaling(input: &ScalingInput) -> Result<ScalingOutput, InputErro
             })
             .filter(|proposal| proposal.capacity != state.desired)
             .partition(|proposal| proposal.capacity > state.desired);
-        let scale_in_allowed = scale_in_blocked_until.is_none_or(|until| now >= until);
+        let deploying = input
+            .deployments
+            .iter()
+            .any(|window| window.start_time <= now && now <= window.end_time);
+        let scale_in_allowed =
+            !deploying && scale_in_blocked_until.is_none_or(|until| now >= until);
         let chosen = if !outs.is_empty() && !suspended.dynamic_scaling_out_suspended {
             outs.into_iter().reduce(|best, next| {
                 if next.capacity > best.capacity {
@@ -1136,6 +1156,16 @@ fn check_scheduled_actions(actions: &[ScheduledAction]) -> Result<Vec<Schedule>,
 
 /// Checks bounds and metrics; returns the number of minutes after the first.
 fn check_target_and_metrics(input: &ScalingInput) -> Result<i64, InputError> {
+    if let Some(position) = input
+        .deployments
+        .iter()
+        .position(|window| window.end_time < window.start_time)
+    {
+        return Err(InputError::new(
+            format!("deployments[{position}].endTime"),
+            "A deployment cannot end before it starts.",
+        ));
+    }
     let target = &input.scalable_target;
     if target.min_capacity < 0 {
         return Err(InputError::new(
@@ -1260,6 +1290,7 @@ mod tests {
             scheduled_actions: Vec::new(),
             metrics,
             metrics_follow_task_count: true,
+            deployments: Vec::new(),
         }
     }
 
@@ -1348,6 +1379,30 @@ mod tests {
                 (34, 9, 8),
                 (39, 8, 7)
             ]
+        );
+    }
+
+    #[test]
+    fn no_scale_in_while_a_deployment_is_in_progress() {
+        let values = vec![(10.0, 20); 40];
+        let mut case = input(
+            20,
+            1,
+            20,
+            vec![target_tracking("cpu50", 50.0, false)],
+            cpu_points(&values),
+        );
+        case.deployments = vec![DeploymentWindow {
+            start_time: minute(10),
+            end_time: minute(25),
+        }];
+        let output = simulate_scaling(&case).unwrap();
+        // The low alarm is ready at minute 14 but the deployment runs until minute 25.
+        assert_eq!(counts(&output), vec![(26, 20, 4)]);
+        case.deployments[0].end_time = minute(5);
+        assert_eq!(
+            simulate_scaling(&case).unwrap_err().field,
+            "deployments[0].endTime"
         );
     }
 
