@@ -678,6 +678,10 @@ where
                     kind: "cluster",
                     name: message,
                 },
+                "ServiceNotFoundException" | "ServiceNotActiveException" => SourceError::NotFound {
+                    kind: "service",
+                    name: message,
+                },
                 "AccessDeniedException"
                 | "AccessDenied"
                 | "UnauthorizedOperation"
