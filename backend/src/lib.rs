@@ -1,6 +1,8 @@
 //! The `berth` server: the console's static files plus a JSON API over one ECS source.
 //!
 //! - [`source`]: the [`EcsApi`] trait, the only way the server touches ECS.
+//! - [`ecr`]: the [`EcrApi`] trait, the only way the server touches ECR, and what is derived
+//!   from it (where images run).
 //! - [`aws`]: the AWS SDK implementation; [`sandbox`]: the embedded simulated account.
 //! - [`routes`]: the `/api/` handlers; [`error`]: the error policy and JSON error body.
 //! - [`static_files`]: serving the built console with a single-page-app fallback.
@@ -9,6 +11,7 @@
 
 pub mod aws;
 pub mod cli;
+pub mod ecr;
 pub mod error;
 pub mod routes;
 pub mod sandbox;
@@ -22,6 +25,7 @@ use axum::Router;
 use berth_shared::time::Timestamp;
 use tower_http::trace::TraceLayer;
 
+pub use ecr::EcrApi;
 pub use source::EcsApi;
 
 /// What every handler can reach.
@@ -29,6 +33,8 @@ pub use source::EcsApi;
 pub struct AppState {
     /// The active source.
     pub ecs: Arc<dyn EcsApi>,
+    /// The active source's container registry.
+    pub ecr: Arc<dyn EcrApi>,
 }
 
 /// The whole application: `/api/` first, then the console.

@@ -7,9 +7,10 @@ use std::{
 };
 
 use berth_backend::{
-    AppState, EcsApi, app,
+    AppState, EcrApi, EcsApi, app,
     aws::{AwsSettings, SdkEcs},
     cli::{Cli, Command, ServeArgs},
+    ecr::sdk::SdkEcr,
     now,
     sandbox::Sandbox,
 };
@@ -79,22 +80,22 @@ fn run_tool(command: &Command) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
-    let ecs: Arc<dyn EcsApi> = if args.aws {
-        Arc::new(
-            SdkEcs::connect(&AwsSettings {
-                region: args.region.clone(),
-                profile: args.profile.clone(),
-                endpoint_url: args.endpoint_url.clone(),
-                operation_timeout: args.aws_timeout,
-            })
-            .await,
-        )
+    let (ecs, ecr): (Arc<dyn EcsApi>, Arc<dyn EcrApi>) = if args.aws {
+        let settings = AwsSettings {
+            region: args.region.clone(),
+            profile: args.profile.clone(),
+            endpoint_url: args.endpoint_url.clone(),
+            operation_timeout: args.aws_timeout,
+        };
+        let (ecs, ecr) = tokio::join!(SdkEcs::connect(&settings), SdkEcr::connect(&settings));
+        (Arc::new(ecs), Arc::new(ecr))
     } else {
         let path = args.state.clone().unwrap_or_else(Sandbox::default_path);
-        Arc::new(Sandbox::open(&path, now()).map_err(|e| e.to_string())?)
+        let sandbox = Arc::new(Sandbox::open(&path, now()).map_err(|e| e.to_string())?);
+        (sandbox.clone(), sandbox)
     };
     let source = ecs.info().label();
-    let router = app(AppState { ecs }, &args.static_dir);
+    let router = app(AppState { ecs, ecr }, &args.static_dir);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;

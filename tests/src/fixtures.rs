@@ -110,3 +110,140 @@ pub async fn seed_fleet(moto: &Moto) -> Fleet {
         clusters: vec![("it-ec2", 3, 1, 4), ("it-empty", 0, 0, 0)],
     }
 }
+
+/// What [`seed_registry`] created.
+#[derive(Debug)]
+pub struct Registry {
+    /// `(repository name, images)` sorted by name.
+    pub repositories: Vec<(&'static str, usize)>,
+    /// The lifecycle policy put on `it/api`.
+    pub policy: serde_json::Value,
+    /// The task definition naming `it/api:v5`.
+    pub task_definition_arn: String,
+}
+
+/// An ECR client for this moto.
+pub async fn ecr(moto: &Moto) -> aws_sdk_ecr::Client {
+    let credentials =
+        aws_sdk_ecr::config::Credentials::new("testing", "testing", None, None, "berth-tests");
+    let config = aws_sdk_ecr::Config::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_sdk_ecr::config::Region::new("us-east-1"))
+        .credentials_provider(credentials)
+        .endpoint_url(&moto.url)
+        .build();
+    aws_sdk_ecr::Client::from_conf(config)
+}
+
+/// A minimal Docker image manifest; `n` makes it (and so its digest) unique.
+fn manifest(n: u64) -> String {
+    serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 1469,
+                   "digest": format!("sha256:{n:064x}")},
+        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": 1_000_000 * n, "digest": format!("sha256:{:064x}", n + 1000)}]
+    })
+    .to_string()
+}
+
+/// Seeds three repositories through the SDK: `it/api` (tags `v1`…`v5` and an untagged build;
+/// a lifecycle policy), `it/worker` (2 images) and `base/python` (1 image, no policy); and an
+/// ECS task definition and service (in cluster `it-registry`) running `it/api:v5`.
+pub async fn seed_registry(moto: &Moto) -> Registry {
+    let ecr = ecr(moto).await;
+    let mut uri = String::new();
+    for name in ["it/api", "it/worker", "base/python"] {
+        let created = ecr
+            .create_repository()
+            .repository_name(name)
+            .send()
+            .await
+            .expect("create_repository");
+        if name == "it/api" {
+            uri = created
+                .repository()
+                .and_then(|r| r.repository_uri())
+                .expect("a repository URI")
+                .to_owned();
+        }
+    }
+    let pushes: [(&str, u64, &str); 9] = [
+        ("it/api", 1, "v1"),
+        ("it/api", 2, "v2"),
+        ("it/api", 3, "v3"),
+        ("it/api", 4, "v4"),
+        ("it/api", 5, "v5"),
+        ("it/api", 6, ""),
+        ("it/worker", 7, "1.0"),
+        ("it/worker", 8, "1.1"),
+        ("base/python", 9, "3.13"),
+    ];
+    for (repository, n, tag) in pushes {
+        let mut push = ecr
+            .put_image()
+            .repository_name(repository)
+            .image_manifest(manifest(n));
+        if !tag.is_empty() {
+            push = push.image_tag(tag);
+        }
+        push.send().await.expect("put_image");
+    }
+    let policy = serde_json::json!({"rules": [
+        {"rulePriority": 1, "description": "Untagged images go after a day",
+         "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                       "countUnit": "days", "countNumber": 1},
+         "action": {"type": "expire"}},
+        {"rulePriority": 2, "description": "Keep two releases",
+         "selection": {"tagStatus": "tagged", "tagPrefixList": ["v"],
+                       "countType": "imageCountMoreThan", "countNumber": 2},
+         "action": {"type": "expire"}}
+    ]});
+    ecr.put_lifecycle_policy()
+        .repository_name("it/api")
+        .lifecycle_policy_text(policy.to_string())
+        .send()
+        .await
+        .expect("put_lifecycle_policy");
+
+    let ecs = moto.ecs().await;
+    ecs.create_cluster()
+        .cluster_name("it-registry")
+        .send()
+        .await
+        .expect("create_cluster");
+    let registered = ecs
+        .register_task_definition()
+        .family("it-api")
+        .container_definitions(
+            ContainerDefinition::builder()
+                .name("api")
+                .image(format!("{uri}:v5"))
+                .cpu(256)
+                .memory(512)
+                .essential(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("register_task_definition");
+    let task_definition_arn = registered
+        .task_definition()
+        .and_then(|d| d.task_definition_arn())
+        .expect("a task definition ARN")
+        .to_owned();
+    ecs.create_service()
+        .cluster("it-registry")
+        .service_name("it-api")
+        .task_definition(&task_definition_arn)
+        .desired_count(0)
+        .send()
+        .await
+        .expect("create_service");
+    Registry {
+        repositories: vec![("base/python", 1), ("it/api", 6), ("it/worker", 2)],
+        policy,
+        task_definition_arn,
+    }
+}

@@ -6,6 +6,7 @@
 mod body;
 mod clusters;
 mod health;
+mod repositories;
 mod services;
 mod simulate;
 mod task_definitions;
@@ -19,6 +20,7 @@ pub fn api(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(clusters::routes())
+        .merge(repositories::routes())
         .merge(simulate::routes())
         .merge(task_definitions::routes())
         .merge(services::routes())

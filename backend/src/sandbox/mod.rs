@@ -5,6 +5,7 @@
 //! change; on first start the [`seed`] demo fleet is created and saved. Reads derive cluster
 //! counters from the stored facts (see [`state`]).
 
+mod ecr;
 mod ids;
 mod mutations;
 mod placement;

@@ -1,0 +1,299 @@
+//! The AWS implementation of [`EcrApi`]: a thin adapter over `aws-sdk-ecr`.
+//!
+//! It is configured exactly like [`crate::aws::SdkEcs`] from the same [`AwsSettings`]: the
+//! standard credential chain overridden by `--region`, `--profile` and `--endpoint-url`, a
+//! connect timeout and an overall timeout on every operation, and the standard retry policy
+//! (three attempts) for throttling. `DescribeRepositories` and `DescribeImages` are paginated
+//! until the last page at ECR's maximum page size (1000, ECS-SEMANTICS.md §9.3).
+//!
+//! Errors are mapped by kind: `RepositoryNotFoundException` is a 404 naming the repository,
+//! `LifecyclePolicyNotFoundException` means "no policy", access denied, throttling, invalid
+//! parameters and unreachable endpoints map as they do for ECS.
+
+use std::{collections::BTreeMap, time::Duration};
+
+use async_trait::async_trait;
+use aws_config::{BehaviorVersion, Region, retry::RetryConfig, timeout::TimeoutConfig};
+use aws_sdk_ecr::{
+    Client,
+    error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
+    operation::get_lifecycle_policy::GetLifecyclePolicyError,
+    primitives::DateTime,
+    types as sdk,
+};
+use berth_shared::{
+    ecr::{ImageDetail, ImageScanFindingsSummary, ImageScanStatus, Repository},
+    time::Timestamp,
+};
+
+use super::{EcrApi, sort_images};
+use crate::{aws::AwsSettings, error::SourceError};
+
+/// Region used when neither a flag, the environment nor a profile names one (as for ECS).
+const FALLBACK_REGION: &str = "us-east-1";
+/// `DescribeRepositories` and `DescribeImages` return at most 1000 items per page.
+const PAGE_SIZE: i32 = 1000;
+
+/// ECR through the official SDK.
+#[derive(Debug, Clone)]
+pub struct SdkEcr {
+    client: Client,
+}
+
+impl SdkEcr {
+    /// Resolves configuration the way the AWS CLI does and builds the client.
+    pub async fn connect(settings: &AwsSettings) -> Self {
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .operation_attempt_timeout(settings.operation_timeout / 2)
+            .operation_timeout(settings.operation_timeout)
+            .build();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(timeouts)
+            .retry_config(RetryConfig::standard().with_max_attempts(3));
+        if let Some(profile) = &settings.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &settings.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(endpoint) = &settings.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let mut config = loader.load().await;
+        if config.region().is_none() {
+            config = config
+                .into_builder()
+                .region(Region::from_static(FALLBACK_REGION))
+                .build();
+        }
+        Self {
+            client: Client::new(&config),
+        }
+    }
+
+    /// Every repository with the given names (all of them when `names` is empty).
+    async fn describe_repositories(
+        &self,
+        names: Option<Vec<String>>,
+    ) -> Result<Vec<Repository>, SourceError> {
+        let single = names.is_some();
+        let mut repositories = Vec::new();
+        let mut next_token = None;
+        loop {
+            let mut request = self
+                .client
+                .describe_repositories()
+                .set_repository_names(names.clone())
+                .set_next_token(next_token);
+            if !single {
+                request = request.max_results(PAGE_SIZE);
+            }
+            let page = request
+                .send()
+                .await
+                .map_err(|e| map_ecr_error("ecr:DescribeRepositories", e))?;
+            repositories.extend(page.repositories().iter().map(repository));
+            next_token = page.next_token().map(str::to_owned);
+            if next_token.is_none() {
+                break;
+            }
+        }
+        repositories.sort_by(|a, b| a.repository_name.cmp(&b.repository_name));
+        Ok(repositories)
+    }
+}
+
+#[async_trait]
+impl EcrApi for SdkEcr {
+    async fn list_repositories(&self) -> Result<Vec<Repository>, SourceError> {
+        self.describe_repositories(None).await
+    }
+
+    async fn repository(&self, name: &str) -> Result<Repository, SourceError> {
+        self.describe_repositories(Some(vec![name.to_owned()]))
+            .await?
+            .into_iter()
+            .find(|r| r.repository_name == name)
+            .ok_or_else(|| not_found(name))
+    }
+
+    async fn images(&self, repository: &str) -> Result<Vec<ImageDetail>, SourceError> {
+        let mut images = Vec::new();
+        let mut next_token = None;
+        loop {
+            let page = self
+                .client
+                .describe_images()
+                .repository_name(repository)
+                .max_results(PAGE_SIZE)
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(|e| with_repository(map_ecr_error("ecr:DescribeImages", e), repository))?;
+            images.extend(page.image_details().iter().map(image));
+            next_token = page.next_token().map(str::to_owned);
+            if next_token.is_none() {
+                break;
+            }
+        }
+        sort_images(&mut images);
+        Ok(images)
+    }
+
+    async fn lifecycle_policy(&self, repository: &str) -> Result<Option<String>, SourceError> {
+        let result = self
+            .client
+            .get_lifecycle_policy()
+            .repository_name(repository)
+            .send()
+            .await;
+        match result {
+            Ok(output) => Ok(output.lifecycle_policy_text().map(str::to_owned)),
+            Err(error)
+                if error.as_service_error().is_some_and(
+                    GetLifecyclePolicyError::is_lifecycle_policy_not_found_exception,
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(with_repository(
+                map_ecr_error("ecr:GetLifecyclePolicy", error),
+                repository,
+            )),
+        }
+    }
+}
+
+fn not_found(name: &str) -> SourceError {
+    SourceError::NotFound {
+        kind: "repository",
+        name: name.to_owned(),
+    }
+}
+
+/// ECR's not-found message is a sentence about the registry; name the repository instead.
+fn with_repository(error: SourceError, repository: &str) -> SourceError {
+    match error {
+        SourceError::NotFound {
+            kind: "repository", ..
+        } => not_found(repository),
+        other => other,
+    }
+}
+
+fn time(value: Option<&DateTime>) -> Option<Timestamp> {
+    value.map(|t| Timestamp(t.secs() * 1000 + i64::from(t.subsec_nanos() / 1_000_000)))
+}
+
+fn text(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_owned()
+}
+
+/// A repository from `DescribeRepositories`.
+fn repository(repository: &sdk::Repository) -> Repository {
+    Repository {
+        repository_arn: text(repository.repository_arn()),
+        registry_id: text(repository.registry_id()),
+        repository_name: text(repository.repository_name()),
+        repository_uri: text(repository.repository_uri()),
+        created_at: time(repository.created_at()),
+        image_tag_mutability: repository
+            .image_tag_mutability()
+            .map(|m| m.as_str().to_owned()),
+    }
+}
+
+/// An image from `DescribeImages`.
+fn image(image: &sdk::ImageDetail) -> ImageDetail {
+    ImageDetail {
+        registry_id: text(image.registry_id()),
+        repository_name: text(image.repository_name()),
+        image_digest: text(image.image_digest()),
+        image_tags: image.image_tags().to_vec(),
+        image_size_in_bytes: image.image_size_in_bytes().unwrap_or_default(),
+        image_pushed_at: time(image.image_pushed_at()),
+        image_scan_status: image.image_scan_status().map(|s| ImageScanStatus {
+            status: s
+                .status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            description: s.description().map(str::to_owned),
+        }),
+        image_scan_findings_summary: image.image_scan_findings_summary().map(|s| {
+            ImageScanFindingsSummary {
+                image_scan_completed_at: time(s.image_scan_completed_at()),
+                finding_severity_counts: s
+                    .finding_severity_counts()
+                    .map(|counts| {
+                        counts
+                            .iter()
+                            .map(|(severity, count)| {
+                                (severity.as_str().to_owned(), i64::from(*count))
+                            })
+                            .collect::<BTreeMap<_, _>>()
+                    })
+                    .unwrap_or_default(),
+            }
+        }),
+        image_manifest_media_type: image.image_manifest_media_type().map(str::to_owned),
+        last_recorded_pull_time: time(image.last_recorded_pull_time()),
+    }
+}
+
+/// The innermost error of a chain, which names the actual problem ("Connection refused").
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
+}
+
+/// Maps an SDK failure to a [`SourceError`] by kind, naming the API action.
+fn map_ecr_error<E, R>(action: &str, error: SdkError<E, R>) -> SourceError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match &error {
+        SdkError::ServiceError(service) => {
+            let inner = service.err();
+            let message = inner.message().unwrap_or_default().to_owned();
+            match inner.code().unwrap_or_default() {
+                "RepositoryNotFoundException" => SourceError::NotFound {
+                    kind: "repository",
+                    name: message,
+                },
+                "AccessDeniedException"
+                | "AccessDenied"
+                | "UnrecognizedClientException"
+                | "InvalidSignatureException" => SourceError::AccessDenied {
+                    action: action.to_owned(),
+                    message,
+                },
+                "ThrottlingException" | "Throttling" | "TooManyRequestsException" => {
+                    SourceError::Throttled {
+                        action: action.to_owned(),
+                        message,
+                    }
+                }
+                "InvalidParameterException" | "ValidationException" => {
+                    SourceError::InvalidParameter(message)
+                }
+                _ => SourceError::Internal(format!("{action}: {}", DisplayErrorContext(&error))),
+            }
+        }
+        SdkError::TimeoutError(_) => SourceError::Unavailable(format!(
+            "AWS did not answer {action} in time; check the endpoint and your network"
+        )),
+        SdkError::DispatchFailure(_) => {
+            tracing::warn!(error = %DisplayErrorContext(&error), "{action} could not be sent");
+            SourceError::Unavailable(format!(
+                "could not reach AWS for {action}: {}",
+                root_cause(&error)
+            ))
+        }
+        _ => SourceError::Internal(format!("{action}: {}", DisplayErrorContext(&error))),
+    }
+}
