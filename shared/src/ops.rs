@@ -114,3 +114,57 @@ mod examples {
         assert!(output.difference.is_some_and(|d| d.monthly < 0.0));
     }
 }
+
+#[cfg(test)]
+mod limits {
+    //! Huge numbers end in an error or a bounded answer, never in an overflow or a hang.
+
+    use super::*;
+    use crate::input::from_json;
+
+    #[test]
+    fn huge_numbers_are_errors_not_panics() {
+        let deployment: DeploymentInput = from_json(
+            r#"{"desiredCount": 1000000000000, "deploymentConfiguration": {"maximumPercent": 200}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            simulate_deployment(&deployment).unwrap_err().field,
+            "desiredCount"
+        );
+        let deployment: DeploymentInput = from_json(
+            r#"{"desiredCount": 5, "deploymentConfiguration": {"maximumPercent": 9223372036854775807},
+                "capacity": {"freeTaskSlots": 9223372036854775807}}"#,
+        )
+        .unwrap();
+        assert!(simulate_deployment(&deployment).is_ok());
+
+        let strategy: StrategyInput = from_json(
+            r#"{"tasks": 1000000000000, "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]}"#,
+        )
+        .unwrap();
+        assert_eq!(split_tasks(&strategy).unwrap_err().field, "tasks");
+
+        let capacity: CapacityInput = from_json(
+            r#"{"startTime": 0, "capacityProvider": {"name": "cp", "autoScalingGroupProvider": {}},
+                "autoScalingGroup": {"minSize": 0, "maxSize": 10000},
+                "instance": {"cpu": 4096, "memory": 1000000000000}, "task": {"cpu": 0, "memory": 1},
+                "demand": [{"timestamp": 0, "desiredTasks": 1000000}]}"#,
+        )
+        .unwrap();
+        let output = simulate_capacity(&capacity).unwrap();
+        assert_eq!(output.timeline.last().unwrap().running_tasks, 1_000_000);
+
+        let scaling: ScalingInput = from_json(
+            r#"{"startTime": 0, "initialDesiredCount": 5, "metricsFollowTaskCount": false,
+                "scalableTarget": {"minCapacity": 0, "maxCapacity": 9223372036854775807},
+                "policies": [{"policyName": "x", "policyType": "StepScaling",
+                  "stepScalingPolicyConfiguration": {"adjustmentType": "PercentChangeInCapacity",
+                    "stepAdjustments": [{"metricIntervalLowerBound": 0, "scalingAdjustment": 9223372036854775807}]},
+                  "alarm": {"metricName": "m", "threshold": 1, "comparisonOperator": "GreaterThanThreshold"}}],
+                "metrics": [{"timestamp": 0, "values": {"m": 5}}, {"timestamp": 60, "values": {"m": 5}}]}"#,
+        )
+        .unwrap();
+        assert!(simulate_scaling(&scaling).is_ok());
+    }
+}

@@ -52,6 +52,8 @@ pub const SCALE_IN_MINUTES: usize = 15;
 pub const MAX_MINUTES: i64 = 7 * 24 * 60;
 /// Most instances a simulated group may hold.
 pub const MAX_INSTANCES: i64 = 10_000;
+/// Most tasks the simulated service may ask for.
+pub const MAX_TASKS: i64 = 1_000_000;
 
 const MINUTE_MS: i64 = 60_000;
 
@@ -427,29 +429,27 @@ fn settle_tasks(
     registered: impl Fn(&Instance) -> bool,
 ) {
     let mut running: i64 = instances.iter().map(|i| i.tasks).sum();
-    while running > desired {
-        // Newest first among equals, so ties empty the most recently launched instance.
-        let Some(lightest) = instances
-            .iter_mut()
-            .rev()
-            .filter(|i| i.tasks > 0)
-            .min_by_key(|i| i.tasks)
-        else {
-            break;
-        };
-        lightest.tasks -= 1;
-        running -= 1;
-    }
-    while running < desired {
-        let Some(fullest) = instances
-            .iter_mut()
-            .filter(|i| registered(i) && i.tasks < per_instance)
-            .max_by_key(|i| i.tasks)
-        else {
-            break;
-        };
-        fullest.tasks += 1;
-        running += 1;
+    let mut order: Vec<usize> = (0..instances.len()).collect();
+    if running > desired {
+        // Taking one task at a time from the least-loaded instance (newest among equals) keeps
+        // draining the same instance until it is empty, so drain whole instances in that order.
+        order.sort_by_key(|&n| (instances[n].tasks, std::cmp::Reverse(n)));
+        for n in order {
+            let taken = instances[n].tasks.min(running - desired);
+            instances[n].tasks -= taken;
+            running -= taken;
+        }
+    } else if running < desired {
+        // Likewise, the fullest instance with room (newest among equals) is filled up first.
+        order.sort_by_key(|&n| (std::cmp::Reverse(instances[n].tasks), std::cmp::Reverse(n)));
+        for n in order {
+            if !registered(&instances[n]) {
+                continue;
+            }
+            let added = (per_instance - instances[n].tasks).clamp(0, desired - running);
+            instances[n].tasks += added;
+            running += added;
+        }
     }
 }
 
@@ -634,10 +634,10 @@ fn check(input: &CapacityInput) -> Result<Settings, InputError> {
             ));
         }
         previous = point.timestamp;
-        if point.desired_tasks < 0 {
+        if !(0..=MAX_TASKS).contains(&point.desired_tasks) {
             return Err(InputError::new(
                 format!("demand[{position}].desiredTasks"),
-                "Cannot be negative.",
+                format!("Must be between 0 and {MAX_TASKS}."),
             ));
         }
     }

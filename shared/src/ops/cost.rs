@@ -19,7 +19,7 @@ use super::pricing::{
     FARGATE_WINDOWS_X86, FargateRates, HOURS_PER_MONTH,
 };
 use super::size::{MIB_PER_GB, UNITS_PER_VCPU, parse_cpu_units, parse_memory_mib};
-use super::strategy::{check_strategy, split_checked};
+use super::strategy::{MAX_TASKS, check_strategy, split_checked};
 use super::validate::fargate_size_is_valid;
 use crate::ecs::CapacityProviderStrategyItem;
 use crate::input::InputError;
@@ -289,10 +289,10 @@ fn price_service(
     path: &str,
     notes: &mut Vec<String>,
 ) -> Result<Vec<CostLine>, InputError> {
-    if service.task_count < 0 {
+    if !(0..=MAX_TASKS).contains(&service.task_count) {
         return Err(InputError::new(
             format!("{path}.taskCount"),
-            "Cannot be negative.",
+            format!("Must be between 0 and {MAX_TASKS}."),
         ));
     }
     let cpu = parse_cpu_units(&service.cpu)

@@ -56,6 +56,8 @@ pub const BREAKER_MIN_THRESHOLD: i64 = 3;
 pub const BREAKER_MAX_THRESHOLD: i64 = 200;
 /// Steps after which a plan that still makes progress is cut off.
 pub const MAX_STEPS: usize = 10_000;
+/// Largest desired count Berth plans for.
+pub const MAX_DESIRED_COUNT: i64 = 1_000_000;
 
 /// A rolling deployment to simulate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -211,17 +213,25 @@ pub struct DeploymentOutput {
 
 /// `ceil(desired × percent / 100)`: the fewest healthy tasks a deployment keeps.
 pub fn min_healthy_tasks(desired: i64, minimum_healthy_percent: i64) -> i64 {
-    (desired * minimum_healthy_percent + 99).div_euclid(100)
+    desired
+        .saturating_mul(minimum_healthy_percent)
+        .saturating_add(99)
+        .div_euclid(100)
 }
 
 /// `floor(desired × percent / 100)`: the most tasks a deployment runs at once.
 pub fn max_tasks(desired: i64, maximum_percent: i64) -> i64 {
-    (desired * maximum_percent).div_euclid(100)
+    desired.saturating_mul(maximum_percent).div_euclid(100)
 }
 
 /// The circuit breaker's failure threshold for `desired` tasks.
 pub fn breaker_threshold(desired: i64, configuration: Option<&ThresholdConfiguration>) -> i64 {
-    let percent_of_desired = |percent: i64| (desired * percent + 99).div_euclid(100);
+    let percent_of_desired = |percent: i64| {
+        desired
+            .saturating_mul(percent)
+            .saturating_add(99)
+            .div_euclid(100)
+    };
     match configuration {
         Some(ThresholdConfiguration { kind, value }) if kind == "COUNT" => value.unwrap_or(1),
         Some(ThresholdConfiguration { kind, value }) if kind == "UNBOUNDED_PERCENT" => {
@@ -256,7 +266,7 @@ pub fn simulate_deployment(input: &DeploymentInput) -> Result<DeploymentOutput, 
         }
         None => (None, None),
     };
-    let cluster_limit = free_task_slots.map(|slots| old + slots);
+    let cluster_limit = free_task_slots.map(|slots| old.saturating_add(slots));
     let mut healthy_new = 0;
     let mut pending_new = 0;
     let mut launches_so_far = 0;
@@ -463,9 +473,21 @@ fn check(input: &DeploymentInput) -> Result<(i64, i64), InputError> {
         }
     };
     non_negative(input.desired_count, "desiredCount")?;
+    if input.desired_count > MAX_DESIRED_COUNT {
+        return Err(InputError::new(
+            "desiredCount",
+            format!("Berth plans deployments of at most {MAX_DESIRED_COUNT} tasks."),
+        ));
+    }
     non_negative(input.failing_new_tasks, "failingNewTasks")?;
     if let Some(old) = input.running_old_tasks {
         non_negative(old, "runningOldTasks")?;
+        if old > MAX_DESIRED_COUNT {
+            return Err(InputError::new(
+                "runningOldTasks",
+                format!("Berth plans deployments of at most {MAX_DESIRED_COUNT} tasks."),
+            ));
+        }
     }
     let configuration = &input.deployment_configuration;
     let minimum = configuration

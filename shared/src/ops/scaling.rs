@@ -790,16 +790,16 @@ pub fn step_capacity(
             {
                 change = magnitude * change.signum();
             }
-            current + change
+            current.saturating_add(change)
         }
-        _ => current + step.scaling_adjustment,
+        _ => current.saturating_add(step.scaling_adjustment),
     }
 }
 
 /// `percent` % of `current`, rounded as Application Auto Scaling does: above 1 down, between
 /// 0 and 1 to 1, between −1 and 0 to −1, below −1 toward zero.
 pub fn percent_change(current: i64, percent: i64) -> i64 {
-    let hundredths = current * percent;
+    let hundredths = current.saturating_mul(percent);
     match hundredths {
         0 => 0,
         1..=99 => 1,

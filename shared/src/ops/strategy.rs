@@ -28,6 +28,8 @@ pub const MAX_PROVIDERS: usize = 20;
 pub const MAX_BASE: i64 = 100_000;
 /// Largest `weight`.
 pub const MAX_WEIGHT: i64 = 1000;
+/// Most tasks one split may hold.
+pub const MAX_TASKS: i64 = 1_000_000;
 
 /// How many tasks to split, and over which strategy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,10 +65,10 @@ pub struct StrategyOutput {
 
 /// Splits `input.tasks` over the strategy's providers.
 pub fn split_tasks(input: &StrategyInput) -> Result<StrategyOutput, InputError> {
-    if input.tasks < 0 {
+    if !(0..=MAX_TASKS).contains(&input.tasks) {
         return Err(InputError::new(
             "tasks",
-            "The number of tasks cannot be negative.",
+            format!("The number of tasks must be between 0 and {MAX_TASKS}."),
         ));
     }
     check_strategy(
