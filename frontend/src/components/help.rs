@@ -99,7 +99,7 @@ pub fn Help(
     concept: Concept,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
-    let label = format!("What is a {}?", concept.title().to_lowercase());
+    let label = format!("Explain: {}", concept.title());
     let tooltip = label.clone();
     view! {
         <span class="help">

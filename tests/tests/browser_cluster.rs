@@ -1,0 +1,402 @@
+//! The cluster page in headless Chromium against the sandbox: the placement graph, its legend,
+//! filters and selection, the tables, deep links, keyboard use, and the console benchmark
+//! (`?synthetic=500x5000`, figures in docs/BENCHMARKS.md).
+
+use std::time::Duration;
+
+use berth_tests::{berth::Berth, browser::Browser, poll_until};
+use serde_json::{Value, json};
+
+/// How many elements match `css`.
+async fn count(browser: &Browser, css: &str) -> u64 {
+    browser
+        .execute(
+            "return document.querySelectorAll(arguments[0]).length;",
+            json!([css]),
+        )
+        .await
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// An attribute of every element matching `css`.
+async fn attributes(browser: &Browser, css: &str, name: &str) -> Vec<String> {
+    let value = browser
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.getAttribute(arguments[1]));",
+            json!([css, name]),
+        )
+        .await;
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Types `text` into the element matching `css` the way a user would (an `input` event).
+async fn type_into(browser: &Browser, css: &str, text: &str) {
+    browser.find(css).await;
+    browser
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.focus(); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', {bubbles: true}));",
+            json!([css, text]),
+        )
+        .await;
+}
+
+/// Presses `key` on the focused element (or the page).
+async fn press(browser: &Browser, key: &str) {
+    browser
+        .execute(
+            "(document.activeElement || document.body).dispatchEvent(new KeyboardEvent('keydown', \
+             {key: arguments[0], bubbles: true, cancelable: true}));",
+            json!([key]),
+        )
+        .await;
+}
+
+/// Waits until `count(css) == expected`.
+async fn wait_for_count(browser: &Browser, css: &str, expected: u64) {
+    let found = poll_until(Duration::from_secs(20), || async {
+        (count(browser, css).await == expected).then_some(())
+    })
+    .await;
+    if found.is_none() {
+        let shot = browser.screenshot("timeout-count").await;
+        panic!(
+            "expected {expected} elements matching {css}, found {}; screenshot {}",
+            count(browser, css).await,
+            shot.display()
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_graph_draws_demo_ec2_by_zone_and_filters_by_service() {
+    let berth = Berth::start("browser-cluster-graph", &[], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/demo-ec2", berth.url))
+        .await;
+
+    browser
+        .wait_for_text("[data-testid=graph-count]", "35 of 35 tasks")
+        .await;
+    let zones = attributes(&browser, "[data-testid=lane]", "data-zone").await;
+    assert_eq!(zones, ["us-east-1a", "us-east-1b", "us-east-1c"]);
+    assert_eq!(count(&browser, "[data-testid=instance]").await, 12);
+    assert_eq!(count(&browser, ".block[data-task]").await, 35);
+    assert_eq!(
+        count(&browser, ".node--draining").await,
+        1,
+        "the draining instance is drawn differently"
+    );
+    let legend = browser.text("[data-testid=legend]").await;
+    for service in [
+        "api",
+        "auth",
+        "metrics-agent",
+        "nginx-proxy",
+        "payments",
+        "web-frontend",
+    ] {
+        assert!(legend.contains(service), "{service} missing from {legend}");
+    }
+    browser.screenshot("cluster-graph").await;
+
+    browser.click(".legend__item[data-service=api]").await;
+    browser
+        .wait_for_text("[data-testid=graph-count]", "8 of 35 tasks")
+        .await;
+    let services = attributes(&browser, ".block[data-task]", "data-service").await;
+    assert_eq!(services.len(), 8);
+    assert!(services.iter().all(|s| s == "api"), "{services:?}");
+    assert!(
+        browser.current_url().await.contains("service=api"),
+        "the filter is in the URL"
+    );
+    assert_eq!(
+        count(&browser, "[data-testid=instance]").await,
+        12,
+        "instances stay"
+    );
+    browser.screenshot("cluster-graph-api").await;
+
+    browser.click("[data-testid=clear-filters]").await;
+    browser
+        .wait_for_text("[data-testid=graph-count]", "35 of 35 tasks")
+        .await;
+    browser.click("[data-testid=graph-as-table]").await;
+    wait_for_count(&browser, "[data-testid=graph-table] tbody tr", 12).await;
+    browser.screenshot("cluster-graph-table").await;
+}
+
+#[tokio::test]
+async fn clicking_a_task_or_an_instance_shows_its_details() {
+    let berth = Berth::start("browser-cluster-details", &[], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/demo-ec2", berth.url))
+        .await;
+    browser.find(".block[data-service=payments]").await;
+    let task = attributes(&browser, ".block[data-service=payments]", "data-task").await[0].clone();
+    browser.click(&format!(".block[data-task='{task}']")).await;
+    let details = browser
+        .wait_for_text("[data-testid=details]", "payments")
+        .await;
+    assert!(
+        details.contains("TASK") || details.contains("Task"),
+        "{details}"
+    );
+    assert!(details.contains(&task), "{details}");
+    assert!(details.contains("CPU units"), "{details}");
+    assert!(
+        browser
+            .current_url()
+            .await
+            .contains(&format!("task={task}"))
+    );
+    browser.screenshot("cluster-task-details").await;
+
+    browser.click("[data-testid=instance] .node__name").await;
+    browser
+        .wait_for_text("[data-testid=details]", "Tasks on it")
+        .await;
+    assert!(browser.current_url().await.contains("instance="));
+    browser.click(".details__close").await;
+    wait_for_count(&browser, "[data-testid=details]", 0).await;
+}
+
+#[tokio::test]
+async fn a_deep_link_restores_the_tab_and_filter() {
+    let berth = Berth::start("browser-cluster-deep-link", &[], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-ec2?tab=tasks&service=api",
+            berth.url
+        ))
+        .await;
+    browser
+        .wait_for_text("[data-testid=tasks-table] [data-testid=count]", "8 tasks")
+        .await;
+    let selected = attributes(&browser, ".tabs__tab[aria-selected=true]", "data-tab").await;
+    assert_eq!(selected, ["tasks"]);
+    let value = browser
+        .execute(
+            "return document.querySelector('[data-testid=filter-service]').value;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(value, Value::from("api"));
+    browser.screenshot("cluster-tasks-api").await;
+
+    browser
+        .goto(&format!("{}/clusters/demo-fargate?tab=graph", berth.url))
+        .await;
+    browser
+        .wait_for_text("[data-testid=graph-count]", "7 of 7 tasks")
+        .await;
+    let pools = browser.texts("[data-testid=pool]").await;
+    assert!(
+        !pools.is_empty() && pools.iter().all(|p| p.contains("Fargate")),
+        "{pools:?}"
+    );
+    assert_eq!(count(&browser, "[data-testid=pool] .block").await, 7);
+    browser.screenshot("cluster-fargate-graph").await;
+}
+
+#[tokio::test]
+async fn tables_sort_filter_and_answer_the_keyboard() {
+    let berth = Berth::start("browser-cluster-tables", &[], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/demo-ec2?tab=tasks", berth.url))
+        .await;
+    browser
+        .wait_for_text("[data-testid=count]", "35 tasks")
+        .await;
+
+    // Sorting: memory, largest first, then smallest first.
+    browser.click("[data-sort=memory]").await;
+    let memory = |texts: Vec<String>| -> Vec<f64> {
+        texts
+            .iter()
+            .map(|t| {
+                let (number, unit) = t.split_once(' ').expect("a size with a unit");
+                let number: f64 = number.parse().expect("a number");
+                if unit.starts_with("GiB") {
+                    number * 1024.0
+                } else {
+                    number
+                }
+            })
+            .collect()
+    };
+    let column = "[data-testid=tasks-table] tbody tr td:nth-child(7) > span:first-child";
+    poll_until(Duration::from_secs(10), || async {
+        browser
+            .current_url()
+            .await
+            .contains("sort=-memory")
+            .then_some(())
+    })
+    .await
+    .expect("the sort order is in the URL");
+    let descending = memory(browser.texts(column).await);
+    assert_eq!(descending.len(), 35);
+    assert!(
+        descending.windows(2).all(|w| w[0] >= w[1]),
+        "{descending:?}"
+    );
+    browser.click("[data-sort=memory]").await;
+    poll_until(Duration::from_secs(10), || async {
+        browser
+            .current_url()
+            .await
+            .contains("sort=memory")
+            .then_some(())
+    })
+    .await
+    .expect("the sort order flips");
+    let ascending = memory(browser.texts(column).await);
+    assert!(ascending.windows(2).all(|w| w[0] <= w[1]), "{ascending:?}");
+
+    // Filtering as you type, with counts.
+    type_into(&browser, "[data-testid=filter]", "us-east-1a").await;
+    let counted = browser
+        .wait_for_text("[data-testid=count]", "of 35 tasks")
+        .await;
+    let shown: usize = counted.split(' ').next().unwrap().parse().unwrap();
+    assert_eq!(
+        count(&browser, "[data-testid=tasks-table] tbody tr").await as usize,
+        shown
+    );
+    assert!(shown > 0 && shown < 35, "{counted}");
+    type_into(&browser, "[data-testid=filter]", "no-such-thing").await;
+    browser
+        .wait_for_text("[data-testid=table-empty]", "No tasks match")
+        .await;
+    browser.screenshot("cluster-tasks-empty").await;
+
+    // `/` focuses the filter of the current table; j and Enter open a row.
+    browser
+        .goto(&format!("{}/clusters/demo-ec2?tab=instances", berth.url))
+        .await;
+    browser
+        .wait_for_text("[data-testid=count]", "12 instances")
+        .await;
+    press(&browser, "/").await;
+    let focused = browser
+        .execute(
+            "return document.activeElement.getAttribute('data-testid');",
+            json!([]),
+        )
+        .await;
+    assert_eq!(focused, Value::from("filter"));
+    browser
+        .execute("document.activeElement.blur();", json!([]))
+        .await;
+    press(&browser, "j").await;
+    wait_for_count(&browser, ".data-table__row--active", 1).await;
+    press(&browser, "Enter").await;
+    browser
+        .wait_for_text("[data-testid=details]", "Tasks on it")
+        .await;
+    assert!(browser.current_url().await.contains("instance="));
+    browser.screenshot("cluster-instances-keyboard").await;
+
+    // Services and events render their rows.
+    browser
+        .goto(&format!("{}/clusters/demo-ec2?tab=services", berth.url))
+        .await;
+    let services = browser
+        .wait_for_text("[data-testid=services-table]", "6 services")
+        .await;
+    assert!(
+        services.contains("one task on every instance (daemon)"),
+        "{services}"
+    );
+    browser.screenshot("cluster-services").await;
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-ec2?tab=events&q=steady",
+            berth.url
+        ))
+        .await;
+    browser
+        .wait_for_text("[data-testid=events-table]", "steady state")
+        .await;
+    browser.screenshot("cluster-events").await;
+}
+
+#[tokio::test]
+async fn the_help_explains_ecs_concepts() {
+    let berth = Berth::start("browser-cluster-help", &[], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/demo-ec2", berth.url))
+        .await;
+    browser
+        .click("[data-testid=help][aria-label='Explain: Availability Zone']")
+        .await;
+    let popover = browser
+        .wait_for_text(".help__popover", "Availability Zone")
+        .await;
+    assert!(popover.contains("isolated"), "{popover}");
+    browser.screenshot("cluster-help").await;
+}
+
+/// The console benchmark: a 500-instance, 5,000-task cluster generated in the page, its first
+/// render and a 50-task change, timed by the page itself (`performance.now()` to the frame
+/// after the DOM update). Figures go to stderr and docs/BENCHMARKS.md; the bounds only catch
+/// gross regressions.
+#[tokio::test]
+async fn console_benchmark_5000_tasks_on_500_instances() {
+    let berth = Berth::start("browser-cluster-bench", &[], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/bench?synthetic=500x5000", berth.url))
+        .await;
+    browser
+        .wait_for_text("[data-testid=graph-count]", "of 5000 tasks")
+        .await;
+    let first = poll_until(Duration::from_secs(30), || async {
+        attributes(&browser, "[data-testid=bench]", "data-first")
+            .await
+            .pop()
+    })
+    .await
+    .expect("the first render is timed");
+    assert_eq!(count(&browser, "[data-testid=instance]").await, 500);
+    browser.screenshot("cluster-bench-5000").await;
+
+    let mut changes = Vec::new();
+    for _ in 0..5 {
+        let before = attributes(&browser, "[data-testid=bench]", "data-change").await;
+        browser.click("[data-testid=bench-change]").await;
+        let after = poll_until(Duration::from_secs(30), || async {
+            let now = attributes(&browser, "[data-testid=bench]", "data-change").await;
+            (now != before).then(|| now.first().cloned()).flatten()
+        })
+        .await
+        .expect("the change is timed");
+        changes.push(after.parse::<f64>().expect("milliseconds"));
+    }
+    let first: f64 = first.parse().expect("milliseconds");
+    let text = browser.text("[data-testid=bench]").await;
+    eprintln!(
+        "console benchmark: first render {first:.0} ms; 50-task changes {changes:?} ms; page says: {text}"
+    );
+    assert!(first < 15_000.0, "first render took {first} ms");
+    assert!(
+        changes.iter().all(|c| *c < 5_000.0),
+        "50-task changes took {changes:?} ms"
+    );
+}
