@@ -94,6 +94,9 @@ pub struct ServeArgs {
     /// AWS-compatible endpoint, e.g. a local emulator (with --aws).
     #[arg(long, requires = "aws")]
     pub endpoint_url: Option<String>,
+    /// Seconds between two reads of a cluster that someone watches live.
+    #[arg(long, env = "BERTH_POLL_INTERVAL", default_value = "5", value_parser = parse_seconds)]
+    pub poll_interval: Duration,
     /// Seconds allowed for one AWS operation, retries included.
     #[arg(long, default_value = "20", value_parser = parse_seconds)]
     pub aws_timeout: Duration,

@@ -5,6 +5,7 @@
 //!   from it (where images run).
 //! - [`aws`]: the AWS SDK implementation; [`sandbox`]: the embedded simulated account.
 //! - [`routes`]: the `/api/` handlers; [`error`]: the error policy and JSON error body.
+//! - [`live`]: one poller per watched cluster, behind the server-sent events stream.
 //! - [`static_files`]: serving the built console with a single-page-app fallback.
 //! - [`simulate`]: the "what if" tools (placement, validation, …) behind the CLI and the API.
 //! - [`cli`]: the command line of the `berth` binary.
@@ -13,6 +14,7 @@ pub mod aws;
 pub mod cli;
 pub mod ecr;
 pub mod error;
+pub mod live;
 pub mod routes;
 pub mod sandbox;
 pub mod simulate;
@@ -35,6 +37,28 @@ pub struct AppState {
     pub ecs: Arc<dyn EcsApi>,
     /// The active source's container registry.
     pub ecr: Arc<dyn EcrApi>,
+    /// The pollers behind live updates.
+    pub live: Arc<live::LiveHub>,
+}
+
+impl AppState {
+    /// The state over one source, with live updates polling every `poll_interval`.
+    pub fn new(
+        ecs: Arc<dyn EcsApi>,
+        ecr: Arc<dyn EcrApi>,
+        poll_interval: std::time::Duration,
+    ) -> Self {
+        let reader = Arc::clone(&ecs);
+        let fetch: live::Fetch = Arc::new(move |cluster: String| {
+            let reader = Arc::clone(&reader);
+            Box::pin(async move { reader.cluster_snapshot(&cluster).await })
+        });
+        Self {
+            ecs,
+            ecr,
+            live: live::LiveHub::new(fetch, poll_interval),
+        }
+    }
 }
 
 /// The whole application: `/api/` first, then the console.

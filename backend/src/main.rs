@@ -95,7 +95,10 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         (sandbox.clone(), sandbox)
     };
     let source = ecs.info().label();
-    let router = app(AppState { ecs, ecr }, &args.static_dir);
+    let router = app(
+        AppState::new(ecs, ecr, args.poll_interval),
+        &args.static_dir,
+    );
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;

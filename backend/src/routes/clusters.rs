@@ -1,19 +1,26 @@
-//! Clusters: `GET /api/clusters` (every cluster) and `GET /api/clusters/{name}` (a snapshot
-//! of one cluster: instances, services and tasks).
+//! Clusters: `GET /api/clusters` (every cluster), `GET /api/clusters/{name}` (a snapshot
+//! of one cluster: instances, services and tasks) and `GET /api/clusters/{name}/stream`
+//! (the same snapshot, live, as server-sent events).
 
 use axum::{
     Json, Router,
     extract::{Path, State},
     routing::get,
 };
-use berth_shared::api::{ClusterList, ClusterSnapshot};
+use std::convert::Infallible;
 
-use crate::{AppState, error::ApiError, now};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use berth_shared::api::{ClusterList, ClusterSnapshot};
+use futures_util::{Stream, StreamExt};
+use tokio_stream::wrappers::WatchStream;
+
+use crate::{AppState, error::ApiError, live::Update, now};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/clusters", get(list_clusters))
         .route("/clusters/{name}", get(describe_cluster))
+        .route("/clusters/{name}/stream", get(stream))
 }
 
 async fn list_clusters(State(state): State<AppState>) -> Result<Json<ClusterList>, ApiError> {
@@ -29,4 +36,20 @@ async fn describe_cluster(
     Path(name): Path<String>,
 ) -> Result<Json<ClusterSnapshot>, ApiError> {
     Ok(Json(state.ecs.cluster_snapshot(&name).await?))
+}
+
+/// Server-sent events of the cluster: `snapshot` whenever it changes, `error` when a read
+/// fails (the client keeps what it has and shows it as stale).
+async fn stream(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let updates = WatchStream::new(state.live.subscribe(&name)).filter_map(|update| async move {
+        let event = match update? {
+            Update::Snapshot(snapshot) => Event::default().event("snapshot").json_data(&*snapshot),
+            Update::Error(body) => Event::default().event("error").json_data(&body),
+        };
+        event.ok().map(Ok)
+    });
+    Sse::new(updates).keep_alive(KeepAlive::default())
 }

@@ -1,0 +1,86 @@
+//! Live updates: `GET /api/clusters/{name}/stream` pushes a snapshot at once and again when
+//! the cluster changes.
+
+use std::time::Duration;
+
+use berth_tests::berth::Berth;
+use serde_json::{Value, json};
+
+/// Reads server-sent events until one named `event` arrives; returns its data.
+async fn next_event(response: &mut reqwest::Response, buffer: &mut String, event: &str) -> Value {
+    let read = async {
+        loop {
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let name = block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("event:"))
+                    .map(str::trim);
+                let data: String = block
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data:"))
+                    .map(str::trim)
+                    .collect();
+                if name == Some(event) {
+                    return serde_json::from_str(&data).expect("event data is JSON");
+                }
+            }
+            let chunk = response
+                .chunk()
+                .await
+                .expect("the stream stays open")
+                .expect("more events");
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read)
+        .await
+        .expect("an event within 20 s")
+}
+
+#[tokio::test]
+async fn the_stream_pushes_the_snapshot_and_its_changes() {
+    let berth = Berth::start("live", &["--poll-interval", "1"], &[]);
+    let mut stream = reqwest::get(format!("{}/api/clusters/demo-small/stream", berth.url))
+        .await
+        .unwrap();
+    assert_eq!(stream.status().as_u16(), 200);
+    assert!(
+        stream.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut buffer = String::new();
+    let first = next_event(&mut stream, &mut buffer, "snapshot").await;
+    assert_eq!(first["cluster"]["clusterName"], "demo-small");
+    let before = first["cluster"]["runningTasksCount"].as_i64().unwrap();
+
+    let changed = reqwest::Client::new()
+        .put(format!(
+            "{}/api/clusters/demo-small/services/scheduler",
+            berth.url
+        ))
+        .json(&json!({"desiredCount": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status().as_u16(), 200);
+    let second = next_event(&mut stream, &mut buffer, "snapshot").await;
+    assert_eq!(
+        second["cluster"]["runningTasksCount"].as_i64().unwrap(),
+        before + 1
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_cluster_streams_a_not_found_error() {
+    let berth = Berth::start("live-missing", &["--poll-interval", "1"], &[]);
+    let mut stream = reqwest::get(format!("{}/api/clusters/nowhere/stream", berth.url))
+        .await
+        .unwrap();
+    let mut buffer = String::new();
+    let error = next_event(&mut stream, &mut buffer, "error").await;
+    assert_eq!(error["code"], "not_found");
+    assert!(error["message"].as_str().unwrap().contains("nowhere"));
+}
