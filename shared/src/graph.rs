@@ -257,11 +257,11 @@ impl BlockWidth {
     }
 }
 
-/// The width of a Fargate (or unplaced) task with `memory` MiB: 12 px at 512 MiB or less,
-/// one more pixel per 128 MiB, at most 120 px.
+/// The width of a Fargate (or unplaced) task with `memory` MiB: 16 px up to 512 MiB, one
+/// more pixel per 128 MiB above, at most 160 px.
 pub fn pool_block_width(memory: i64) -> BlockWidth {
-    let px = 8 + memory.max(0) / 128;
-    BlockWidth::Pixels(px.clamp(12, 120) as u32)
+    let px = 12 + memory.max(0) / 128;
+    BlockWidth::Pixels(px.clamp(16, 160) as u32)
 }
 
 /// One task drawn in the graph.
@@ -382,6 +382,36 @@ pub struct Lane {
     pub pools: Vec<Pool>,
     /// Tasks drawn in the lane.
     pub shown_tasks: usize,
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+impl Lane {
+    /// `4 instances · 12 tasks`, `3 tasks on Fargate`, `2 instances · 9 tasks (3 on Fargate)`.
+    pub fn summary(&self) -> String {
+        let pooled: usize = self.pools.iter().map(|p| p.tasks.len()).sum();
+        let pool_label = match self.pools.as_slice() {
+            [only] if only.label == "Fargate" => "on Fargate",
+            [only] if only.label == "External" => "on external instances",
+            [_] => "not on an instance",
+            _ => "without an instance",
+        };
+        let tasks = plural(self.shown_tasks, "task");
+        match (self.instances.len(), pooled) {
+            (0, _) => format!("{tasks} {pool_label}"),
+            (instances, 0) => format!("{} · {tasks}", plural(instances, "instance")),
+            (instances, pooled) => format!(
+                "{} · {tasks} ({pooled} {pool_label})",
+                plural(instances, "instance")
+            ),
+        }
+    }
 }
 
 /// One service in the legend.
@@ -1325,10 +1355,10 @@ impl SplitMix {
 
 const SYNTHETIC_SERVICES: [(&str, i64, i64); 8] = [
     ("api", 512, 1024),
-    ("web", 256, 512),
+    ("catalog", 256, 512),
     ("worker", 1024, 2048),
     ("payments", 512, 1536),
-    ("search", 1024, 4096),
+    ("gateway", 1024, 4096),
     ("cache", 256, 3072),
     ("auth", 256, 512),
     ("reports", 512, 1024),
@@ -1573,9 +1603,9 @@ mod tests {
         assert_eq!(relative_time(at(-300), now()), "in 5 min");
         assert_eq!(absolute_time(now()), "2026-11-23 09:00 UTC");
         assert_eq!(BlockWidth::Share(125).css(), "12.5%");
-        assert_eq!(pool_block_width(512), BlockWidth::Pixels(12));
-        assert_eq!(pool_block_width(2048), BlockWidth::Pixels(24));
-        assert_eq!(pool_block_width(1 << 20), BlockWidth::Pixels(120));
+        assert_eq!(pool_block_width(512), BlockWidth::Pixels(16));
+        assert_eq!(pool_block_width(2048), BlockWidth::Pixels(28));
+        assert_eq!(pool_block_width(1 << 20), BlockWidth::Pixels(160));
     }
 
     fn small() -> ClusterSnapshot {
@@ -1609,7 +1639,12 @@ mod tests {
         assert_eq!(b.instances.len(), 2);
         assert_eq!(b.pools.len(), 1);
         assert_eq!(b.pools[0].label, "Fargate");
-        assert_eq!(b.pools[0].tasks[0].width, BlockWidth::Pixels(12));
+        assert_eq!(
+            b.summary(),
+            format!("2 instances · {} tasks (1 on Fargate)", b.shown_tasks)
+        );
+        assert_eq!(graph.lanes[0].summary(), "1 task not on an instance");
+        assert_eq!(b.pools[0].tasks[0].width, BlockWidth::Pixels(16));
         assert_eq!(graph.lanes[0].pools[0].label, "Not on an instance");
         for lane in &graph.lanes {
             for instance in &lane.instances {

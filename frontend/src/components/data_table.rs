@@ -215,10 +215,10 @@ pub fn DataTable(
                     prop:value=move || text.get().unwrap_or_default()
                     on:input=move |ev| on_text.run(event_target_value(&ev))
                     on:keydown=move |ev| {
-                        if ev.key() == "Escape" {
-                            if let Some(input) = input.get_untracked() {
-                                let _ = input.blur();
-                            }
+                        if ev.key() == "Escape"
+                            && let Some(input) = input.get_untracked()
+                        {
+                            let _ = input.blur();
                         }
                     }
                 />
@@ -300,7 +300,10 @@ fn cell_view(cell: Cell, numeric: bool, wrap: bool) -> impl IntoView {
         ..
     } = cell;
     let main = match badge {
-        Some(tone) => view! { <span class=format!("status status--{}", tone.as_str())>{text}</span> }.into_any(),
+        Some(tone) => {
+            view! { <span class=format!("status status--{}", tone.as_str())>{text}</span> }
+                .into_any()
+        }
         None => view! { <span class:mono=mono>{text}</span> }.into_any(),
     };
     view! {

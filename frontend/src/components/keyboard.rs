@@ -28,11 +28,12 @@ pub fn use_shortcuts(handler: impl Fn(&web_sys::KeyboardEvent) + 'static) {
 /// Focuses `target` when `/` is pressed outside a text field.
 pub fn use_slash_focus(target: impl Fn() -> Option<web_sys::HtmlElement> + 'static) {
     use_shortcuts(move |event| {
-        if event.key() == "/" && !typed_in_field(event) {
-            if let Some(element) = target() {
-                event.prevent_default();
-                let _ = element.focus();
-            }
+        if event.key() == "/"
+            && !typed_in_field(event)
+            && let Some(element) = target()
+        {
+            event.prevent_default();
+            let _ = element.focus();
         }
     });
 }

@@ -40,13 +40,8 @@ pub fn parse(text: &str) -> Option<(usize, usize)> {
 /// Generates the cluster `name` with `instances` instances and `tasks` tasks, read "now".
 pub fn generate(name: &str, instances: usize, tasks: usize) -> (ClusterSnapshot, Synthetic) {
     let start = performance_now();
-    let snapshot = graph::synthetic_snapshot(
-        name,
-        instances,
-        tasks,
-        42,
-        Timestamp(date_now() as i64),
-    );
+    let snapshot =
+        graph::synthetic_snapshot(name, instances, tasks, 42, Timestamp(date_now() as i64));
     let ready_at = performance_now();
     let timing = Synthetic {
         ready_at,

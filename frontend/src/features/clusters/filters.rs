@@ -129,7 +129,7 @@ pub fn Legend(
                                 class:legend__item--dimmed=dimmed
                                 aria-pressed=move || active.get().to_string()
                                 title=format!("Show only {}", entry.service)
-                                data-service=entry.service.clone()
+                                data-service=entry.service
                                 on:click=move |_| {
                                     let next = (service.get_untracked().as_deref() != Some(toggle.as_str())).then(|| toggle.clone());
                                     query.set(&[(key::SERVICE, next)], true);

@@ -66,12 +66,18 @@ pub fn PlacementGraph(
         };
         if let Ok(Some(block)) = element.closest("[data-task]") {
             query.set(
-                &[(key::TASK, block.get_attribute("data-task")), (key::INSTANCE, None)],
+                &[
+                    (key::TASK, block.get_attribute("data-task")),
+                    (key::INSTANCE, None),
+                ],
                 false,
             );
         } else if let Ok(Some(node)) = element.closest("[data-instance]") {
             query.set(
-                &[(key::INSTANCE, node.get_attribute("data-instance")), (key::TASK, None)],
+                &[
+                    (key::INSTANCE, node.get_attribute("data-instance")),
+                    (key::TASK, None),
+                ],
                 false,
             );
         }
@@ -161,18 +167,7 @@ fn LaneView(
     let lane = Memo::new(move |_| {
         layout.with(|l| l.lanes.iter().find(|lane| lane.zone == lane_zone).cloned())
     });
-    let summary = move || {
-        lane.with(|l| {
-            l.as_ref().map_or_else(String::new, |l| {
-                let fargate: usize = l.pools.iter().map(|p| p.tasks.len()).sum();
-                let mut text = format!("{} instances · {} tasks", l.instances.len(), l.shown_tasks);
-                if fargate > 0 {
-                    text.push_str(&format!(" ({fargate} without an instance)"));
-                }
-                text
-            })
-        })
-    };
+    let summary = move || lane.with(|l| l.as_ref().map(graph::Lane::summary));
     view! {
         <section class="lane" data-testid="lane" data-zone=data_zone>
             <header class="lane__head">
@@ -246,7 +241,11 @@ fn InstanceView(
         "{} · {} task{}",
         instance.instance_type.as_deref().unwrap_or("unknown type"),
         instance.tasks.len() + hidden,
-        if instance.tasks.len() + hidden == 1 { "" } else { "s" }
+        if instance.tasks.len() + hidden == 1 {
+            ""
+        } else {
+            "s"
+        }
     );
     let title = instance.title();
     let blocks = instance.tasks.into_iter().map(block_view).collect_view();
@@ -255,7 +254,7 @@ fn InstanceView(
             class="node"
             class:node--draining=draining
             class:node--disconnected=!instance.agent_connected
-            data-instance=instance.id.clone()
+            data-instance=instance.id
             data-testid="instance"
             title=title
         >

@@ -107,7 +107,9 @@ pub struct UrlQuery {
 
 impl std::fmt::Debug for UrlQuery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UrlQuery").field("map", &self.map).finish_non_exhaustive()
+        f.debug_struct("UrlQuery")
+            .field("map", &self.map)
+            .finish_non_exhaustive()
     }
 }
 

@@ -104,10 +104,7 @@ fn task_details(
     let host_view = match host {
         Some(host) => {
             let id = host.short_id().to_owned();
-            let label = host
-                .ec2_instance_id
-                .clone()
-                .unwrap_or_else(|| id.clone());
+            let label = host.ec2_instance_id.unwrap_or_else(|| id.clone());
             view! {
                 <button type="button" class="link-button mono" on:click=move |_| query.set(&[(key::INSTANCE, Some(id.clone())), (key::TASK, None)], false)>
                     {label}
@@ -115,7 +112,9 @@ fn task_details(
             }
             .into_any()
         }
-        None if task.launch_type.as_deref() == Some("FARGATE") => "Fargate (no instance to manage)".into_any(),
+        None if task.launch_type.as_deref() == Some("FARGATE") => {
+            "Fargate (no instance to manage)".into_any()
+        }
         None => "not on an instance".into_any(),
     };
     let containers = task
@@ -124,7 +123,9 @@ fn task_details(
         .map(|c| {
             let sizes = [
                 c.cpu.as_ref().map(|v| format!("cpu {v}")),
-                c.memory_reservation.as_ref().map(|v| format!("soft {v} MiB")),
+                c.memory_reservation
+                    .as_ref()
+                    .map(|v| format!("soft {v} MiB")),
                 c.memory.as_ref().map(|v| format!("hard {v} MiB")),
             ]
             .into_iter()
