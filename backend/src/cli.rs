@@ -39,6 +39,14 @@ pub enum Command {
         /// Input file, or `-` for standard input.
         file: PathBuf,
     },
+    /// Estimate a cost from a JSON file and print it as JSON (exit status 2 on invalid input).
+    Estimate {
+        /// What to estimate.
+        #[arg(value_parser = tool_names("estimate/"))]
+        what: String,
+        /// Input file, or `-` for standard input.
+        file: PathBuf,
+    },
     /// Check a document and print the problems found as JSON (exit status 1 when there are
     /// errors, 2 when the input cannot be read).
     Validate {
@@ -57,6 +65,7 @@ impl Command {
             Self::Serve(_) => return None,
             Self::Simulate { what, file } => ("simulate/", what, file),
             Self::Validate { what, file } => ("validate/", what, file),
+            Self::Estimate { what, file } => ("estimate/", what, file),
         };
         Tool::from_path(&format!("{prefix}{what}")).map(|tool| (tool, file))
     }

@@ -21,17 +21,32 @@ pub enum Tool {
     ScaleIn,
     /// How a capacity provider strategy splits tasks (`simulate strategy`).
     Strategy,
+    /// Service auto scaling over a metric series (`simulate scaling`).
+    Scaling,
+    /// Cluster auto scaling with capacity providers (`simulate capacity`).
+    Capacity,
+    /// A rolling deployment step by step (`simulate deployment`).
+    Deployment,
+    /// An ECR lifecycle policy over a repository's images (`simulate lifecycle`).
+    Lifecycle,
+    /// Hourly and monthly cost (`estimate cost`).
+    Cost,
     /// Problems of a task definition (`validate task-definition`).
     ValidateTaskDefinition,
 }
 
 impl Tool {
     /// Every tool, in the order the help lists them.
-    pub const ALL: [Tool; 4] = [
+    pub const ALL: [Tool; 9] = [
         Tool::Placement,
         Tool::ScaleIn,
         Tool::Strategy,
+        Tool::Scaling,
+        Tool::Capacity,
+        Tool::Deployment,
+        Tool::Lifecycle,
         Tool::ValidateTaskDefinition,
+        Tool::Cost,
     ];
 
     /// The tool's path under `/api/` (also its CLI words: `simulate placement`).
@@ -40,6 +55,11 @@ impl Tool {
             Self::Placement => "simulate/placement",
             Self::ScaleIn => "simulate/scale-in",
             Self::Strategy => "simulate/strategy",
+            Self::Scaling => "simulate/scaling",
+            Self::Capacity => "simulate/capacity",
+            Self::Deployment => "simulate/deployment",
+            Self::Lifecycle => "simulate/lifecycle",
+            Self::Cost => "estimate/cost",
             Self::ValidateTaskDefinition => "validate/task-definition",
         }
     }
@@ -55,6 +75,11 @@ impl Tool {
             Self::Placement => simulate(document, placement::simulate_placement),
             Self::ScaleIn => simulate(document, placement::scale_in),
             Self::Strategy => simulate(document, ops::split_tasks),
+            Self::Scaling => simulate(document, ops::simulate_scaling),
+            Self::Capacity => simulate(document, ops::simulate_capacity),
+            Self::Deployment => simulate(document, ops::simulate_deployment),
+            Self::Lifecycle => simulate(document, ops::simulate_lifecycle),
+            Self::Cost => simulate(document, ops::estimate_cost),
             Self::ValidateTaskDefinition => {
                 let definition: Value = from_json(document)?;
                 let report = ops::validate_task_definition(&definition);
@@ -106,6 +131,27 @@ mod tests {
             assert_eq!(Tool::from_path(tool.path()), Some(tool));
         }
         assert_eq!(Tool::from_path("simulate/nothing"), None);
+    }
+
+    #[test]
+    fn every_documented_example_runs() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples");
+        for (tool, file) in [
+            (Tool::Placement, "placement.json"),
+            (Tool::Strategy, "strategy.json"),
+            (Tool::Scaling, "scaling.json"),
+            (Tool::Capacity, "capacity.json"),
+            (Tool::Deployment, "deployment.json"),
+            (Tool::Lifecycle, "lifecycle.json"),
+            (Tool::Cost, "cost.json"),
+            (Tool::ValidateTaskDefinition, "task-definition.json"),
+        ] {
+            let document = std::fs::read_to_string(root.join(file)).unwrap();
+            let outcome = tool
+                .run(&document)
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert!(!outcome.negative, "{file} is a valid example");
+        }
     }
 
     #[test]

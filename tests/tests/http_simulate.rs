@@ -156,3 +156,44 @@ fn the_cli_runs_the_same_tools_with_exit_codes() {
     assert_eq!(code, 2);
     assert!(stderr.contains("/no/such/file.json"), "{stderr}");
 }
+
+#[tokio::test]
+async fn every_tool_answers_its_documented_example_and_names_bad_fields() {
+    let berth = Berth::start("simulate-every-tool", &[], &[]);
+    for (path, file, bad_field) in [
+        (
+            "/api/simulate/scaling",
+            "scaling.json",
+            "initialDesiredCount",
+        ),
+        (
+            "/api/simulate/capacity",
+            "capacity.json",
+            "capacityProvider",
+        ),
+        (
+            "/api/simulate/deployment",
+            "deployment.json",
+            "desiredCount",
+        ),
+        ("/api/simulate/strategy", "strategy.json", "tasks"),
+        ("/api/simulate/lifecycle", "lifecycle.json", "now"),
+        ("/api/estimate/cost", "cost.json", "current"),
+    ] {
+        let document = example(file);
+        let (status, body) = post(&berth, path, document.clone()).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        let mut broken: Value = serde_json::from_str(&document).unwrap();
+        assert!(broken.get(bad_field).is_some(), "{file} has {bad_field}");
+        broken[bad_field] = json!([["not", "this"]]);
+        let (status, body) = post(&berth, path, broken.to_string()).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(
+            body["field"].as_str().unwrap().starts_with(bad_field),
+            "{path}: {body}"
+        );
+    }
+    let (code, stdout, stderr) = berth_cli(&["estimate", "cost", "-"], &example("cost.json"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(serde_json::from_str::<Value>(&stdout).is_ok());
+}

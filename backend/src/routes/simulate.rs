@@ -1,4 +1,5 @@
-//! `POST /api/simulate/…`, `/api/validate/…`: the "what if" tools over HTTP.
+//! `POST /api/simulate/…`, `/api/validate/…`, `/api/estimate/…`: the "what if" tools over
+//! HTTP.
 //!
 //! The body is the tool's JSON input; the answer is its JSON output, or a 400 whose body
 //! names the offending field.
@@ -12,6 +13,7 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/simulate/{tool}", post(simulate))
         .route("/validate/{tool}", post(validate))
+        .route("/estimate/{tool}", post(estimate))
 }
 
 async fn simulate(Path(tool): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
@@ -20,6 +22,10 @@ async fn simulate(Path(tool): Path<String>, body: Bytes) -> Result<Json<Value>, 
 
 async fn validate(Path(tool): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
     run(&format!("validate/{tool}"), &body)
+}
+
+async fn estimate(Path(tool): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
+    run(&format!("estimate/{tool}"), &body)
 }
 
 fn run(path: &str, body: &[u8]) -> Result<Json<Value>, ApiError> {
