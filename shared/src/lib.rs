@@ -11,6 +11,8 @@
 //! - [`input`]: parsing user JSON with errors that name the field.
 //! - [`graph`]: what the console's cluster page draws: the placement graph's layout and its
 //!   tables, computed from a cluster snapshot.
+//! - [`explain`]: ECS settings in plain words (placement, capacity provider strategy,
+//!   deployment limits) for the console's service page.
 //! - [`placement`]: the task placement engine (cost, constraints and CQL, strategies, many
 //!   tasks, failures and explanations, scale-in).
 //! - [`ops`]: the operations model — auto scaling, capacity providers, rolling deployments,
@@ -21,6 +23,7 @@
 pub mod api;
 pub mod ecr;
 pub mod ecs;
+pub mod explain;
 pub mod graph;
 pub mod input;
 pub mod ops;

@@ -1,0 +1,287 @@
+//! ECS settings in plain words, for the console's service page.
+//!
+//! ECS describes placement and capacity as lists of terse items (`spread` on
+//! `attribute:ecs.availability-zone`, `memberOf` with a cluster query, weights and bases). The
+//! functions here turn them into sentences a person can check at a glance:
+//!
+//! - [`placement`]: how a service's tasks are placed (daemon, strategies in order, constraints).
+//! - [`capacity_strategy`]: how tasks are split between capacity providers.
+//! - [`deployment_configuration`]: how far a rolling deployment may go above and below the
+//!   desired count, and what the circuit breaker does.
+//!
+//! Everything is pure: the same service gives the same words.
+
+use crate::ecs::{
+    CapacityProviderStrategyItem, DeploymentConfiguration, PlacementConstraint,
+    PlacementStrategy, Service,
+};
+
+/// One placement strategy as a phrase and, for binpack, what it does.
+fn strategy(item: &PlacementStrategy) -> (String, Option<&'static str>) {
+    let field = item.field.as_deref().unwrap_or("");
+    match item.kind.as_str() {
+        "spread" => {
+            let across = match field {
+                "attribute:ecs.availability-zone" => "Availability Zones".to_owned(),
+                "instanceId" | "host" => "instances".to_owned(),
+                other => format!(
+                    "values of {}",
+                    other.strip_prefix("attribute:").unwrap_or(other)
+                ),
+            };
+            (format!("spread tasks evenly across {across}"), None)
+        }
+        "binpack" => {
+            let cpu = field.eq_ignore_ascii_case("cpu");
+            (
+                format!("binpack on {}", if cpu { "CPU" } else { "memory" }),
+                Some(if cpu {
+                    "each task goes to the instance with the least CPU left that still fits it, \
+                     so fewer instances are used"
+                } else {
+                    "each task goes to the instance with the least memory left that still fits \
+                     it, so fewer instances are used"
+                }),
+            )
+        }
+        "random" => ("place tasks on a random instance that fits".to_owned(), None),
+        other => (format!("use the {other} strategy"), None),
+    }
+}
+
+/// One placement constraint as a sentence.
+pub fn constraint(item: &PlacementConstraint) -> String {
+    match item.kind.as_str() {
+        "distinctInstance" => "Each task runs on a different instance.".to_owned(),
+        "memberOf" => match item.expression.as_deref() {
+            Some(expression) => format!("Only instances where {expression}."),
+            None => "Only instances matching an empty expression.".to_owned(),
+        },
+        other => format!("Constraint {other}."),
+    }
+}
+
+/// Upper-cases the first letter.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// How `service` places its tasks, as sentences: daemon services first say so; otherwise the
+/// strategies in order (`Spread tasks evenly across Availability Zones, then binpack on
+/// memory: …`), then each constraint.
+pub fn placement(service: &Service) -> String {
+    let mut text = if service.scheduling_strategy == "DAEMON" {
+        "One task on every active container instance (daemon service).".to_owned()
+    } else if service.placement_strategy.is_empty() {
+        let fargate = service.launch_type.as_deref() == Some("FARGATE")
+            || service
+                .capacity_provider_strategy
+                .iter()
+                .any(|i| i.capacity_provider.starts_with("FARGATE"));
+        if fargate {
+            "Fargate spreads tasks across the Availability Zones of the service's subnets."
+                .to_owned()
+        } else {
+            "No placement strategy: ECS spreads tasks across Availability Zones.".to_owned()
+        }
+    } else {
+        let parts: Vec<_> = service.placement_strategy.iter().map(strategy).collect();
+        let phrases: Vec<&str> = parts.iter().map(|(p, _)| p.as_str()).collect();
+        let mut text = sentence(&phrases.join(", then "));
+        let details: Vec<&str> = parts.iter().filter_map(|(_, d)| *d).collect();
+        if !details.is_empty() {
+            text.push_str(": ");
+            text.push_str(&details.join("; "));
+        }
+        text.push('.');
+        text
+    };
+    for item in &service.placement_constraints {
+        text.push(' ');
+        text.push_str(&constraint(item));
+    }
+    text
+}
+
+/// How tasks are split between capacity providers: `FARGATE runs the first 2 tasks; the rest
+/// are split FARGATE 1 : FARGATE_SPOT 3.` An empty strategy uses the cluster's default.
+pub fn capacity_strategy(items: &[CapacityProviderStrategyItem]) -> String {
+    if items.is_empty() {
+        return "The cluster's default capacity provider strategy.".to_owned();
+    }
+    let mut text = String::new();
+    for item in items.iter().filter(|i| i.base > 0) {
+        let noun = if item.base == 1 { "task" } else { "tasks" };
+        text.push_str(&format!(
+            "{} runs the first {} {noun}; ",
+            item.capacity_provider, item.base
+        ));
+    }
+    let weighted: Vec<_> = items.iter().filter(|i| i.weight > 0).collect();
+    match weighted.as_slice() {
+        [] => text.push_str("no provider has a weight, so no more tasks are placed."),
+        [only] => text.push_str(&format!(
+            "{} tasks run on {}.",
+            if text.is_empty() { "All" } else { "the other" },
+            only.capacity_provider
+        )),
+        many => text.push_str(&format!(
+            "{} are split {}.",
+            if text.is_empty() { "Tasks" } else { "the rest" },
+            many.iter()
+                .map(|i| format!("{} {}", i.capacity_provider, i.weight))
+                .collect::<Vec<_>>()
+                .join(" : ")
+        )),
+    }
+    text
+}
+
+/// A rolling deployment's limits in words: `Keeps at least 100% of the desired count running
+/// and starts at most 200% during a deployment; failed deployments roll back.`
+pub fn deployment_configuration(config: Option<&DeploymentConfiguration>) -> String {
+    let minimum = config.and_then(|c| c.minimum_healthy_percent).unwrap_or(100);
+    let maximum = config.and_then(|c| c.maximum_percent).unwrap_or(200);
+    let mut text = format!(
+        "Keeps at least {minimum}% of the desired count running and runs at most {maximum}% \
+         during a deployment"
+    );
+    match config.and_then(|c| c.deployment_circuit_breaker.as_ref()) {
+        Some(breaker) if breaker.enable && breaker.rollback => {
+            text.push_str("; the circuit breaker stops failing deployments and rolls back.");
+        }
+        Some(breaker) if breaker.enable => {
+            text.push_str("; the circuit breaker stops failing deployments (no rollback).");
+        }
+        _ => text.push_str("; no circuit breaker, so a failing deployment keeps retrying."),
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs::DeploymentCircuitBreaker;
+
+    fn service(json: serde_json::Value) -> Service {
+        let mut base = serde_json::json!({
+            "serviceArn": "arn:aws:ecs:eu-west-1:1:service/demo/api",
+            "serviceName": "api",
+            "status": "ACTIVE",
+            "desiredCount": 2,
+            "runningCount": 2,
+            "pendingCount": 0,
+            "taskDefinition": "api:3",
+            "schedulingStrategy": "REPLICA",
+        });
+        if let (Some(base), Some(extra)) = (base.as_object_mut(), json.as_object()) {
+            base.extend(extra.clone());
+        }
+        serde_json::from_value(base).expect("service")
+    }
+
+    #[test]
+    fn spread_then_binpack_reads_as_one_sentence() {
+        let s = service(serde_json::json!({
+            "launchType": "EC2",
+            "placementStrategy": [
+                {"type": "spread", "field": "attribute:ecs.availability-zone"},
+                {"type": "binpack", "field": "memory"},
+            ],
+        }));
+        assert_eq!(
+            placement(&s),
+            "Spread tasks evenly across Availability Zones, then binpack on memory: each task \
+             goes to the instance with the least memory left that still fits it, so fewer \
+             instances are used."
+        );
+    }
+
+    #[test]
+    fn constraints_follow_the_strategies() {
+        let s = service(serde_json::json!({
+            "launchType": "EC2",
+            "placementStrategy": [{"type": "spread", "field": "instanceId"}],
+            "placementConstraints": [
+                {"type": "distinctInstance"},
+                {"type": "memberOf", "expression": "attribute:ecs.instance-type =~ m5.*"},
+            ],
+        }));
+        assert_eq!(
+            placement(&s),
+            "Spread tasks evenly across instances. Each task runs on a different instance. \
+             Only instances where attribute:ecs.instance-type =~ m5.*."
+        );
+    }
+
+    #[test]
+    fn daemon_fargate_and_default_placement() {
+        let daemon = service(serde_json::json!({"schedulingStrategy": "DAEMON"}));
+        assert!(placement(&daemon).starts_with("One task on every active container instance"));
+        let fargate = service(serde_json::json!({"launchType": "FARGATE"}));
+        assert!(placement(&fargate).starts_with("Fargate spreads"));
+        let plain = service(serde_json::json!({"launchType": "EC2"}));
+        assert!(placement(&plain).starts_with("No placement strategy"));
+        let custom = service(serde_json::json!({
+            "placementStrategy": [{"type": "spread", "field": "attribute:rack"}, {"type": "random"}],
+        }));
+        assert_eq!(
+            placement(&custom),
+            "Spread tasks evenly across values of rack, then place tasks on a random instance \
+             that fits."
+        );
+    }
+
+    fn item(name: &str, weight: i64, base: i64) -> CapacityProviderStrategyItem {
+        CapacityProviderStrategyItem {
+            capacity_provider: name.to_owned(),
+            weight,
+            base,
+        }
+    }
+
+    #[test]
+    fn capacity_strategy_in_words() {
+        assert_eq!(
+            capacity_strategy(&[item("FARGATE", 1, 2), item("FARGATE_SPOT", 3, 0)]),
+            "FARGATE runs the first 2 tasks; the rest are split FARGATE 1 : FARGATE_SPOT 3."
+        );
+        assert_eq!(
+            capacity_strategy(&[item("FARGATE", 1, 0)]),
+            "All tasks run on FARGATE."
+        );
+        assert_eq!(
+            capacity_strategy(&[]),
+            "The cluster's default capacity provider strategy."
+        );
+        assert_eq!(
+            capacity_strategy(&[item("asg", 0, 1)]),
+            "asg runs the first 1 task; no provider has a weight, so no more tasks are placed."
+        );
+    }
+
+    #[test]
+    fn deployment_limits_in_words() {
+        assert_eq!(
+            deployment_configuration(None),
+            "Keeps at least 100% of the desired count running and runs at most 200% during a \
+             deployment; no circuit breaker, so a failing deployment keeps retrying."
+        );
+        let config = DeploymentConfiguration {
+            deployment_circuit_breaker: Some(DeploymentCircuitBreaker {
+                enable: true,
+                rollback: true,
+            }),
+            maximum_percent: Some(150),
+            minimum_healthy_percent: Some(50),
+        };
+        assert_eq!(
+            deployment_configuration(Some(&config)),
+            "Keeps at least 50% of the desired count running and runs at most 150% during a \
+             deployment; the circuit breaker stops failing deployments and rolls back."
+        );
+    }
+}
