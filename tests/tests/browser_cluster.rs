@@ -349,7 +349,7 @@ async fn the_help_explains_ecs_concepts() {
     let popover = browser
         .wait_for_text(".help__popover", "Availability Zone")
         .await;
-    assert!(popover.contains("isolated"), "{popover}");
+    assert!(popover.contains("isolated from the"), "{popover}");
     browser.screenshot("cluster-help").await;
 }
 

@@ -60,9 +60,10 @@ impl Concept {
                  balancer."
             }
             Self::AvailabilityZone => {
-                "An isolated data-centre location inside an AWS Region, such as us-east-1a. \
-                 Spreading tasks over several zones keeps a service up when one zone fails, which \
-                 is why the graph draws one lane per zone."
+                "One or more data centres with their own power and network, isolated from the \
+                 other zones of the same AWS Region; us-east-1a is a zone of us-east-1. Spreading \
+                 tasks over several zones keeps a service up when one zone fails, which is why the \
+                 graph draws one lane per zone."
             }
             Self::PlacementStrategy => {
                 "How ECS chooses among the instances that can take a task: spread (balance over \
