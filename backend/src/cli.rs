@@ -103,12 +103,21 @@ pub struct ServeArgs {
     /// AWS-compatible endpoint, e.g. a local emulator (with --aws).
     #[arg(long, requires = "aws")]
     pub endpoint_url: Option<String>,
+    /// Seconds a read from the source is reused by later requests (0 disables the cache).
+    #[arg(long, env = "BERTH_CACHE_TTL", default_value = "3", value_parser = parse_seconds_or_zero)]
+    pub cache_ttl: Duration,
     /// Seconds between two reads of a cluster that someone watches live.
     #[arg(long, env = "BERTH_POLL_INTERVAL", default_value = "5", value_parser = parse_seconds)]
     pub poll_interval: Duration,
     /// Seconds allowed for one AWS operation, retries included.
     #[arg(long, default_value = "20", value_parser = parse_seconds)]
     pub aws_timeout: Duration,
+}
+
+fn parse_seconds_or_zero(text: &str) -> Result<Duration, String> {
+    text.parse::<u64>()
+        .map(Duration::from_secs)
+        .map_err(|_| format!("expected a number of seconds, got {text:?}"))
 }
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {

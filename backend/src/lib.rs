@@ -5,12 +5,14 @@
 //!   from it (where images run).
 //! - [`aws`]: the AWS SDK implementation; [`sandbox`]: the embedded simulated account.
 //! - [`routes`]: the `/api/` handlers; [`error`]: the error policy and JSON error body.
+//! - [`cache`]: a short read cache in front of the source, cleared by changes and `?refresh`.
 //! - [`live`]: one poller per watched cluster, behind the server-sent events stream.
 //! - [`static_files`]: serving the built console with a single-page-app fallback.
 //! - [`simulate`]: the "what if" tools (placement, validation, …) behind the CLI and the API.
 //! - [`cli`]: the command line of the `berth` binary.
 
 pub mod aws;
+pub mod cache;
 pub mod cli;
 pub mod ecr;
 pub mod error;
@@ -39,15 +41,21 @@ pub struct AppState {
     pub ecr: Arc<dyn EcrApi>,
     /// The pollers behind live updates.
     pub live: Arc<live::LiveHub>,
+    /// The read cache in front of the source (`ecs` reads through it), for `?refresh`.
+    pub cache: Arc<cache::CachedEcs>,
 }
 
 impl AppState {
-    /// The state over one source, with live updates polling every `poll_interval`.
+    /// The state over one source: reads cached for `cache_ttl`, live updates polling every
+    /// `poll_interval`.
     pub fn new(
-        ecs: Arc<dyn EcsApi>,
+        source: Arc<dyn EcsApi>,
         ecr: Arc<dyn EcrApi>,
+        cache_ttl: std::time::Duration,
         poll_interval: std::time::Duration,
     ) -> Self {
+        let cache = Arc::new(cache::CachedEcs::new(source, cache_ttl));
+        let ecs: Arc<dyn EcsApi> = cache.clone();
         let reader = Arc::clone(&ecs);
         let fetch: live::Fetch = Arc::new(move |cluster: String| {
             let reader = Arc::clone(&reader);
@@ -57,6 +65,7 @@ impl AppState {
             ecs,
             ecr,
             live: live::LiveHub::new(fetch, poll_interval),
+            cache,
         }
     }
 }

@@ -96,7 +96,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     let source = ecs.info().label();
     let router = app(
-        AppState::new(ecs, ecr, args.poll_interval),
+        AppState::new(ecs, ecr, args.cache_ttl, args.poll_interval),
         &args.static_dir,
     );
     let listener = tokio::net::TcpListener::bind(args.addr)

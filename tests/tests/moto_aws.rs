@@ -150,3 +150,35 @@ async fn an_unreachable_endpoint_is_a_clear_retryable_error_not_a_hang() {
     let (status, _) = berth.get("/api/health").await;
     assert_eq!(status, 200, "the server keeps running after AWS errors");
 }
+
+#[tokio::test]
+async fn reads_are_cached_briefly_and_refresh_reads_the_source() {
+    let moto = Moto::start().await;
+    fixtures::seed_fleet(&moto).await;
+    let berth = Berth::start(
+        "moto-cache",
+        &["--aws", "--endpoint-url", &moto.url, "--cache-ttl", "600"],
+        AWS_ENV,
+    );
+    let (_, before) = berth.get("/api/clusters").await;
+    assert_eq!(before["clusters"].as_array().unwrap().len(), 2);
+
+    // A change made behind Berth's back (another tool, the AWS console)...
+    let ecs = moto.ecs().await;
+    ecs.create_cluster()
+        .cluster_name("it-elsewhere")
+        .send()
+        .await
+        .unwrap();
+    // ...is not seen while the cached read is fresh...
+    let (_, cached) = berth.get("/api/clusters").await;
+    assert_eq!(cached["clusters"].as_array().unwrap().len(), 2);
+    // ...and is seen at once with an explicit refresh.
+    let (status, refreshed) = berth.get("/api/clusters?refresh=true").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        refreshed["clusters"].as_array().unwrap().len(),
+        3,
+        "{refreshed}"
+    );
+}

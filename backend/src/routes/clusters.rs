@@ -14,6 +14,7 @@ use berth_shared::api::{ClusterList, ClusterSnapshot};
 use futures_util::{Stream, StreamExt};
 use tokio_stream::wrappers::WatchStream;
 
+use super::body::Refresh;
 use crate::{AppState, error::ApiError, live::Update, now};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -23,7 +24,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/clusters/{name}/stream", get(stream))
 }
 
-async fn list_clusters(State(state): State<AppState>) -> Result<Json<ClusterList>, ApiError> {
+async fn list_clusters(
+    _refresh: Refresh,
+    State(state): State<AppState>,
+) -> Result<Json<ClusterList>, ApiError> {
     let clusters = state.ecs.list_clusters().await?;
     Ok(Json(ClusterList {
         clusters,
@@ -32,6 +36,7 @@ async fn list_clusters(State(state): State<AppState>) -> Result<Json<ClusterList
 }
 
 async fn describe_cluster(
+    _refresh: Refresh,
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Json<ClusterSnapshot>, ApiError> {

@@ -16,7 +16,7 @@ use berth_shared::{
 };
 use serde_json::Value;
 
-use super::body::JsonBody;
+use super::body::{JsonBody, Refresh};
 use crate::{AppState, error::ApiError, now};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -25,7 +25,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/task-definitions/{*id}", get(describe).delete(deregister))
 }
 
-async fn families(State(state): State<AppState>) -> Result<Json<TaskDefinitionFamilies>, ApiError> {
+async fn families(
+    _refresh: Refresh,
+    State(state): State<AppState>,
+) -> Result<Json<TaskDefinitionFamilies>, ApiError> {
     Ok(Json(TaskDefinitionFamilies {
         families: state.ecs.task_definition_families().await?,
         fetched_at: now(),
