@@ -106,3 +106,14 @@ pub async fn clusters() -> Result<ClusterList, ClientError> {
 pub async fn cluster(name: &str) -> Result<ClusterSnapshot, ClientError> {
     get_json(&format!("/api/clusters/{}", segment(name))).await
 }
+
+/// `GET /api/repositories`.
+pub async fn repositories() -> Result<berth_shared::api::RepositoryList, ClientError> {
+    get_json("/api/repositories").await
+}
+
+/// `GET /api/repositories/{name}`; the slashes of the name are percent-encoded, so the path
+/// names the repository whatever its segments are.
+pub async fn repository(name: &str) -> Result<berth_shared::api::RepositoryDetail, ClientError> {
+    get_json(&format!("/api/repositories/{}", segment(name))).await
+}

@@ -8,7 +8,10 @@ use leptos_router::{
 
 use crate::{
     components::top_bar::TopBar,
-    features::clusters::{cluster_page::ClusterPage, overview_page::OverviewPage},
+    features::{
+        clusters::{cluster_page::ClusterPage, overview_page::OverviewPage},
+        repositories::{list_page::RepositoriesPage, repository_page::RepositoryPage},
+    },
 };
 
 /// The root component.
@@ -22,6 +25,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=OverviewPage/>
                     <Route path=path!("/clusters") view=OverviewPage/>
                     <Route path=path!("/clusters/:name") view=ClusterPage/>
+                    <Route path=path!("/repositories") view=RepositoriesPage/>
+                    <Route path=path!("/repositories/*name") view=RepositoryPage/>
                 </Routes>
             </main>
         </Router>

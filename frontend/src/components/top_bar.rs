@@ -47,6 +47,7 @@ pub fn TopBar() -> impl IntoView {
             </A>
             <nav class="top-bar__nav">
                 <A href="/clusters">"Clusters"</A>
+                <A href="/repositories">"Repositories"</A>
             </nav>
             <div class="top-bar__source">
                 <Transition fallback=|| view! { <span class="source">"Connecting…"</span> }>{source}</Transition>

@@ -1,3 +1,4 @@
 //! The console's areas, one folder each.
 
 pub mod clusters;
+pub mod repositories;

@@ -1,0 +1,279 @@
+//! The images of a repository: tags, digest (short, copyable), size, push time, scan findings,
+//! the lifecycle verdict and where the image runs; sortable, filterable as you type.
+
+use berth_shared::{
+    graph::{absolute_time, relative_time, task_definition_label},
+    time::Timestamp,
+};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use wasm_bindgen::prelude::*;
+
+use super::model::{
+    ImageRow, ImageSort, Sort, format_bytes, plural, select_images, severity_counts, short_digest,
+};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `navigator.clipboard.writeText(text)`; throws where the Clipboard API is missing.
+    #[wasm_bindgen(catch, js_namespace = ["navigator", "clipboard"], js_name = writeText)]
+    fn write_clipboard(text: &str) -> Result<JsValue, JsValue>;
+}
+
+/// The images table with its filter box.
+#[component]
+pub fn ImagesTable(
+    /// One row per image, most recently pushed first.
+    rows: Vec<ImageRow>,
+    /// The moment relative times are counted from (when the data was read).
+    now: Timestamp,
+    /// Whether a lifecycle policy was evaluated (shows the Lifecycle column).
+    has_policy: bool,
+) -> impl IntoView {
+    let total = rows.len();
+    let rows = StoredValue::new(rows);
+    let query = RwSignal::new(String::new());
+    let sort = RwSignal::new(Sort {
+        column: ImageSort::Pushed,
+        descending: true,
+    });
+    let selected = Memo::new(move |_| {
+        rows.with_value(|all| {
+            select_images(all, &query.get(), sort.get())
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let header = move |label: &'static str, column: ImageSort, numeric: bool| {
+        view! {
+            <th aria-sort=move || sort.get().aria(column) class=if numeric { "numeric" } else { "" }>
+                <button class="sort" on:click=move |_| sort.update(|s| *s = s.click(column, numeric))>
+                    {label}
+                </button>
+            </th>
+        }
+    };
+    view! {
+        <section class="panel panel--flush" data-testid="images">
+            <div class="toolbar">
+                <h2>"Images"</h2>
+                <input
+                    class="toolbar__search"
+                    type="search"
+                    placeholder="Filter by tag, digest, service, or “expiring”"
+                    aria-label="Filter images"
+                    data-testid="image-filter"
+                    prop:value=move || query.get()
+                    on:input=move |event| query.set(event_target_value(&event))
+                />
+                <span class="muted toolbar__count" data-testid="image-count-label">
+                    {move || {
+                        let shown = selected.with(Vec::len);
+                        if shown == total {
+                            plural(total, "image", "images")
+                        } else {
+                            format!("{shown} of {}", plural(total, "image", "images"))
+                        }
+                    }}
+                </span>
+            </div>
+            <table class="table table--ecr">
+                <thead>
+                    <tr>
+                        {header("Tags", ImageSort::Tags, false)}
+                        <th>"Digest"</th>
+                        {header("Size", ImageSort::Size, true)}
+                        {header("Pushed", ImageSort::Pushed, true)}
+                        {header("Scan findings", ImageSort::Findings, true)}
+                        {has_policy.then(|| view! { <th>"Lifecycle"</th> })}
+                        <th>"Runs in"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=move || selected.get()
+                        key=|row| row.image.image_digest.clone()
+                        children=move |row| view! { <ImageRowView row now has_policy/> }
+                    />
+                </tbody>
+            </table>
+            <Show when=move || selected.with(Vec::is_empty)>
+                <p class="panel__none">
+                    {move || if total == 0 {
+                        "This repository has no images yet.".to_owned()
+                    } else {
+                        format!("No image matches “{}”.", query.get())
+                    }}
+                </p>
+            </Show>
+        </section>
+    }
+}
+
+/// One image.
+#[component]
+fn ImageRowView(
+    /// The image, its verdict and its usage.
+    row: ImageRow,
+    /// The moment relative times are counted from.
+    now: Timestamp,
+    /// Whether the Lifecycle column is shown.
+    has_policy: bool,
+) -> impl IntoView {
+    let expires = row.expires();
+    let in_use = row.in_use();
+    let class = match (expires, in_use) {
+        (true, true) => "row--expiring row--danger",
+        (true, false) => "row--expiring",
+        _ => "",
+    };
+    let image = row.image;
+    let tags = if image.image_tags.is_empty() {
+        view! { <span class="muted untagged">"untagged"</span> }.into_any()
+    } else {
+        image
+            .image_tags
+            .iter()
+            .map(|tag| view! { <span class="chip chip--image-tag">{tag.clone()}</span> })
+            .collect_view()
+            .into_any()
+    };
+    let pushed = image.image_pushed_at.map(|at| {
+        view! {
+            <span>{relative_time(at, now)}</span>
+            <span class="cell__detail">{absolute_time(at)}</span>
+        }
+    });
+    let scan = {
+        let counts = severity_counts(&image);
+        let status = image.image_scan_status.as_ref().map(|s| s.status.clone());
+        if counts.is_empty() {
+            let label = match status.as_deref() {
+                Some("COMPLETE") => "No findings",
+                Some("IN_PROGRESS" | "PENDING") => "Scanning…",
+                Some("FAILED") => "Scan failed",
+                _ => "Not scanned",
+            };
+            view! { <span class="muted">{label}</span> }.into_any()
+        } else {
+            counts
+                .into_iter()
+                .map(|(severity, count)| {
+                    view! {
+                        <span class=format!("severity severity--{}", severity.to_ascii_lowercase()) title=format!("{count} {severity} findings")>
+                            {format!("{count} {}", &severity[..1])}
+                        </span>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        }
+    };
+    let lifecycle = has_policy.then(|| {
+        let verdict = row.verdict.clone();
+        let reason = verdict.as_ref().map(|v| v.reason.clone()).unwrap_or_default();
+        let label = match verdict.as_ref().and_then(|v| v.applied_rule_priority) {
+            Some(priority) => view! {
+                <span class="badge badge--expiring">{format!("Expires · rule {priority}")}</span>
+            }
+            .into_any(),
+            None => view! { <span class="muted">"Kept"</span> }.into_any(),
+        };
+        view! {
+            <td title=reason>
+                {label}
+                {(expires && in_use).then(|| view! {
+                    <span class="warning" title="Still in use: tasks that pull it again will fail">"⚠ in use"</span>
+                })}
+            </td>
+        }
+    });
+    let runs = match row.usage {
+        None => view! { <span class="muted">"Not in use"</span> }.into_any(),
+        Some(usage) => {
+            let services = usage
+                .services
+                .into_iter()
+                .map(|s| {
+                    let href = format!("/clusters/{}", s.cluster_name);
+                    let title = format!(
+                        "{} in {} · {} · {} running",
+                        s.service_name,
+                        s.cluster_name,
+                        task_definition_label(&s.task_definition),
+                        s.running_count
+                    );
+                    view! {
+                        <A href=href attr:class="chip chip--service" attr:title=title>
+                            {s.service_name}<span class="muted">" · " {s.cluster_name}</span>
+                        </A>
+                    }
+                })
+                .collect_view();
+            let mut notes = Vec::new();
+            if !usage.tasks.is_empty() {
+                notes.push(plural(usage.tasks.len(), "running task", "running tasks"));
+            }
+            if !usage.task_definitions.is_empty() {
+                let labels: Vec<&str> = usage
+                    .task_definitions
+                    .iter()
+                    .map(|arn| task_definition_label(arn))
+                    .collect();
+                let noun = if labels.len() == 1 {
+                    "Task definition"
+                } else {
+                    "Task definitions"
+                };
+                notes.push(format!("{noun} {}", labels.join(", ")));
+            }
+            view! {
+                <div class="runs">
+                    {services}
+                    <span class="cell__detail">{notes.join(" · ")}</span>
+                </div>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <tr class=class data-testid="image-row" data-expires=expires.to_string() data-in-use=in_use.to_string()>
+            <td class="tags">{tags}</td>
+            <td><Digest digest=image.image_digest.clone()/></td>
+            <td class="numeric">{format_bytes(image.image_size_in_bytes)}</td>
+            <td class="numeric">{pushed}</td>
+            <td class="scan">{scan}</td>
+            {lifecycle}
+            <td>{runs}</td>
+        </tr>
+    }
+}
+
+/// A short digest with a button that copies the full one.
+#[component]
+fn Digest(
+    /// `sha256:…`.
+    digest: String,
+) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let full = digest.clone();
+    let short = short_digest(&digest).to_owned();
+    let copy = move |_| {
+        if write_clipboard(&full).is_ok() {
+            copied.set(true);
+            set_timeout(
+                move || copied.set(false),
+                std::time::Duration::from_millis(1500),
+            );
+        }
+    };
+    view! {
+        <span class="digest" title=digest>
+            <code>{short}</code>
+            <button class="copy" title="Copy the full digest" aria-label="Copy the full digest" on:click=copy>
+                {move || if copied.get() { "Copied" } else { "Copy" }}
+            </button>
+        </span>
+    }
+}

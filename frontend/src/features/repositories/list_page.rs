@@ -1,0 +1,179 @@
+//! `/repositories`: every ECR repository of the active source in a sortable, filterable table.
+
+use berth_shared::{
+    api::{RepositoryList, RepositorySummary},
+    graph::{absolute_time, relative_time},
+    time::Timestamp,
+};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::model::{RepositorySort, Sort, format_bytes, plural, select_repositories};
+use crate::{api, components::error_panel::ErrorPanel};
+
+/// The repositories page.
+#[component]
+pub fn RepositoriesPage() -> impl IntoView {
+    let list = LocalResource::new(api::repositories);
+    let retry = Callback::new(move |()| list.refetch());
+    let content = move || {
+        Suspend::new(async move {
+            match list.await {
+                Ok(list) if list.repositories.is_empty() => view! {
+                    <section class="panel panel--empty" data-testid="empty">
+                        <h2>"No repositories in this registry"</h2>
+                        <p>
+                            "An ECR repository holds the versions of one container image. Create one with "
+                            <code>"aws ecr create-repository --repository-name NAME"</code>
+                            " and push an image to it."
+                        </p>
+                    </section>
+                }
+                .into_any(),
+                Ok(list) => view! { <RepositoryTable list/> }.into_any(),
+                Err(error) => view! { <ErrorPanel error on_retry=retry/> }.into_any(),
+            }
+        })
+    };
+    view! {
+        <div class="page__header">
+            <h1>"Repositories"</h1>
+            <button class="button button--quiet" on:click=move |_| list.refetch()>"Refresh"</button>
+        </div>
+        <Transition fallback=|| view! { <section class="panel card--skeleton" aria-busy="true"></section> }>
+            {content}
+        </Transition>
+    }
+}
+
+/// The table with its filter box and totals.
+#[component]
+fn RepositoryTable(
+    /// What the API returned.
+    list: RepositoryList,
+) -> impl IntoView {
+    let now = list.fetched_at;
+    let images: usize = list.repositories.iter().map(|r| r.image_count).sum();
+    let bytes: i64 = list
+        .repositories
+        .iter()
+        .map(|r| r.total_size_in_bytes)
+        .sum();
+    let total = list.repositories.len();
+    let repositories = StoredValue::new(list.repositories);
+    let query = RwSignal::new(String::new());
+    let sort = RwSignal::new(Sort {
+        column: RepositorySort::Name,
+        descending: false,
+    });
+    let selected = Memo::new(move |_| {
+        repositories.with_value(|all| {
+            select_repositories(all, &query.get(), sort.get())
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let header = move |label: &'static str, column: RepositorySort, numeric: bool| {
+        view! {
+            <th aria-sort=move || sort.get().aria(column) class=if numeric { "numeric" } else { "" }>
+                <button class="sort" on:click=move |_| sort.update(|s| *s = s.click(column, numeric))>
+                    {label}
+                </button>
+            </th>
+        }
+    };
+    view! {
+        <p class="summary" data-testid="summary">
+            {plural(total, "repository", "repositories")}
+            " · " {plural(images, "image", "images")}
+            " · " {format_bytes(bytes)}
+            <span class="muted">" · read at " {absolute_time(now)}</span>
+        </p>
+        <section class="panel panel--flush">
+            <div class="toolbar">
+                <input
+                    class="toolbar__search"
+                    type="search"
+                    placeholder="Filter by name or URI"
+                    aria-label="Filter repositories"
+                    data-testid="filter"
+                    prop:value=move || query.get()
+                    on:input=move |event| query.set(event_target_value(&event))
+                />
+                <span class="muted toolbar__count">
+                    {move || {
+                        let shown = selected.with(Vec::len);
+                        if shown == total {
+                            plural(total, "repository", "repositories")
+                        } else {
+                            format!("{shown} of {}", plural(total, "repository", "repositories"))
+                        }
+                    }}
+                </span>
+            </div>
+            <table class="table table--ecr" data-testid="repositories">
+                <thead>
+                    <tr>
+                        {header("Name", RepositorySort::Name, false)}
+                        <th>"URI"</th>
+                        {header("Images", RepositorySort::Images, true)}
+                        {header("Size", RepositorySort::Size, true)}
+                        {header("Last push", RepositorySort::Pushed, true)}
+                        <th>"Tag mutability"</th>
+                        {header("Created", RepositorySort::Created, true)}
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=move || selected.get()
+                        key=|summary| summary.repository.repository_arn.clone()
+                        children=move |summary| view! { <RepositoryRow summary now/> }
+                    />
+                </tbody>
+            </table>
+            <Show when=move || selected.with(Vec::is_empty)>
+                <p class="panel__none">"No repository matches “" {move || query.get()} "”."</p>
+            </Show>
+        </section>
+    }
+}
+
+/// One repository.
+#[component]
+fn RepositoryRow(
+    /// The repository and its figures.
+    summary: RepositorySummary,
+    /// The moment relative times are counted from.
+    now: Timestamp,
+) -> impl IntoView {
+    let repository = summary.repository;
+    let href = format!("/repositories/{}", repository.repository_name);
+    let mutability = repository
+        .image_tag_mutability
+        .clone()
+        .unwrap_or_else(|| "MUTABLE".to_owned());
+    let mutability_class = format!("badge badge--{}", mutability.to_ascii_lowercase());
+    let mutability_label = if mutability == "IMMUTABLE" {
+        "Immutable"
+    } else {
+        "Mutable"
+    };
+    let time = |at: Option<Timestamp>| match at {
+        Some(at) => {
+            view! { <span title=absolute_time(at)>{relative_time(at, now)}</span> }.into_any()
+        }
+        None => view! { <span class="muted">"–"</span> }.into_any(),
+    };
+    view! {
+        <tr data-testid="repository-row">
+            <td><A href=href attr:class="strong">{repository.repository_name.clone()}</A></td>
+            <td class="mono muted uri">{repository.repository_uri.clone()}</td>
+            <td class="numeric">{summary.image_count}</td>
+            <td class="numeric">{format_bytes(summary.total_size_in_bytes)}</td>
+            <td class="numeric">{time(summary.last_pushed_at)}</td>
+            <td><span class=mutability_class>{mutability_label}</span></td>
+            <td class="numeric">{time(repository.created_at)}</td>
+        </tr>
+    }
+}
