@@ -664,6 +664,70 @@ pub fn layout(snapshot: &ClusterSnapshot, filter: &GraphFilter) -> GraphLayout {
     }
 }
 
+/// One row of the graph drawn as a table: an instance, or a lane's pool of tasks without one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GraphRow {
+    /// Unique key (instance ARN, or zone and pool label).
+    pub key: String,
+    /// Zone.
+    pub zone: String,
+    /// EC2 instance id (container-instance id without one), or the pool's label.
+    pub name: String,
+    /// Instance status; `None` for pools.
+    pub status: Option<String>,
+    /// `reserved / registered (pct%)` CPU units, or the pool's total.
+    pub cpu: String,
+    /// The same for memory.
+    pub memory: String,
+    /// Tasks per service.
+    pub services: Vec<(String, Colour, usize)>,
+}
+
+/// The graph as table rows, lane by lane: instances, then pools.
+pub fn graph_rows(layout: &GraphLayout) -> Vec<GraphRow> {
+    let mut rows = Vec::new();
+    for lane in &layout.lanes {
+        for instance in &lane.instances {
+            rows.push(GraphRow {
+                key: instance.arn.clone(),
+                zone: lane.zone.clone(),
+                name: instance
+                    .ec2_instance_id
+                    .clone()
+                    .unwrap_or_else(|| instance.id.clone()),
+                status: Some(instance.status.clone()),
+                cpu: format!(
+                    "{} / {} ({}%)",
+                    instance.cpu.reserved,
+                    instance.cpu.registered,
+                    instance.cpu.percent()
+                ),
+                memory: format!(
+                    "{} / {} ({}%)",
+                    format_memory(instance.memory.reserved),
+                    format_memory(instance.memory.registered),
+                    instance.memory.percent()
+                ),
+                services: service_counts(&instance.tasks),
+            });
+        }
+        for pool in &lane.pools {
+            let cpu: i64 = pool.tasks.iter().map(|t| t.reserved.cpu).sum();
+            let memory: i64 = pool.tasks.iter().map(|t| t.reserved.memory).sum();
+            rows.push(GraphRow {
+                key: format!("{}/{}", lane.zone, pool.label),
+                zone: lane.zone.clone(),
+                name: pool.label.clone(),
+                status: None,
+                cpu: cpu.to_string(),
+                memory: format_memory(memory),
+                services: service_counts(&pool.tasks),
+            });
+        }
+    }
+    rows
+}
+
 // ---------------------------------------------------------------------------------------------
 // Placement in words
 // ---------------------------------------------------------------------------------------------
@@ -1644,6 +1708,18 @@ mod tests {
             format!("2 instances · {} tasks (1 on Fargate)", b.shown_tasks)
         );
         assert_eq!(graph.lanes[0].summary(), "1 task not on an instance");
+        let rows = graph_rows(&graph);
+        assert_eq!(rows.len(), 6 + 2);
+        let fargate = rows.iter().find(|r| r.name == "Fargate").unwrap();
+        assert_eq!(
+            (fargate.status.as_deref(), fargate.cpu.as_str()),
+            (None, "256")
+        );
+        assert_eq!(fargate.memory, "512 MiB");
+        assert_eq!(
+            fargate.services,
+            [("web".to_owned(), service_colour("web"), 1)]
+        );
         assert_eq!(b.pools[0].tasks[0].width, BlockWidth::Pixels(16));
         assert_eq!(graph.lanes[0].pools[0].label, "Not on an instance");
         for lane in &graph.lanes {

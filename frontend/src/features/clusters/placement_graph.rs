@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use berth_shared::{
     api::ClusterSnapshot,
-    graph::{self, Choices, GraphLayout, InstanceBox, Pool, TaskBlock},
+    graph::{self, Choices, GraphLayout, GraphRow, InstanceBox, Pool, TaskBlock},
 };
 use leptos::{ev, html, prelude::*, wasm_bindgen::JsCast, web_sys};
 
@@ -313,51 +313,37 @@ fn GraphTable(
     /// The layout.
     layout: Memo<GraphLayout>,
 ) -> impl IntoView {
-    let rows = move || {
-        layout.with(|l| {
-            l.lanes
-                .iter()
-                .flat_map(|lane| {
-                    let zone = lane.zone.clone();
-                    lane.instances
-                        .iter()
-                        .map(move |i| (zone.clone(), i.clone()))
-                })
-                .collect::<Vec<_>>()
-        })
-    };
+    let rows = move || layout.with(graph::graph_rows);
     view! {
         <div class="data-table__scroll">
             <table class="table table--data" data-testid="graph-table">
                 <thead>
                     <tr>
-                        <th>"Zone"</th><th>"Instance"</th><th>"Status"</th>
+                        <th>"Zone"</th><th>"Instance or pool"</th><th>"Status"</th>
                         <th class="data-table__numeric">"CPU units reserved"</th>
                         <th class="data-table__numeric">"Memory reserved"</th>
                         <th>"Tasks by service"</th>
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=rows key=|(_, i)| (i.arn.clone(), i.fingerprint()) let:row>
-                        {
-                            let (zone, instance) = row;
-                            let tone = graph::Tone::of_status(&instance.status).as_str();
-                            let counts = graph::service_counts(&instance.tasks);
-                            view! {
-                                <tr>
-                                    <td>{zone}</td>
-                                    <td class="mono">{instance.ec2_instance_id.clone().unwrap_or_else(|| instance.id.clone())}</td>
-                                    <td><span class=format!("status status--{tone}")>{instance.status.clone()}</span></td>
-                                    <td class="data-table__numeric">{format!("{} / {} ({}%)", instance.cpu.reserved, instance.cpu.registered, instance.cpu.percent())}</td>
-                                    <td class="data-table__numeric">{format!("{} / {} ({}%)", graph::format_memory(instance.memory.reserved), graph::format_memory(instance.memory.registered), instance.memory.percent())}</td>
-                                    <td>
-                                        {counts.into_iter().map(|(service, colour, n)| view! {
-                                            <span class="count-chip"><span class="swatch" style:background=colour.css()></span>{format!("{service} ×{n}")}</span>
-                                        }).collect_view()}
-                                    </td>
-                                </tr>
-                            }
-                        }
+                    <For each=rows key=GraphRow::clone let:row>
+                        <tr>
+                            <td>{row.zone}</td>
+                            <td class="mono">{row.name}</td>
+                            <td>
+                                {row.status.map(|status| {
+                                    let tone = graph::Tone::of_status(&status).as_str();
+                                    view! { <span class=format!("status status--{tone}")>{status}</span> }
+                                })}
+                            </td>
+                            <td class="data-table__numeric">{row.cpu}</td>
+                            <td class="data-table__numeric">{row.memory}</td>
+                            <td>
+                                {row.services.into_iter().map(|(service, colour, n)| view! {
+                                    <span class="count-chip"><span class="swatch" style:background=colour.css()></span>{format!("{service} ×{n}")}</span>
+                                }).collect_view()}
+                            </td>
+                        </tr>
                     </For>
                 </tbody>
             </table>
