@@ -1323,12 +1323,12 @@ pub fn instances_table(snapshot: &ClusterSnapshot) -> Table {
                     if instance.agent_connected {
                         Cell {
                             badge: Some(Tone::Ok),
-                            ..Cell::text("connected")
+                            ..Cell::text("CONNECTED")
                         }
                     } else {
                         Cell {
                             badge: Some(Tone::Bad),
-                            ..Cell::text("disconnected")
+                            ..Cell::text("DISCONNECTED")
                         }
                     },
                     Cell::number(instance.running_tasks_count),

@@ -315,7 +315,7 @@ fn GraphTable(
 ) -> impl IntoView {
     let rows = move || layout.with(graph::graph_rows);
     view! {
-        <div class="data-table__scroll">
+        <div class="data-table data-table__scroll">
             <table class="table table--data" data-testid="graph-table">
                 <thead>
                     <tr>
