@@ -47,8 +47,13 @@ fn main() -> ExitCode {
 }
 
 /// The repository root (the parent of this crate).
+///
+/// `cargo run` sets `CARGO_MANIFEST_DIR` for the process it starts; that runtime value is
+/// preferred to the one compiled in, so a binary shared through a common target directory
+/// still works on the checkout that invoked it.
 fn workspace_root() -> PathBuf {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest_dir
         .parent()
         .map_or(manifest_dir.clone(), PathBuf::from)
