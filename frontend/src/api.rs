@@ -117,3 +117,73 @@ pub async fn repositories() -> Result<berth_shared::api::RepositoryList, ClientE
 pub async fn repository(name: &str) -> Result<berth_shared::api::RepositoryDetail, ClientError> {
     get_json(&format!("/api/repositories/{}", segment(name))).await
 }
+
+/// Sends `body` as JSON with `request` (a PUT or POST) and decodes the answer like
+/// [`get_json`].
+async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
+    request: gloo_net::http::RequestBuilder,
+    body: &B,
+) -> Result<T, ClientError> {
+    let request = request
+        .json(body)
+        .map_err(|e| ClientError::Decode(e.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ClientError::Network(e.to_string()))?;
+    if response.ok() {
+        return response
+            .json::<T>()
+            .await
+            .map_err(|e| ClientError::Decode(e.to_string()));
+    }
+    let status = response.status();
+    let body = response
+        .json::<ErrorBody>()
+        .await
+        .unwrap_or_else(|_| ErrorBody {
+            code: ErrorCode::Internal,
+            message: format!("the server answered HTTP {status} without an error description"),
+            retryable: status >= 500,
+            field: None,
+            problems: Vec::new(),
+        });
+    Err(ClientError::Api { status, body })
+}
+
+/// The URL of `GET /api/clusters/{name}/stream` (server-sent events).
+pub fn cluster_stream_url(name: &str) -> String {
+    format!("/api/clusters/{}/stream", segment(name))
+}
+
+/// `PUT /api/clusters/{cluster}/services/{service}`: desired count, forced deployment or task
+/// definition.
+pub async fn update_service(
+    cluster: &str,
+    service: &str,
+    change: &berth_shared::api::ServiceUpdate,
+) -> Result<berth_shared::api::Mutation<berth_shared::ecs::Service>, ClientError> {
+    let path = format!(
+        "/api/clusters/{}/services/{}",
+        segment(cluster),
+        segment(service)
+    );
+    send_json(Request::put(&path), change).await
+}
+
+/// `POST /api/clusters/{cluster}/tasks/{task}/stop`.
+pub async fn stop_task(
+    cluster: &str,
+    task: &str,
+    reason: &str,
+) -> Result<berth_shared::api::Mutation<berth_shared::ecs::Task>, ClientError> {
+    let body = berth_shared::api::StopTask {
+        reason: (!reason.trim().is_empty()).then(|| reason.trim().to_owned()),
+    };
+    let path = format!(
+        "/api/clusters/{}/tasks/{}/stop",
+        segment(cluster),
+        segment(task)
+    );
+    send_json(Request::post(&path), &body).await
+}

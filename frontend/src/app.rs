@@ -10,7 +10,10 @@ use crate::{
     components::top_bar::TopBar,
     features::{
         clusters::{cluster_page::ClusterPage, overview_page::OverviewPage},
+        instances::instance_page::InstancePage,
         repositories::{list_page::RepositoriesPage, repository_page::RepositoryPage},
+        services::service_page::ServicePage,
+        tasks::task_page::TaskPage,
     },
 };
 
@@ -25,6 +28,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=OverviewPage/>
                     <Route path=path!("/clusters") view=OverviewPage/>
                     <Route path=path!("/clusters/:name") view=ClusterPage/>
+                    <Route path=path!("/clusters/:cluster/services/:service") view=ServicePage/>
+                    <Route path=path!("/clusters/:cluster/tasks/:task") view=TaskPage/>
+                    <Route path=path!("/clusters/:cluster/instances/:instance") view=InstancePage/>
                     <Route path=path!("/repositories") view=RepositoriesPage/>
                     <Route path=path!("/repositories/*name") view=RepositoryPage/>
                 </Routes>

@@ -12,8 +12,8 @@
 //! Everything is pure: the same service gives the same words.
 
 use crate::ecs::{
-    CapacityProviderStrategyItem, DeploymentConfiguration, PlacementConstraint,
-    PlacementStrategy, Service,
+    CapacityProviderStrategyItem, DeploymentConfiguration, PlacementConstraint, PlacementStrategy,
+    Service,
 };
 
 /// One placement strategy as a phrase and, for binpack, what it does.
@@ -44,7 +44,10 @@ fn strategy(item: &PlacementStrategy) -> (String, Option<&'static str>) {
                 }),
             )
         }
-        "random" => ("place tasks on a random instance that fits".to_owned(), None),
+        "random" => (
+            "place tasks on a random instance that fits".to_owned(),
+            None,
+        ),
         other => (format!("use the {other} strategy"), None),
     }
 }
@@ -143,7 +146,9 @@ pub fn capacity_strategy(items: &[CapacityProviderStrategyItem]) -> String {
 /// A rolling deployment's limits in words: `Keeps at least 100% of the desired count running
 /// and starts at most 200% during a deployment; failed deployments roll back.`
 pub fn deployment_configuration(config: Option<&DeploymentConfiguration>) -> String {
-    let minimum = config.and_then(|c| c.minimum_healthy_percent).unwrap_or(100);
+    let minimum = config
+        .and_then(|c| c.minimum_healthy_percent)
+        .unwrap_or(100);
     let maximum = config.and_then(|c| c.maximum_percent).unwrap_or(200);
     let mut text = format!(
         "Keeps at least {minimum}% of the desired count running and runs at most {maximum}% \

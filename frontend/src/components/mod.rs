@@ -5,4 +5,5 @@ pub mod error_panel;
 pub mod help;
 pub mod keyboard;
 pub mod launch_type_bar;
+pub mod live;
 pub mod top_bar;

@@ -1,4 +1,7 @@
 //! The console's areas, one folder each.
 
 pub mod clusters;
+pub mod instances;
 pub mod repositories;
+pub mod services;
+pub mod tasks;

@@ -1,0 +1,146 @@
+//! `/clusters/:cluster/services/:service`: one service, live.
+//!
+//! Also the small pieces the task and container-instance pages share with it: links to task
+//! definitions, tasks, instances and services, and times shown both relative and absolute.
+
+pub mod actions;
+pub mod service_page;
+
+use berth_shared::{
+    graph::{absolute_time, relative_time, task_definition_label},
+    time::Timestamp,
+};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// `/task-definitions/{family}?revision={n}` for a task definition ARN or `family:revision`.
+pub fn task_definition_href(definition: &str) -> String {
+    let label = task_definition_label(definition);
+    match label.rsplit_once(':') {
+        Some((family, revision)) => format!("/task-definitions/{family}?revision={revision}"),
+        None => format!("/task-definitions/{label}"),
+    }
+}
+
+/// A link to a task definition, labelled `family:revision`.
+#[component]
+pub fn TaskDefinitionLink(
+    /// ARN or `family:revision`.
+    #[prop(into)]
+    definition: String,
+) -> impl IntoView {
+    let href = task_definition_href(&definition);
+    let label = task_definition_label(&definition).to_owned();
+    view! { <A href=href attr:class="mono">{label}</A> }
+}
+
+/// `12 min ago` with the absolute time under it; `–` when unknown.
+#[component]
+pub fn When(
+    /// The moment.
+    at: Option<Timestamp>,
+    /// The snapshot's time.
+    now: Timestamp,
+) -> impl IntoView {
+    at.map_or_else(
+        || view! { <span class="muted">"–"</span> }.into_any(),
+        |at| {
+            view! {
+                <span class="when" title=absolute_time(at)>
+                    {relative_time(at, now)}
+                    <span class="when__absolute">{absolute_time(at)}</span>
+                </span>
+            }
+            .into_any()
+        },
+    )
+}
+
+/// `/clusters/{cluster}/services/{service}`.
+pub fn service_href(cluster: &str, service: &str) -> String {
+    format!("/clusters/{cluster}/services/{service}")
+}
+
+/// `/clusters/{cluster}/tasks/{task id}`.
+pub fn task_href(cluster: &str, task: &str) -> String {
+    format!("/clusters/{cluster}/tasks/{task}")
+}
+
+/// `/clusters/{cluster}/instances/{container instance id}`.
+pub fn instance_href(cluster: &str, instance: &str) -> String {
+    format!("/clusters/{cluster}/instances/{instance}")
+}
+
+/// Where a row of a shared tasks/instances table leads.
+pub fn target_href(cluster: &str, target: &berth_shared::graph::Target) -> String {
+    use berth_shared::graph::Target;
+    match target {
+        Target::Task(id) => task_href(cluster, id),
+        Target::Instance(id) => instance_href(cluster, id),
+        Target::Service(name) => service_href(cluster, name),
+    }
+}
+
+/// A tasks table (see [`berth_shared::graph::tasks_table`]) whose rows open the task page.
+#[component]
+pub fn LinkedTable(
+    /// The cluster's name, for the links.
+    #[prop(into)]
+    cluster: Signal<String>,
+    /// The rows.
+    #[prop(into)]
+    table: Signal<berth_shared::graph::Table>,
+    /// Placeholder of the filter box.
+    placeholder: &'static str,
+    /// `data-testid` of the table.
+    testid: &'static str,
+) -> impl IntoView {
+    let text = RwSignal::new(None::<String>);
+    let sort = RwSignal::new(None::<String>);
+    let navigate = leptos_router::hooks::use_navigate();
+    let on_open = Callback::new(move |target: berth_shared::graph::Target| {
+        navigate(
+            &target_href(&cluster.get_untracked(), &target),
+            Default::default(),
+        );
+    });
+    view! {
+        <crate::components::data_table::DataTable
+            table
+            text
+            sort
+            on_text=Callback::new(move |t: String| text.set((!t.is_empty()).then_some(t)))
+            on_sort=Callback::new(move |s: String| sort.set(Some(s)))
+            on_open
+            placeholder
+            testid
+        />
+    }
+}
+
+/// A table computed from the stream's snapshot by `build`; while there is no snapshot (another
+/// cluster loading) the previous table stays.
+pub fn table_of(
+    stream: crate::components::live::ClusterStream,
+    build: impl Fn(&berth_shared::api::ClusterSnapshot) -> berth_shared::graph::Table
+    + Send
+    + Sync
+    + 'static,
+) -> Memo<berth_shared::graph::Table> {
+    Memo::new(move |previous: Option<&berth_shared::graph::Table>| {
+        stream.snapshot.with(|snapshot| match snapshot {
+            Some(snapshot) => build(snapshot),
+            None => previous
+                .cloned()
+                .unwrap_or_else(|| berth_shared::graph::Table {
+                    noun: ("row", "rows"),
+                    columns: Vec::new(),
+                    rows: Vec::new(),
+                    default_sort: berth_shared::graph::SortOrder {
+                        column: 0,
+                        descending: false,
+                    },
+                }),
+        })
+    })
+}

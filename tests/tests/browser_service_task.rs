@@ -1,0 +1,330 @@
+//! The service, task and container-instance pages in headless Chromium against the sandbox
+//! (polled every second): deployments, events and placement in words, the desired-count form
+//! and a forced deployment, a task's deep link and Stop task with the service's replacement,
+//! an instance's resources and tasks, and the live indicator. Screenshots in light and dark
+//! colours land in `target/berth-tests/screenshots/`.
+
+use std::time::Duration;
+
+use berth_tests::{berth::Berth, browser::Browser, poll_until};
+use serde_json::{Value, json};
+
+/// How many elements match `css`.
+async fn count(browser: &Browser, css: &str) -> u64 {
+    browser
+        .execute(
+            "return document.querySelectorAll(arguments[0]).length;",
+            json!([css]),
+        )
+        .await
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// Types `text` into the element matching `css` the way a user would (an `input` event).
+async fn type_into(browser: &Browser, css: &str, text: &str) {
+    browser.find(css).await;
+    browser
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.focus(); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', {bubbles: true}));",
+            json!([css, text]),
+        )
+        .await;
+}
+
+/// Switches the page to the dark palette (what `prefers-color-scheme: dark` selects).
+async fn dark(browser: &Browser) {
+    browser
+        .execute(
+            "const rules = Array.from(document.styleSheets).flatMap(s => Array.from(s.cssRules)); \
+             const media = rules.find(r => r.media && r.media.mediaText.includes('dark')); \
+             const style = document.createElement('style'); \
+             style.textContent = media.cssRules[0].cssText; \
+             document.head.appendChild(style);",
+            json!([]),
+        )
+        .await;
+}
+
+/// Saves a screenshot in light colours, then in dark colours (the page is left dark).
+async fn screenshots(browser: &Browser, name: &str) {
+    browser.execute("window.scrollTo(0, 0);", json!([])).await;
+    browser.screenshot(name).await;
+    dark(browser).await;
+    browser.screenshot(&format!("{name}-dark")).await;
+    browser
+        .execute("window.scrollTo(0, document.body.scrollHeight);", json!([]))
+        .await;
+    browser.screenshot(&format!("{name}-dark-end")).await;
+}
+
+/// The demo-ec2 snapshot from the API.
+async fn snapshot(berth: &Berth) -> Value {
+    let (status, body) = berth.get("/api/clusters/demo-ec2").await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// The last path segment of an ARN.
+fn id(arn: &Value) -> String {
+    arn.as_str()
+        .and_then(|a| a.rsplit('/').next())
+        .expect("an ARN")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_service_page_explains_the_service_and_changes_its_desired_count() {
+    let berth = Berth::start("browser-service", &["--poll-interval", "1"], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/demo-ec2/services/api", berth.url))
+        .await;
+
+    browser
+        .wait_for_text("[data-testid=live-label]", "Live")
+        .await;
+    browser.wait_for_text("[data-testid=desired]", "8").await;
+    let deployments = browser.text("[data-testid=deployments]").await;
+    for needle in ["PRIMARY", "COMPLETED", "api:7"] {
+        assert!(
+            deployments.contains(needle),
+            "{needle} missing from {deployments}"
+        );
+    }
+    let revision = browser
+        .execute(
+            "return document.querySelector('[data-testid=deployment] a').getAttribute('href');",
+            json!([]),
+        )
+        .await;
+    assert_eq!(revision, json!("/task-definitions/api?revision=7"));
+    let words = browser.text("[data-testid=placement-words]").await;
+    assert!(
+        words.starts_with(
+            "Spread tasks evenly across Availability Zones, then binpack on memory: each task \
+             goes to the instance with the least memory left"
+        ),
+        "{words}"
+    );
+    assert!(count(&browser, "[data-testid=event]").await >= 1);
+    browser
+        .wait_for_text("[data-testid=service-tasks] [data-testid=count]", "8 tasks")
+        .await;
+    type_into(&browser, "[data-testid=events-search]", "no such words").await;
+    browser
+        .wait_for_text(
+            "[data-testid=service-events]",
+            "No events match this search.",
+        )
+        .await;
+    type_into(&browser, "[data-testid=events-search]", "").await;
+    screenshots(&browser, "service-page").await;
+
+    // The form checks the number before sending it.
+    type_into(&browser, "[data-testid=desired-input]", "-3").await;
+    browser.click("[data-testid=desired-submit]").await;
+    browser
+        .wait_for_text("[data-testid=desired-invalid]", "between 0 and 5000")
+        .await;
+
+    // A valid count changes the service: the page shows it at once, then the tasks follow.
+    type_into(&browser, "[data-testid=desired-input]", "10").await;
+    browser.click("[data-testid=desired-submit]").await;
+    browser
+        .wait_for_text("[data-testid=action-done]", "Desired count set to 10")
+        .await;
+    browser.wait_for_text("[data-testid=desired]", "10").await;
+    browser.wait_for_text("[data-testid=running]", "10").await;
+    browser
+        .wait_for_text(
+            "[data-testid=service-tasks] [data-testid=count]",
+            "10 tasks",
+        )
+        .await;
+
+    // A forced deployment asks first, then replaces the primary deployment.
+    let first = browser.text("[data-testid=deployment-id]").await;
+    browser.click("[data-testid=force-deploy]").await;
+    browser
+        .wait_for_text("[data-testid=confirm-deploy]", "Replace every task")
+        .await;
+    browser.click("[data-testid=confirm-deploy-yes]").await;
+    browser
+        .wait_for_text("[data-testid=action-done]", "New deployment started")
+        .await;
+    let replaced = poll_until(Duration::from_secs(20), || async {
+        let ids = browser.texts("[data-testid=deployment-id]").await;
+        (!ids.is_empty() && !ids.contains(&first)).then_some(())
+    })
+    .await;
+    if replaced.is_none() {
+        let shot = browser.screenshot("service-deploy-timeout").await;
+        panic!(
+            "the deployment {first} was not replaced; screenshot {}",
+            shot.display()
+        );
+    }
+    browser.execute("window.scrollTo(0, 0);", json!([])).await;
+    browser.screenshot("service-page-deploying").await;
+
+    // Pausing closes the stream and says so; resuming makes it live again.
+    browser.click("[data-testid=live-toggle]").await;
+    browser
+        .wait_for_text("[data-testid=live-label]", "Paused")
+        .await;
+    browser.click("[data-testid=live-toggle]").await;
+    browser
+        .wait_for_text("[data-testid=live-label]", "Live")
+        .await;
+}
+
+#[tokio::test]
+async fn a_task_deep_link_shows_its_containers_and_stopping_it_gets_a_replacement() {
+    let berth = Berth::start("browser-task", &["--poll-interval", "1"], &[]);
+    let before = snapshot(&berth).await;
+    let task = before["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .find(|t| t["group"] == "service:api" && t["lastStatus"] == "RUNNING")
+        .expect("a running api task")
+        .clone();
+    let task_id = id(&task["taskArn"]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/demo-ec2/tasks/{task_id}", berth.url))
+        .await;
+
+    browser
+        .wait_for_text("[data-testid=live-label]", "Live")
+        .await;
+    let containers = browser
+        .wait_for_text("[data-testid=containers]", "envoy")
+        .await;
+    assert!(containers.contains("demo/api:v1.7.0"), "{containers}");
+    assert!(containers.contains("HEALTHY"), "{containers}");
+    assert_eq!(count(&browser, "[data-testid=container]").await, 2);
+    let summary = browser.text("[data-testid=task-summary]").await;
+    assert!(summary.contains("service api"), "{summary}");
+    assert!(summary.contains("api:7"), "{summary}");
+    let zone = task["availabilityZone"].as_str().expect("a zone");
+    assert!(browser.text("[data-testid=task-zone]").await.contains(zone));
+    let instance = browser
+        .execute(
+            "return document.querySelector('[data-testid=instance-link]').getAttribute('href');",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        instance,
+        json!(format!(
+            "/clusters/demo-ec2/instances/{}",
+            id(&task["containerInstanceArn"])
+        ))
+    );
+    screenshots(&browser, "task-page").await;
+
+    // Stop it with a reason, after a confirmation.
+    type_into(&browser, "[data-testid=stop-reason]", "browser test").await;
+    browser.click("[data-testid=stop-task]").await;
+    browser
+        .wait_for_text("[data-testid=confirm-stop]", "Stop this task?")
+        .await;
+    browser.click("[data-testid=confirm-stop-yes]").await;
+    browser
+        .wait_for_text("[data-testid=action-done]", "Stop requested")
+        .await;
+    browser
+        .wait_for_text("[data-testid=task-summary]", "STOPPED")
+        .await;
+    browser
+        .wait_for_text("[data-testid=stopped-reason]", "browser test")
+        .await;
+    browser.screenshot("task-page-stopped").await;
+
+    // The service starts a replacement: eight api tasks run again, none of them this one.
+    let replaced = poll_until(Duration::from_secs(30), || async {
+        let now = snapshot(&berth).await;
+        let running: Vec<String> = now["tasks"]
+            .as_array()
+            .expect("tasks")
+            .iter()
+            .filter(|t| t["group"] == "service:api" && t["lastStatus"] == "RUNNING")
+            .map(|t| id(&t["taskArn"]))
+            .collect();
+        (running.len() == 8 && !running.contains(&task_id)).then_some(running)
+    })
+    .await
+    .expect("the service replaces the stopped task");
+    browser
+        .goto(&format!("{}/clusters/demo-ec2/services/api", berth.url))
+        .await;
+    browser.wait_for_text("[data-testid=running]", "8").await;
+    let tasks = browser.text("[data-testid=service-tasks]").await;
+    assert!(tasks.contains(&replaced[0][..8]), "{tasks}");
+}
+
+#[tokio::test]
+async fn the_instance_page_shows_resources_attributes_and_its_tasks() {
+    let berth = Berth::start("browser-instance", &["--poll-interval", "1"], &[]);
+    let before = snapshot(&berth).await;
+    let instances = before["containerInstances"].as_array().expect("instances");
+    let busiest = instances
+        .iter()
+        .max_by_key(|i| i["runningTasksCount"].as_i64())
+        .expect("an instance");
+    let running = busiest["runningTasksCount"].as_i64().expect("a count");
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-ec2/instances/{}",
+            berth.url,
+            id(&busiest["containerInstanceArn"])
+        ))
+        .await;
+
+    browser
+        .wait_for_text("[data-testid=live-label]", "Live")
+        .await;
+    browser
+        .wait_for_text("[data-testid=resources]", "Memory")
+        .await;
+    assert_eq!(count(&browser, "[data-testid=meter]").await, 2);
+    browser
+        .wait_for_text("[data-testid=agent]", "connected")
+        .await;
+    let attributes = browser.text("[data-testid=attributes]").await;
+    assert!(attributes.contains("ecs.availability-zone"), "{attributes}");
+    browser
+        .wait_for_text(
+            "[data-testid=instance-tasks] [data-testid=count]",
+            &format!("{running} tasks"),
+        )
+        .await;
+    screenshots(&browser, "instance-page").await;
+
+    // Rows open the task page.
+    browser
+        .click("[data-testid=instance-tasks] .data-table__row")
+        .await;
+    browser.find("[data-testid=container]").await;
+
+    // A draining instance says so.
+    let draining = instances
+        .iter()
+        .find(|i| i["status"] == "DRAINING")
+        .expect("a draining instance");
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-ec2/instances/{}",
+            berth.url,
+            id(&draining["containerInstanceArn"])
+        ))
+        .await;
+    browser
+        .wait_for_text("[data-testid=draining]", "No new tasks are placed here")
+        .await;
+    browser.screenshot("instance-page-draining").await;
+}
