@@ -67,9 +67,12 @@ impl SdkEcr {
                 .region(Region::from_static(FALLBACK_REGION))
                 .build();
         }
-        Self {
-            client: Client::new(&config),
-        }
+        Self::from_client(Client::new(&config))
+    }
+
+    /// An adapter over an already configured client (tests answer it with mocks).
+    pub fn from_client(client: Client) -> Self {
+        Self { client }
     }
 
     /// Every repository with the given names (all of them when `names` is empty).
