@@ -45,6 +45,8 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
                 "--target",
                 "web",
                 "--no-typescript",
+                "--remove-name-section",
+                "--remove-producers-section",
                 "--out-name",
                 "berth",
                 "--out-dir",
