@@ -303,7 +303,7 @@ fn ServiceEvents(
                 })
                 .cloned()
                 .collect();
-            events.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+            events.sort_by_key(|e| std::cmp::Reverse(e.created_at));
             Arc::new(events)
         })
     });

@@ -211,7 +211,7 @@ fn TaskDetails(
                                     {c.exit_code.map_or_else(|| "–".to_owned(), |code| code.to_string())}
                                 </td>
                                 <td class="mono">{if ports.is_empty() { "–".to_owned() } else { ports }}</td>
-                                <td class="numeric">{c.cpu.clone().unwrap_or_else(|| "–".to_owned())}</td>
+                                <td class="numeric">{c.cpu.unwrap_or_else(|| "–".to_owned())}</td>
                                 <td class="numeric">{memory}</td>
                             </tr>
                         }
