@@ -187,3 +187,22 @@ pub async fn stop_task(
     );
     send_json(Request::post(&path), &body).await
 }
+
+/// `GET /api/task-definitions`: every family with its revisions, newest first.
+pub async fn task_definition_families()
+-> Result<berth_shared::api::TaskDefinitionFamilies, ClientError> {
+    get_json("/api/task-definitions").await
+}
+
+/// `GET /api/task-definitions/{id}`; `id` is a family (its latest active revision),
+/// `family:revision` or an ARN, percent-encoded here.
+pub async fn task_definition(id: &str) -> Result<berth_shared::ecs::TaskDefinition, ClientError> {
+    get_json(&format!("/api/task-definitions/{}", segment(id))).await
+}
+
+/// `POST /api/validate/task-definition`: errors and warnings of a task definition.
+pub async fn validate_task_definition(
+    definition: &berth_shared::ecs::TaskDefinition,
+) -> Result<berth_shared::ops::ValidationReport, ClientError> {
+    send_json(Request::post("/api/validate/task-definition"), definition).await
+}

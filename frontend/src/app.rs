@@ -13,6 +13,7 @@ use crate::{
         instances::instance_page::InstancePage,
         repositories::{list_page::RepositoriesPage, repository_page::RepositoryPage},
         services::service_page::ServicePage,
+        task_definitions::{family_page::FamilyPage, list_page::TaskDefinitionsPage},
         tasks::task_page::TaskPage,
     },
 };
@@ -33,6 +34,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clusters/:cluster/instances/:instance") view=InstancePage/>
                     <Route path=path!("/repositories") view=RepositoriesPage/>
                     <Route path=path!("/repositories/*name") view=RepositoryPage/>
+                    <Route path=path!("/task-definitions") view=TaskDefinitionsPage/>
+                    <Route path=path!("/task-definitions/:family") view=FamilyPage/>
                 </Routes>
             </main>
         </Router>

@@ -13,6 +13,8 @@
 //!   tables, computed from a cluster snapshot.
 //! - [`explain`]: ECS settings in plain words (placement, capacity provider strategy,
 //!   deployment limits) for the console's service page.
+//! - [`diff`]: side-by-side line diffs (LCS) of two documents with the JSON fields that
+//!   differ, for comparing task-definition revisions.
 //! - [`placement`]: the task placement engine (cost, constraints and CQL, strategies, many
 //!   tasks, failures and explanations, scale-in).
 //! - [`ops`]: the operations model — auto scaling, capacity providers, rolling deployments,
@@ -21,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod diff;
 pub mod ecr;
 pub mod ecs;
 pub mod explain;

@@ -48,6 +48,7 @@ pub fn TopBar() -> impl IntoView {
             <nav class="top-bar__nav">
                 <A href="/clusters">"Clusters"</A>
                 <A href="/repositories">"Repositories"</A>
+                <A href="/task-definitions">"Task definitions"</A>
             </nav>
             <div class="top-bar__source">
                 <Transition fallback=|| view! { <span class="source">"Connecting…"</span> }>{source}</Transition>

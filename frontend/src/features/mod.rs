@@ -4,4 +4,5 @@ pub mod clusters;
 pub mod instances;
 pub mod repositories;
 pub mod services;
+pub mod task_definitions;
 pub mod tasks;
