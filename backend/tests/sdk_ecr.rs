@@ -165,14 +165,30 @@ async fn a_missing_repository_is_not_found_by_name_and_a_missing_policy_is_none(
                 .lifecycle_policy_text(r#"{"rules":[]}"#)
                 .build()
         });
-    let ecr = adapter(&[missing, no_policy, policy]);
-    assert_eq!(
+    let missing_repository = mock!(Client::describe_repositories)
+        .sequence()
+        .http_status(
+            400,
+            Some(aws_error(
+                "RepositoryNotFoundException",
+                "The repository with name 'demo/nope' does not exist in the registry with id '123456789012'",
+            )),
+        )
+        .repeatedly()
+        .build();
+    let ecr = adapter(&[missing, missing_repository, no_policy, policy]);
+    for error in [
         ecr.images("demo/nope").await.unwrap_err(),
-        SourceError::NotFound {
-            kind: "repository",
-            name: "demo/nope".into()
-        }
-    );
+        ecr.repository("demo/nope").await.unwrap_err(),
+    ] {
+        assert_eq!(
+            error,
+            SourceError::NotFound {
+                kind: "repository",
+                name: "demo/nope".into()
+            }
+        );
+    }
     assert_eq!(ecr.lifecycle_policy("demo/api").await.unwrap(), None);
     assert_eq!(
         ecr.lifecycle_policy("demo/worker")

@@ -115,7 +115,8 @@ impl EcrApi for SdkEcr {
 
     async fn repository(&self, name: &str) -> Result<Repository, SourceError> {
         self.describe_repositories(Some(vec![name.to_owned()]))
-            .await?
+            .await
+            .map_err(|e| with_repository(e, name))?
             .into_iter()
             .find(|r| r.repository_name == name)
             .ok_or_else(|| not_found(name))
