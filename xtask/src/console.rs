@@ -2,7 +2,8 @@
 //!
 //! `dist/` holds `index.html`, `style.css`, `berth.js` and `berth_bg.wasm` (plus `.gz`
 //! siblings that `berth` serves to browsers accepting gzip). Asset URLs carry a content hash
-//! so a new build is never mixed with a cached old one.
+//! so a new build is never mixed with a cached old one. `dist/.inputs` records a hash of the
+//! inputs (the compiled wasm and `frontend/static/`), so an unchanged console is not rebuilt.
 
 use std::{
     fs,
@@ -35,6 +36,26 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
         .join("wasm-release")
         .join("berth-frontend.wasm");
     let dist = root.join("dist");
+    let static_dir = root.join("frontend").join("static");
+    // The wasm, the static files, and this build step itself (its flags shape the output).
+    let mut inputs = vec![
+        wasm.clone(),
+        root.join("xtask").join("src").join("console.rs"),
+    ];
+    for entry in fs::read_dir(&static_dir)
+        .map_err(|e| format!("cannot read {}: {e}", static_dir.display()))?
+    {
+        inputs.push(entry.map_err(|e| e.to_string())?.path());
+    }
+    inputs.sort();
+    let stamp = content_hash(&inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>())?;
+    let stamp_file = dist.join(".inputs");
+    if dist.join("index.html").is_file()
+        && fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp)
+    {
+        println!("console in {} is up to date", dist.display());
+        return Ok(dist);
+    }
     if dist.exists() {
         fs::remove_dir_all(&dist).map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
     }
@@ -55,7 +76,6 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
             .arg(&wasm),
         "wasm-bindgen",
     )?;
-    let static_dir = root.join("frontend").join("static");
     for entry in fs::read_dir(&static_dir)
         .map_err(|e| format!("cannot read {}: {e}", static_dir.display()))?
     {
@@ -84,6 +104,8 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
             gzipped / 1024
         ));
     }
+    fs::write(&stamp_file, &stamp)
+        .map_err(|e| format!("cannot write {}: {e}", stamp_file.display()))?;
     println!("console built in {}: {}", dist.display(), report.join(", "));
     Ok(dist)
 }
