@@ -1,5 +1,5 @@
 //! Snapshot benchmark over the AWS API (issue #5), opt-in:
-//! `cargo run -p berth-backend --release --example snapshot_latency`.
+//! `cargo run -p berth-backend --example snapshot_latency` (add `--release` for an optimised client).
 //!
 //! Starts moto on a free loopback port, seeds through the SDK a cluster `fleet` with 200
 //! container instances, 50 services and 2,000 running tasks, and a cluster `many-services` with
