@@ -87,8 +87,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             endpoint_url: args.endpoint_url.clone(),
             operation_timeout: args.aws_timeout,
         };
-        let (ecs, ecr) = tokio::join!(SdkEcs::connect(&settings), SdkEcr::connect(&settings));
-        (Arc::new(ecs), Arc::new(ecr))
+        let config = berth_backend::aws::load_config(&settings).await;
+        (
+            Arc::new(SdkEcs::new(&config, &settings)),
+            Arc::new(SdkEcr::new(&config)),
+        )
     } else {
         let path = args.state.clone().unwrap_or_else(Sandbox::default_path);
         let sandbox = Arc::new(Sandbox::open(&path, now()).map_err(|e| e.to_string())?);

@@ -33,7 +33,7 @@ mod task_definitions;
 mod to_sdk;
 
 /// Region used when neither a flag, the environment nor a profile names one.
-const FALLBACK_REGION: &str = "us-east-1";
+pub const FALLBACK_REGION: &str = "us-east-1";
 /// DescribeClusters accepts at most 100 clusters per call.
 const DESCRIBE_CLUSTERS_BATCH: usize = 100;
 /// DescribeContainerInstances and DescribeTasks accept at most 100 ARNs per call.
@@ -60,6 +60,38 @@ pub struct AwsSettings {
     pub operation_timeout: Duration,
 }
 
+/// Loads AWS configuration the way the AWS CLI does (environment, shared files, SSO, IMDS),
+/// overridden by the settings, with connect and operation timeouts and the standard retry
+/// policy. Without any region configured, [`FALLBACK_REGION`] is used (with a warning).
+pub async fn load_config(settings: &AwsSettings) -> aws_config::SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(settings.operation_timeout / 2)
+        .operation_timeout(settings.operation_timeout)
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .retry_config(RetryConfig::standard().with_max_attempts(3));
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &settings.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(endpoint) = &settings.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let config = loader.load().await;
+    if config.region().is_some() {
+        return config;
+    }
+    tracing::warn!("no AWS region configured; using {FALLBACK_REGION} (pass --region to choose)");
+    config
+        .into_builder()
+        .region(Region::from_static(FALLBACK_REGION))
+        .build()
+}
+
 /// ECS through the official SDK.
 #[derive(Debug, Clone)]
 pub struct SdkEcs {
@@ -70,38 +102,16 @@ pub struct SdkEcs {
 impl SdkEcs {
     /// Resolves configuration the way the AWS CLI does and builds the client.
     pub async fn connect(settings: &AwsSettings) -> Self {
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .operation_attempt_timeout(settings.operation_timeout / 2)
-            .operation_timeout(settings.operation_timeout)
-            .build();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .timeout_config(timeouts)
-            .retry_config(RetryConfig::standard().with_max_attempts(3));
-        if let Some(profile) = &settings.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(region) = &settings.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(endpoint) = &settings.endpoint_url {
-            loader = loader.endpoint_url(endpoint);
-        }
-        let mut config = loader.load().await;
-        if config.region().is_none() {
-            tracing::warn!(
-                "no AWS region configured; using {FALLBACK_REGION} (pass --region to choose)"
-            );
-            config = config
-                .into_builder()
-                .region(Region::from_static(FALLBACK_REGION))
-                .build();
-        }
+        Self::new(&load_config(settings).await, settings)
+    }
+
+    /// ECS over an already loaded configuration (shared with the ECR source).
+    pub fn new(config: &aws_config::SdkConfig, settings: &AwsSettings) -> Self {
         let region = config
             .region()
             .map_or_else(|| FALLBACK_REGION.to_owned(), ToString::to_string);
         Self {
-            client: Client::new(&config),
+            client: Client::new(config),
             info: SourceInfo::Aws {
                 region,
                 profile: settings.profile.clone(),

@@ -10,10 +10,9 @@
 //! `LifecyclePolicyNotFoundException` means "no policy", access denied, throttling, invalid
 //! parameters and unreachable endpoints map as they do for ECS.
 
-use std::{collections::BTreeMap, time::Duration};
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use aws_config::{BehaviorVersion, Region, retry::RetryConfig, timeout::TimeoutConfig};
 use aws_sdk_ecr::{
     Client,
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
@@ -27,10 +26,11 @@ use berth_shared::{
 };
 
 use super::{EcrApi, sort_images};
-use crate::{aws::AwsSettings, error::SourceError};
+use crate::{
+    aws::{AwsSettings, load_config},
+    error::SourceError,
+};
 
-/// Region used when neither a flag, the environment nor a profile names one (as for ECS).
-const FALLBACK_REGION: &str = "us-east-1";
 /// `DescribeRepositories` and `DescribeImages` return at most 1000 items per page.
 const PAGE_SIZE: i32 = 1000;
 
@@ -43,31 +43,12 @@ pub struct SdkEcr {
 impl SdkEcr {
     /// Resolves configuration the way the AWS CLI does and builds the client.
     pub async fn connect(settings: &AwsSettings) -> Self {
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .operation_attempt_timeout(settings.operation_timeout / 2)
-            .operation_timeout(settings.operation_timeout)
-            .build();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .timeout_config(timeouts)
-            .retry_config(RetryConfig::standard().with_max_attempts(3));
-        if let Some(profile) = &settings.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(region) = &settings.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(endpoint) = &settings.endpoint_url {
-            loader = loader.endpoint_url(endpoint);
-        }
-        let mut config = loader.load().await;
-        if config.region().is_none() {
-            config = config
-                .into_builder()
-                .region(Region::from_static(FALLBACK_REGION))
-                .build();
-        }
-        Self::from_client(Client::new(&config))
+        Self::new(&load_config(settings).await)
+    }
+
+    /// ECR over an already loaded configuration (shared with the ECS source).
+    pub fn new(config: &aws_config::SdkConfig) -> Self {
+        Self::from_client(Client::new(config))
     }
 
     /// An adapter over an already configured client (tests answer it with mocks).
