@@ -208,8 +208,8 @@ fn InstanceDetails(
                 </table>
             </section>
         </div>
-        <section class="panel panel--flush">
-            <div class="toolbar"><h2>"Tasks on this instance"</h2></div>
+        <section class="table-section">
+            <h2 class="table-section__title">"Tasks on this instance"</h2>
             <LinkedTable cluster table=tasks placeholder="Filter tasks on this instance" testid="instance-tasks"/>
         </section>
     }

@@ -191,8 +191,8 @@ fn ServiceDetails(
             </section>
         </div>
 
-        <section class="panel panel--flush">
-            <div class="toolbar"><h2>"Tasks"</h2></div>
+        <section class="table-section">
+            <h2 class="table-section__title">"Tasks"</h2>
             <LinkedTable cluster table=tasks placeholder="Filter this service's tasks" testid="service-tasks"/>
         </section>
 
