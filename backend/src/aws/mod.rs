@@ -184,22 +184,24 @@ impl EcsApi for SdkEcs {
         Ok(clusters)
     }
 
+    /// The cluster and its listings are read at the same time (the List calls accept the
+    /// cluster's name as well as its ARN), saving a round trip; a missing cluster is
+    /// reported as not found by whichever call notices first.
     async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError> {
-        let cluster = self
-            .describe_clusters(&[name.to_owned()])
-            .await?
+        let names = [name.to_owned()];
+        let (clusters, container_instances, services, tasks) = tokio::try_join!(
+            self.describe_clusters(&names),
+            self.container_instances(name),
+            self.services(name),
+            self.tasks(name),
+        )?;
+        let cluster = clusters
             .into_iter()
             .find(|c| c.status != "INACTIVE")
             .ok_or_else(|| SourceError::NotFound {
                 kind: "cluster",
                 name: name.to_owned(),
             })?;
-        let arn = cluster.cluster_arn.clone();
-        let (container_instances, services, tasks) = tokio::try_join!(
-            self.container_instances(&arn),
-            self.services(&arn),
-            self.tasks(&arn),
-        )?;
         Ok(ClusterSnapshot {
             cluster,
             container_instances,
