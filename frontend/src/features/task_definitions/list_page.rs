@@ -113,17 +113,15 @@ fn FamiliesTable(
             {format!("{families} families · {revisions} revisions · {active} active · {} inactive", revisions - active)}
             <span class="muted">" · read at " {fetched}</span>
         </p>
-        <div class="panel panel--flush td-families">
-            <DataTable
-                table
-                text
-                sort
-                on_text
-                on_sort
-                on_open
-                placeholder="Filter families"
-                testid="families"
-            />
-        </div>
+        <DataTable
+            table
+            text
+            sort
+            on_text
+            on_sort
+            on_open
+            placeholder="Filter families"
+            testid="families"
+        />
     }
 }
