@@ -112,3 +112,39 @@ async fn shows_motos_clusters_through_the_sdk_path() {
     );
     browser.screenshot("clusters-moto").await;
 }
+
+#[tokio::test]
+async fn the_cluster_page_follows_changes_live() {
+    let berth = Berth::start("browser-live", &["--poll-interval", "1"], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/demo-small", berth.url))
+        .await;
+    browser
+        .wait_for_text("[data-testid=live-label]", "Live")
+        .await;
+    browser
+        .wait_for_text("[data-testid=tabs]", "Tasks\n3")
+        .await;
+
+    // A change made elsewhere (another user, the CLI) shows up without reloading the page.
+    let response = reqwest::Client::new()
+        .put(format!(
+            "{}/api/clusters/demo-small/services/scheduler",
+            berth.url
+        ))
+        .json(&serde_json::json!({"desiredCount": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    browser
+        .wait_for_text("[data-testid=tabs]", "Tasks\n4")
+        .await;
+    browser.screenshot("cluster-live").await;
+
+    browser.click("[data-testid=live-toggle]").await;
+    browser
+        .wait_for_text("[data-testid=live-label]", "Paused")
+        .await;
+}

@@ -1,5 +1,6 @@
 //! `/clusters/:name`: one cluster's counts, then its placement graph and tables in tabs
-//! (state in the URL query, see [`super::query`]), then its capacity and settings.
+//! (state in the URL query, see [`super::query`]), then its capacity and settings. The tabs
+//! follow the cluster's live stream; the indicator says whether they are live, paused or stale.
 
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
@@ -11,7 +12,11 @@ use super::{
 };
 use crate::{
     api,
-    components::{error_panel::ErrorPanel, launch_type_bar::LaunchTypeBar},
+    components::{
+        error_panel::ErrorPanel,
+        launch_type_bar::LaunchTypeBar,
+        live::{LiveIndicator, use_cluster_stream},
+    },
 };
 
 /// The page of one cluster.
@@ -35,6 +40,11 @@ pub fn ClusterPage() -> impl IntoView {
         }
     });
     let retry = Callback::new(move |()| detail.refetch());
+    // A generated benchmark cluster has no server side to follow.
+    let live = synthetic
+        .get_untracked()
+        .is_none()
+        .then(|| use_cluster_stream(Signal::derive(name)));
     let content = move || {
         Suspend::new(async move {
             match detail.await {
@@ -54,7 +64,10 @@ pub fn ClusterPage() -> impl IntoView {
                         </section>
                         {match synthetic {
                             Some(synthetic) => view! { <ClusterTabs snapshot=detail query synthetic/> }.into_any(),
-                            None => view! { <ClusterTabs snapshot=detail query/> }.into_any(),
+                            None => match live {
+                                Some(live) => view! { <ClusterTabs snapshot=detail query live/> }.into_any(),
+                                None => view! { <ClusterTabs snapshot=detail query/> }.into_any(),
+                            },
                         }}
                         <section class="panel">
                             <h2>"Capacity"</h2>
@@ -98,6 +111,7 @@ pub fn ClusterPage() -> impl IntoView {
         <nav class="breadcrumbs"><A href="/clusters">"Clusters"</A>" / "<span>{name}</span></nav>
         <div class="page__header">
             <h1 data-testid="cluster-name">{name}</h1>
+            {live.map(|stream| view! { <LiveIndicator stream/> })}
             <button class="button button--quiet" on:click=move |_| detail.refetch()>"Refresh"</button>
         </div>
         <Transition fallback=|| view! {

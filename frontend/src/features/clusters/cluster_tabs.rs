@@ -1,10 +1,13 @@
 //! The tabs under a cluster's summary: the placement graph, services, tasks, instances and
-//! events, with the selection's details beside them. The tab is `?tab=` in the URL.
+//! events, with the selection's details beside them. The tab is `?tab=` in the URL. With a
+//! live stream, every new snapshot of the cluster replaces the one shown.
 
 use std::sync::Arc;
 
 use berth_shared::{api::ClusterSnapshot, graph};
 use leptos::prelude::*;
+
+use crate::components::live::ClusterStream;
 
 use super::{
     bench::{Synthetic, SyntheticBar},
@@ -27,8 +30,19 @@ pub fn ClusterTabs(
     /// Set for a generated (benchmark) cluster.
     #[prop(optional)]
     synthetic: Option<Synthetic>,
+    /// The cluster's live stream: each snapshot it brings replaces the one shown.
+    #[prop(optional)]
+    live: Option<ClusterStream>,
 ) -> impl IntoView {
     let data = RwSignal::new(Arc::new(snapshot));
+    if let Some(live) = live {
+        // Bridge the stream (an external source) into the tabs' state.
+        Effect::new(move |_| {
+            if let Some(latest) = live.snapshot.get() {
+                data.set(latest);
+            }
+        });
+    }
     let snapshot: Signal<Arc<ClusterSnapshot>> = data.into();
     let choices = Memo::new(move |_| data.with(|s| graph::choices(s)));
     let tab = query.get(key::TAB);
