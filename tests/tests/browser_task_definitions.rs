@@ -208,3 +208,28 @@ async fn a_compare_deep_link_shows_the_changed_lines_side_by_side() {
         .await;
     assert_eq!(old, json!("3"));
 }
+
+#[tokio::test]
+async fn the_compare_form_opens_any_two_revisions() {
+    let berth = Berth::start("browser-task-definitions-form", &[], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/task-definitions/payments", berth.url))
+        .await;
+    browser
+        .wait_for_text("[data-testid=words]", "payments:")
+        .await;
+    browser
+        .execute(
+            "const select = document.querySelector('[data-testid=compare-old]');
+             select.value = '2';
+             select.dispatchEvent(new Event('change', { bubbles: true }));",
+            json!([]),
+        )
+        .await;
+    browser.click("[data-testid=compare]").await;
+    browser
+        .wait_for_text("[data-testid=diff]", "revision 2 → revision")
+        .await;
+    assert!(browser.current_url().await.contains("compare=2,"));
+}
