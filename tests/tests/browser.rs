@@ -141,6 +141,7 @@ async fn the_cluster_page_follows_changes_live() {
     browser
         .wait_for_text("[data-testid=tabs]", "Tasks\n4")
         .await;
+    browser.wait_for_text("[data-testid=running]", "3").await;
     browser.screenshot("cluster-live").await;
 
     browser.click("[data-testid=live-toggle]").await;

@@ -50,17 +50,24 @@ pub fn ClusterPage() -> impl IntoView {
             match detail.await {
                 Ok((detail, synthetic)) => {
                     let cluster = detail.cluster.clone();
-                    let mix = cluster.launch_type_mix();
+                    // The summary follows the live stream too, once it has brought a snapshot.
+                    let read = cluster.clone();
+                    let current = Signal::derive(move || {
+                        live.and_then(|l| {
+                            l.snapshot.with(|s| s.as_ref().map(|s| s.cluster.clone()))
+                        })
+                        .unwrap_or_else(|| read.clone())
+                    });
                     view! {
                         <section class="panel">
                             <dl class="stats stats--wide">
-                                <div><dt>"Status"</dt><dd>{cluster.status.clone()}</dd></div>
-                                <div><dt>"Container instances"</dt><dd data-testid="instances">{cluster.registered_container_instances_count}</dd></div>
-                                <div><dt>"Active services"</dt><dd data-testid="services">{cluster.active_services_count}</dd></div>
-                                <div><dt>"Running tasks"</dt><dd data-testid="running">{cluster.running_tasks_count}</dd></div>
-                                <div><dt>"Pending tasks"</dt><dd>{cluster.pending_tasks_count}</dd></div>
+                                <div><dt>"Status"</dt><dd>{move || current.with(|c| c.status.clone())}</dd></div>
+                                <div><dt>"Container instances"</dt><dd data-testid="instances">{move || current.with(|c| c.registered_container_instances_count)}</dd></div>
+                                <div><dt>"Active services"</dt><dd data-testid="services">{move || current.with(|c| c.active_services_count)}</dd></div>
+                                <div><dt>"Running tasks"</dt><dd data-testid="running">{move || current.with(|c| c.running_tasks_count)}</dd></div>
+                                <div><dt>"Pending tasks"</dt><dd>{move || current.with(|c| c.pending_tasks_count)}</dd></div>
                             </dl>
-                            {mix.map(|mix| view! { <LaunchTypeBar mix/> })}
+                            {move || current.with(|c| c.launch_type_mix()).map(|mix| view! { <LaunchTypeBar mix/> })}
                         </section>
                         {match synthetic {
                             Some(synthetic) => view! { <ClusterTabs snapshot=detail query synthetic/> }.into_any(),
