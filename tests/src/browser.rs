@@ -4,7 +4,8 @@
 //! script, and save a screenshot under `target/berth-tests/screenshots/`.
 
 use std::{
-    os::unix::process::CommandExt,
+    io::{Read, Write},
+    net::TcpStream,
     path::PathBuf,
     process::{Child, Command, Stdio},
     time::Duration,
@@ -44,7 +45,6 @@ impl Browser {
         let port = free_port();
         let driver = Command::new(chromedriver)
             .arg(format!("--port={port}"))
-            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -238,12 +238,22 @@ impl Browser {
 }
 
 impl Drop for Browser {
-    /// Ends ChromeDriver and the Chromium processes it started (its process group).
+    /// Ends the WebDriver session (ChromeDriver then closes its Chromium), then ChromeDriver.
+    ///
+    /// The session is ended with a plain blocking HTTP request because `drop` cannot await;
+    /// nothing here signals a process group, so no other process can be hit by mistake.
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(format!("-{}", self.driver.id()))
-            .status();
+        let address = self.base.trim_start_matches("http://").to_owned();
+        if let Ok(mut stream) = TcpStream::connect(&address) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let request = format!(
+                "DELETE /session/{} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session
+            );
+            if stream.write_all(request.as_bytes()).is_ok() {
+                let _ = stream.read_to_end(&mut Vec::new());
+            }
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
