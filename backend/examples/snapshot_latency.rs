@@ -5,7 +5,8 @@
 //! container instances, 50 services and 2,000 running tasks, and a cluster `many-services` with
 //! 2,000 services, then puts a small proxy in front of moto that
 //! - adds 50 ms to every call (a distant Region),
-//! - counts calls by `X-Amz-Target` (ListTasks by desired status),
+//! - counts calls by `X-Amz-Target` (ListTasks by desired status), Application Auto
+//!   Scaling's DescribeScalableTargets included,
 //! - pages List calls as AWS does (moto ignores `maxResults` and never returns `nextToken`):
 //!   `maxResults` per page (default 100, ListServices 10) with an opaque offset token,
 //! - rejects Describe batches over ECS's limits (100, DescribeServices 10) as AWS would.
@@ -29,7 +30,10 @@ use aws_sdk_ecs::{
     Client,
     types::{ContainerDefinition, DesiredStatus},
 };
-use berth_backend::{EcsApi, aws::SdkEcs};
+use berth_backend::{
+    EcsApi,
+    aws::{SdkClients, SdkEcs},
+};
 use berth_shared::api::SourceInfo;
 use serde_json::Value;
 use tokio::{
@@ -236,6 +240,7 @@ fn describe_field(operation: &str) -> Option<(&'static str, usize)> {
         "DescribeContainerInstances" => Some(("containerInstances", 100)),
         "DescribeServices" => Some(("services", 10)),
         "DescribeTasks" => Some(("tasks", 100)),
+        "DescribeScalableTargets" => Some(("ResourceIds", 50)),
         _ => None,
     }
 }
@@ -413,16 +418,19 @@ async fn start_moto() -> Moto {
     }
 }
 
-fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_ecs::Config::builder()
-        .behavior_version(aws_sdk_ecs::config::BehaviorVersion::latest())
-        .region(aws_sdk_ecs::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
-            "testing", "testing", None, None, "bench",
+fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_ecs::config::SharedCredentialsProvider::new(
+            aws_sdk_ecs::config::Credentials::new("testing", "testing", None, None, "bench"),
         ))
         .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(config)
+        .build()
+}
+
+fn client(endpoint: &str) -> Client {
+    Client::new(&sdk_config(endpoint))
 }
 
 /// Launches `count` EC2 instances in moto with one RunInstances call (the Query API; Berth does
@@ -577,7 +585,11 @@ macro_rules! list_all {
 }
 
 /// The same calls as a snapshot, one after the other; returns (instances, services, tasks).
-async fn sequential_snapshot(ecs: &Client, cluster: &str) -> (usize, usize, usize) {
+async fn sequential_snapshot(
+    ecs: &Client,
+    autoscaling: &aws_sdk_applicationautoscaling::Client,
+    cluster: &str,
+) -> (usize, usize, usize) {
     let described = ecs
         .describe_clusters()
         .clusters(cluster)
@@ -615,6 +627,27 @@ async fn sequential_snapshot(ecs: &Client, cluster: &str) -> (usize, usize, usiz
             .expect("describe_services");
         service_count += output.services().len();
     }
+    let resource_ids: Vec<String> = services
+        .iter()
+        .map(|arn| {
+            format!(
+                "service/{cluster}/{}",
+                arn.rsplit('/').next().unwrap_or(arn)
+            )
+        })
+        .collect();
+    for batch in resource_ids.chunks(50) {
+        autoscaling
+            .describe_scalable_targets()
+            .service_namespace(aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs)
+            .scalable_dimension(
+                aws_sdk_applicationautoscaling::types::ScalableDimension::EcsServiceDesiredCount,
+            )
+            .set_resource_ids(Some(batch.to_vec()))
+            .send()
+            .await
+            .expect("describe_scalable_targets");
+    }
     let mut tasks = Vec::new();
     for desired in [DesiredStatus::Running, DesiredStatus::Stopped] {
         tasks.extend(list_all!(
@@ -643,7 +676,8 @@ async fn sequential_snapshot(ecs: &Client, cluster: &str) -> (usize, usize, usiz
 /// The fewest calls ECS allows for a snapshot (as in backend/tests/sdk_adapter.rs): 1
 /// DescribeClusters + ceil(I/100) ListContainerInstances (≥ 1) + ceil(I/100)
 /// DescribeContainerInstances + ceil(S/100) ListServices (≥ 1) + ceil(S/10) DescribeServices +
-/// ListTasks pages RUNNING (≥ 1) and STOPPED (≥ 1) + ceil(T/100) DescribeTasks.
+/// ListTasks pages RUNNING (≥ 1) and STOPPED (≥ 1) + ceil(T/100) DescribeTasks +
+/// ceil(S/50) DescribeScalableTargets (no service here scales, so nothing more).
 fn minimum_calls(instances: usize, services: usize, tasks: usize) -> BTreeMap<String, usize> {
     let pages = |n: usize| n.div_ceil(100).max(1);
     [
@@ -655,6 +689,7 @@ fn minimum_calls(instances: usize, services: usize, tasks: usize) -> BTreeMap<St
         ("ListTasks RUNNING", pages(tasks)),
         ("ListTasks STOPPED", 1),
         ("DescribeTasks", tasks.div_ceil(100)),
+        ("DescribeScalableTargets", services.div_ceil(50)),
     ]
     .into_iter()
     .filter(|(_, n)| *n > 0)
@@ -702,8 +737,9 @@ async fn main() {
     let stats = Arc::new(Stats::default());
     let url = start_proxy(moto.address, Arc::clone(&stats)).await;
     let raw = client(&url);
-    let berth = SdkEcs::from_client(
-        client(&url),
+    let raw_autoscaling = aws_sdk_applicationautoscaling::Client::new(&sdk_config(&url));
+    let berth = SdkEcs::from_clients(
+        SdkClients::new(&sdk_config(&url)),
         SourceInfo::Aws {
             region: "us-east-1".to_owned(),
             profile: None,
@@ -737,7 +773,7 @@ async fn main() {
             })
             .await;
             let s = measure(&stats, &expected, || async {
-                let counts = sequential_snapshot(&raw, cluster).await;
+                let counts = sequential_snapshot(&raw, &raw_autoscaling, cluster).await;
                 assert_eq!(counts, (instances, services, tasks));
                 counts
             })

@@ -18,7 +18,9 @@ use berth_shared::{
         ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate,
         SourceInfo, StopTask, TaskDefinitionFamily,
     },
+    autoscaling::ServiceMetrics,
     ecs::{Cluster, Service, Task, TaskDefinition},
+    time::Timestamp,
 };
 
 use crate::{error::SourceError, source::EcsApi};
@@ -99,6 +101,19 @@ impl EcsApi for CachedEcs {
         Ok(snapshot)
     }
 
+    /// Not cached: each call asks for a window ending at its own `now`.
+    async fn service_metrics(
+        &self,
+        cluster: &str,
+        service: &str,
+        minutes: i64,
+        now: Timestamp,
+    ) -> Result<ServiceMetrics, SourceError> {
+        self.inner
+            .service_metrics(cluster, service, minutes, now)
+            .await
+    }
+
     async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {
         let cached = self.fresh(self.lock().families.as_ref());
         if let Some(families) = cached {
@@ -166,8 +181,6 @@ impl EcsApi for CachedEcs {
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use berth_shared::time::Timestamp;
-
     use super::*;
     use crate::sandbox::Sandbox;
 
@@ -190,6 +203,17 @@ mod tests {
         async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError> {
             self.reads.fetch_add(1, Ordering::SeqCst);
             self.inner.cluster_snapshot(name).await
+        }
+        async fn service_metrics(
+            &self,
+            cluster: &str,
+            service: &str,
+            minutes: i64,
+            now: Timestamp,
+        ) -> Result<ServiceMetrics, SourceError> {
+            self.inner
+                .service_metrics(cluster, service, minutes, now)
+                .await
         }
         async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {
             self.reads.fetch_add(1, Ordering::SeqCst);

@@ -158,6 +158,7 @@ mod tests {
             container_instances: Vec::new(),
             services: Vec::new(),
             tasks: Vec::new(),
+            scaling: Vec::new(),
             fetched_at: Timestamp(i64::try_from(version).unwrap()),
         }
     }

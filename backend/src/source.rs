@@ -12,7 +12,9 @@ use berth_shared::{
         ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate,
         SourceInfo, StopTask, TaskDefinitionFamily,
     },
+    autoscaling::ServiceMetrics,
     ecs::{Cluster, Service, Task, TaskDefinition},
+    time::Timestamp,
 };
 
 use crate::error::SourceError;
@@ -29,6 +31,16 @@ pub trait EcsApi: Send + Sync + std::fmt::Debug {
     /// One cluster by name or ARN with its instances, services and tasks;
     /// [`SourceError::NotFound`] when it does not exist.
     async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError>;
+
+    /// A service's CPU and memory utilization over the last `minutes` (at most
+    /// [`berth_shared::autoscaling::MAX_METRICS_MINUTES`]), ending at `now`.
+    async fn service_metrics(
+        &self,
+        cluster: &str,
+        service: &str,
+        minutes: i64,
+        now: Timestamp,
+    ) -> Result<ServiceMetrics, SourceError>;
 
     /// Task-definition families with their revisions (ACTIVE and INACTIVE), newest first.
     async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError>;

@@ -5,7 +5,8 @@
 //! `nextToken` (honouring `maxResults`), records the size of every Describe batch, and answers
 //! errors as AWS sends them on the wire (HTTP 400 with an awsJson `__type`), so the SDK's own
 //! error parsing and retry classification run. Each test counts the calls per operation and
-//! checks them against the minimum ECS allows (ECS-SEMANTICS.md §9.1).
+//! checks them against the minimum ECS allows (ECS-SEMANTICS.md §9.1). Application Auto
+//! Scaling is faked the same way, for the services' scaling in a snapshot.
 
 use std::{
     collections::{BTreeMap, HashSet},
@@ -28,7 +29,7 @@ use aws_sdk_ecs::{
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use berth_backend::{
     EcsApi,
-    aws::SdkEcs,
+    aws::{SdkClients, SdkEcs},
     error::{ApiError, SourceError},
 };
 use berth_shared::api::SourceInfo;
@@ -100,7 +101,149 @@ struct Fake {
     services: Vec<String>,
     running: Vec<String>,
     stopped: Vec<String>,
+    /// Services of cluster `demo` with a scalable target, each with two policies and one
+    /// scheduled action.
+    scaled: Vec<String>,
+    /// Policies and scheduled actions of another cluster's services in the same namespace.
+    foreign: usize,
     log: Log,
+}
+
+/// Application Auto Scaling pages hold at most 50 items; DescribeScalableTargets takes the
+/// resource ids of one page.
+const AUTOSCALING_PAGE_MAX: usize = 50;
+
+impl Fake {
+    /// (resource id, name) of every policy (or scheduled action) in the `ecs` namespace.
+    fn namespace_items(&self) -> Vec<(String, String)> {
+        let ours = self.scaled.iter().flat_map(|service| {
+            let resource = format!("service/demo/{service}");
+            ["cpu", "memory"].map(|name| (resource.clone(), name.to_owned()))
+        });
+        let theirs = (0..self.foreign).map(|i| (format!("service/other/svc{i}"), "cpu".to_owned()));
+        ours.chain(theirs).collect()
+    }
+}
+
+/// The rules answering Application Auto Scaling from `fake`.
+fn scaling_rules(fake: &Arc<Fake>) -> Vec<Rule> {
+    use aws_sdk_applicationautoscaling::{
+        Client as Autoscaling,
+        operation::{
+            describe_scalable_targets::DescribeScalableTargetsOutput,
+            describe_scaling_policies::DescribeScalingPoliciesOutput,
+            describe_scheduled_actions::DescribeScheduledActionsOutput,
+        },
+        primitives::DateTime,
+        types as aas,
+    };
+    let f = Arc::clone(fake);
+    let targets = mock!(Autoscaling::describe_scalable_targets).then_compute_output(move |req| {
+        let asked = req.resource_ids();
+        f.log
+            .record("DescribeScalableTargets", asked.len(), AUTOSCALING_PAGE_MAX);
+        let targets = asked
+            .iter()
+            .filter(|id| f.scaled.iter().any(|s| **id == format!("service/demo/{s}")))
+            .map(|id| {
+                aas::ScalableTarget::builder()
+                    .service_namespace(aas::ServiceNamespace::Ecs)
+                    .resource_id(id)
+                    .scalable_dimension(aas::ScalableDimension::EcsServiceDesiredCount)
+                    .min_capacity(1)
+                    .max_capacity(10)
+                    .role_arn("arn:aws:iam::123456789012:role/scaling")
+                    .creation_time(DateTime::from_secs(1_700_000_000))
+                    .build()
+                    .unwrap()
+            });
+        DescribeScalableTargetsOutput::builder()
+            .set_scalable_targets(Some(targets.collect()))
+            .build()
+    });
+    let f = Arc::clone(fake);
+    let policies = mock!(Autoscaling::describe_scaling_policies).then_compute_output(move |req| {
+        let items: Vec<String> = f
+            .namespace_items()
+            .into_iter()
+            .filter(|(resource, _)| req.resource_id().is_none_or(|id| id == resource))
+            .map(|(resource, name)| format!("{resource}|{name}"))
+            .collect();
+        let (page, next) = autoscaling_page(
+            &f.log,
+            "DescribeScalingPolicies",
+            &items,
+            req.next_token(),
+            req.max_results(),
+        );
+        let policies = page.iter().map(|item| {
+            let (resource, name) = item.split_once('|').unwrap();
+            aas::ScalingPolicy::builder()
+                .policy_arn(format!("arn:aws:autoscaling:policy/{resource}/{name}"))
+                .policy_name(name)
+                .service_namespace(aas::ServiceNamespace::Ecs)
+                .resource_id(resource)
+                .scalable_dimension(aas::ScalableDimension::EcsServiceDesiredCount)
+                .policy_type(aas::PolicyType::TargetTrackingScaling)
+                .creation_time(DateTime::from_secs(1_700_000_000))
+                .build()
+                .unwrap()
+        });
+        DescribeScalingPoliciesOutput::builder()
+            .set_scaling_policies(Some(policies.collect()))
+            .set_next_token(next)
+            .build()
+    });
+    let f = Arc::clone(fake);
+    let actions = mock!(Autoscaling::describe_scheduled_actions).then_compute_output(move |req| {
+        let items: Vec<String> = f
+            .namespace_items()
+            .into_iter()
+            .filter(|(resource, name)| {
+                name == "cpu" && req.resource_id().is_none_or(|id| id == resource)
+            })
+            .map(|(resource, _)| resource)
+            .collect();
+        let (page, next) = autoscaling_page(
+            &f.log,
+            "DescribeScheduledActions",
+            &items,
+            req.next_token(),
+            req.max_results(),
+        );
+        let actions = page.iter().map(|resource| {
+            aas::ScheduledAction::builder()
+                .scheduled_action_name("nightly")
+                .scheduled_action_arn(format!("arn:aws:autoscaling:action/{resource}"))
+                .service_namespace(aas::ServiceNamespace::Ecs)
+                .schedule("cron(0 22 * * ? *)")
+                .resource_id(resource)
+                .creation_time(DateTime::from_secs(1_700_000_000))
+                .build()
+                .unwrap()
+        });
+        DescribeScheduledActionsOutput::builder()
+            .set_scheduled_actions(Some(actions.collect()))
+            .set_next_token(next)
+            .build()
+    });
+    vec![targets, policies, actions]
+}
+
+/// One Application Auto Scaling page (50 by default and at most), logged with its size.
+fn autoscaling_page(
+    log: &Log,
+    operation: &'static str,
+    all: &[String],
+    token: Option<&str>,
+    max_results: Option<i32>,
+) -> (Vec<String>, Option<String>) {
+    let start = token.map_or(0, |t| t.parse().expect("a nextToken this fake issued"));
+    let size = max_results.map_or(AUTOSCALING_PAGE_MAX, |m| usize::try_from(m).unwrap_or(0));
+    log.record(operation, size, AUTOSCALING_PAGE_MAX);
+    let end = (start + size.max(1)).min(all.len());
+    let next = (end < all.len()).then(|| end.to_string());
+    (all[start..end].to_vec(), next)
 }
 
 fn cluster_arn(name: &str) -> String {
@@ -302,19 +445,35 @@ fn fake_rules(fake: &Arc<Fake>) -> Vec<Rule> {
     ]
 }
 
-/// An adapter whose client answers from `rules` (earlier rules win), retrying as
-/// [`SdkEcs::connect`] configures it (3 attempts) but with a 1 ms backoff so tests stay fast.
-fn adapter(rules: &[Rule]) -> SdkEcs {
-    let client = mock_client!(aws_sdk_ecs, RuleMode::MatchAny, rules, |config| {
-        config.retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(3)
-                .with_initial_backoff(Duration::from_millis(1))
-                .with_max_backoff(Duration::from_millis(2)),
-        )
+/// Retries as [`SdkEcs::connect`] configures them (3 attempts) but with a 1 ms backoff so
+/// tests stay fast.
+fn fast_retries() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(2))
+}
+
+/// An adapter whose ECS client answers from `rules` (earlier rules win) and whose
+/// Application Auto Scaling client answers from `fake`. CloudWatch has no rules: a snapshot
+/// never calls it.
+fn adapter(fake: &Arc<Fake>, rules: &[Rule]) -> SdkEcs {
+    let ecs = mock_client!(aws_sdk_ecs, RuleMode::MatchAny, rules, |config| {
+        config.retry_config(fast_retries())
     });
-    SdkEcs::from_client(
-        client,
+    let autoscaling = mock_client!(
+        aws_sdk_applicationautoscaling,
+        RuleMode::MatchAny,
+        &scaling_rules(fake),
+        |config| config.retry_config(fast_retries())
+    );
+    let cloudwatch = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &[]);
+    SdkEcs::from_clients(
+        SdkClients {
+            ecs,
+            autoscaling,
+            cloudwatch,
+        },
         SourceInfo::Aws {
             region: "us-east-1".to_owned(),
             profile: None,
@@ -343,7 +502,9 @@ fn pages(n: usize) -> usize {
 /// + ceil(I/100) ListContainerInstances pages (at least 1) + ceil(I/100) DescribeContainerInstances
 /// + ceil(S/100) ListServices pages (at least 1) + ceil(S/10) DescribeServices
 /// + ceil(R/100) ListTasks RUNNING pages (at least 1) + ceil(P/100) STOPPED pages (at least 1)
-/// + ceil(T/100) DescribeTasks (a task listed both RUNNING and STOPPED is described once).
+/// + ceil(T/100) DescribeTasks (a task listed both RUNNING and STOPPED is described once)
+/// + ceil(S/50) DescribeScalableTargets (none of the services here has a target, so no
+///   policies or scheduled actions are asked for).
 fn minimum_snapshot_calls(
     instances: usize,
     services: usize,
@@ -363,6 +524,10 @@ fn minimum_snapshot_calls(
         ("ListTasks RUNNING", pages(running)),
         ("ListTasks STOPPED", pages(stopped)),
         ("DescribeTasks", ceil(distinct_tasks, DESCRIBE_TASKS_MAX)),
+        (
+            "DescribeScalableTargets",
+            ceil(services, AUTOSCALING_PAGE_MAX),
+        ),
     ]
     .into_iter()
     .filter(|(_, calls)| *calls > 0)
@@ -376,7 +541,7 @@ fn fleet(instances: usize, services: usize, running: usize, stopped: usize) -> F
         services: arns("service", "svc", services),
         running: arns("task", "run", running),
         stopped: arns("task", "stop", stopped),
-        log: Log::default(),
+        ..Fake::default()
     }
 }
 
@@ -386,7 +551,7 @@ async fn list_clusters_follows_next_token_and_describes_in_batches_of_100() {
         clusters: (0..250).map(|i| format!("cluster-{i:03}")).collect(),
         ..Fake::default()
     });
-    let ecs = adapter(&fake_rules(&fake));
+    let ecs = adapter(&fake, &fake_rules(&fake));
 
     let clusters = ecs.list_clusters().await.expect("list_clusters");
 
@@ -410,7 +575,7 @@ async fn list_clusters_follows_next_token_and_describes_in_batches_of_100() {
 #[tokio::test]
 async fn snapshot_makes_the_minimum_calls_within_batch_limits() {
     let fake = Arc::new(fleet(250, 25, 230, 20));
-    let ecs = adapter(&fake_rules(&fake));
+    let ecs = adapter(&fake, &fake_rules(&fake));
 
     let snapshot = ecs.cluster_snapshot("demo").await.expect("snapshot");
 
@@ -436,12 +601,12 @@ async fn snapshot_makes_the_minimum_calls_within_batch_limits() {
         "recently stopped tasks are part of the snapshot"
     );
     fake.log.assert_within_limits();
-    // 1 + (3 + 3) + (1 + 3) + (3 + 1) + 3 = 18 calls.
+    // 1 + (3 + 3) + (1 + 3) + (3 + 1) + 3 + 1 = 19 calls.
     assert_eq!(
         fake.log.counts(),
         minimum_snapshot_calls(250, 25, 230, 20, 250)
     );
-    assert_eq!(fake.log.counts().values().sum::<usize>(), 18);
+    assert_eq!(fake.log.counts().values().sum::<usize>(), 19);
     assert_eq!(fake.log.sizes("DescribeTasks"), [100, 100, 50]);
     assert_eq!(fake.log.sizes("DescribeServices"), [10, 10, 5]);
     assert_eq!(fake.log.sizes("DescribeContainerInstances"), [100, 100, 50]);
@@ -459,7 +624,7 @@ async fn snapshot_describes_a_task_listed_both_running_and_stopped_once() {
     let moved = fake.running[42].clone();
     fake.stopped.insert(0, moved.clone());
     let fake = Arc::new(fake);
-    let ecs = adapter(&fake_rules(&fake));
+    let ecs = adapter(&fake, &fake_rules(&fake));
 
     let snapshot = ecs.cluster_snapshot("demo").await.expect("snapshot");
 
@@ -480,7 +645,7 @@ async fn snapshot_describes_a_task_listed_both_running_and_stopped_once() {
 async fn empty_cluster_snapshot_lists_once_per_kind_and_describes_nothing() {
     // ECS rejects an empty Describe batch, so none may be sent.
     let fake = Arc::new(fleet(0, 0, 0, 0));
-    let ecs = adapter(&fake_rules(&fake));
+    let ecs = adapter(&fake, &fake_rules(&fake));
 
     let snapshot = ecs.cluster_snapshot("demo").await.expect("snapshot");
 
@@ -509,7 +674,7 @@ async fn throttling_is_retried_until_success() {
         .build();
     let mut rules = vec![throttled_twice.clone()];
     rules.extend(fake_rules(&fake));
-    let ecs = adapter(&rules);
+    let ecs = adapter(&fake, &rules);
 
     let clusters = ecs
         .list_clusters()
@@ -535,7 +700,7 @@ async fn persistent_throttling_is_a_retryable_429() {
     let fake = Arc::new(fleet(1, 1, 1, 0));
     let mut rules = vec![always_throttled.clone()];
     rules.extend(fake_rules(&fake));
-    let ecs = adapter(&rules);
+    let ecs = adapter(&fake, &rules);
 
     let error = ecs.cluster_snapshot("demo").await.expect_err("throttled");
 
@@ -560,7 +725,7 @@ async fn persistent_throttling_is_a_retryable_429() {
 async fn missing_and_vanished_clusters_are_not_found() {
     // DescribeClusters reports an unknown cluster as a MISSING failure.
     let fake = Arc::new(fleet(0, 0, 0, 0));
-    let ecs = adapter(&fake_rules(&fake));
+    let ecs = adapter(&fake, &fake_rules(&fake));
     let error = ecs.cluster_snapshot("nope").await.expect_err("missing");
     assert!(
         matches!(&error, SourceError::NotFound { kind: "cluster", name } if name.ends_with("nope")),
@@ -579,7 +744,7 @@ async fn missing_and_vanished_clusters_are_not_found() {
         .build();
     let mut rules = vec![vanished.clone()];
     rules.extend(fake_rules(&fake));
-    let error = adapter(&rules)
+    let error = adapter(&fake, &rules)
         .cluster_snapshot("demo")
         .await
         .expect_err("vanished");
@@ -609,7 +774,7 @@ async fn access_denied_names_the_action() {
     let mut rules = vec![denied.clone()];
     rules.extend(fake_rules(&fake));
 
-    let error = adapter(&rules)
+    let error = adapter(&fake, &rules)
         .cluster_snapshot("demo")
         .await
         .expect_err("denied");
@@ -643,7 +808,7 @@ async fn invalid_parameter_keeps_the_aws_message() {
     let mut rules = vec![rejected];
     rules.extend(fake_rules(&fake));
 
-    let error = adapter(&rules)
+    let error = adapter(&fake, &rules)
         .cluster_snapshot("demo")
         .await
         .expect_err("rejected");
@@ -652,4 +817,68 @@ async fn invalid_parameter_keeps_the_aws_message() {
     let api = ApiError::from(error);
     assert_eq!(api.status().as_u16(), 400);
     assert_eq!(api.body().message, message);
+}
+
+#[tokio::test]
+async fn scaling_asks_for_targets_in_pages_of_50_then_lists_the_namespace_once() {
+    let mut fake = fleet(1, 120, 0, 0);
+    fake.scaled = ["svc0003", "svc0042", "svc0101"]
+        .map(str::to_owned)
+        .to_vec();
+    fake.foreign = 60;
+    let fake = Arc::new(fake);
+    let ecs = adapter(&fake, &fake_rules(&fake));
+
+    let snapshot = ecs.cluster_snapshot("demo").await.expect("snapshot");
+
+    fake.log.assert_within_limits();
+    assert_eq!(fake.log.sizes("DescribeScalableTargets"), [50, 50, 20]);
+    // 3 × 2 of ours + 60 of the other cluster's = 66 policies: 2 pages; 63 actions: 2 pages.
+    assert_eq!(fake.log.sizes("DescribeScalingPolicies"), [50, 50]);
+    assert_eq!(fake.log.sizes("DescribeScheduledActions"), [50, 50]);
+    let summary: Vec<(&str, usize, usize)> = snapshot
+        .scaling
+        .iter()
+        .map(|s| {
+            (
+                s.service_name.as_str(),
+                s.scaling_policies.len(),
+                s.scheduled_actions.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [("svc0003", 2, 1), ("svc0042", 2, 1), ("svc0101", 2, 1)]
+    );
+    assert!(
+        snapshot
+            .scaling
+            .iter()
+            .flat_map(|s| &s.scaling_policies)
+            .all(|p| p.resource_id.starts_with("service/demo/")),
+        "other clusters' policies are left out"
+    );
+}
+
+#[tokio::test]
+async fn one_scaled_service_is_asked_about_by_its_resource_id() {
+    let mut fake = fleet(1, 4, 0, 0);
+    fake.scaled = vec!["svc0002".to_owned()];
+    fake.foreign = 120;
+    let fake = Arc::new(fake);
+    let ecs = adapter(&fake, &fake_rules(&fake));
+
+    let snapshot = ecs.cluster_snapshot("demo").await.expect("snapshot");
+
+    // Filtered by resource id, the other cluster's 120 policies never page through.
+    let counts = fake.log.counts();
+    assert_eq!(counts.get("DescribeScalingPolicies"), Some(&1));
+    assert_eq!(counts.get("DescribeScheduledActions"), Some(&1));
+    assert_eq!(snapshot.scaling.len(), 1);
+    assert_eq!(
+        snapshot.scaling[0].scalable_target.resource_id,
+        "service/demo/svc0002"
+    );
+    assert_eq!(snapshot.scaling[0].scaling_policies.len(), 2);
 }

@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    autoscaling::ServiceScaling,
     ecs::{
         CapacityProviderStrategyItem, Cluster, ContainerInstance, DeploymentConfiguration,
         NetworkConfiguration, PlacementConstraint, PlacementStrategy, Service, Task,
@@ -169,6 +170,9 @@ pub struct ClusterSnapshot {
     pub services: Vec<Service>,
     /// Its tasks (running, pending and recently stopped), as `DescribeTasks` returns them.
     pub tasks: Vec<Task>,
+    /// How its services scale (only services with a scalable target), by service name.
+    #[serde(default)]
+    pub scaling: Vec<ServiceScaling>,
     /// When the data was read from the source.
     pub fetched_at: Timestamp,
 }

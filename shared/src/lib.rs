@@ -7,6 +7,8 @@
 //!
 //! - [`ecs`], [`ecr`]: AWS resources in AWS's own JSON shapes.
 //! - [`api`]: the envelopes and error body of Berth's HTTP API.
+//! - [`autoscaling`]: how services scale (Application Auto Scaling targets, policies and
+//!   scheduled actions) and their CloudWatch utilization series.
 //! - [`time`]: timestamps that read both epoch seconds and RFC 3339.
 //! - [`input`]: parsing user JSON with errors that name the field.
 //! - [`graph`]: what the console's cluster page draws: the placement graph's layout and its
@@ -23,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod autoscaling;
 pub mod diff;
 pub mod ecr;
 pub mod ecs;

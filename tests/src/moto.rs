@@ -62,17 +62,33 @@ impl Moto {
         moto
     }
 
-    /// An ECS client for this moto.
-    pub async fn ecs(&self) -> aws_sdk_ecs::Client {
+    /// SDK configuration for this moto (test credentials, `us-east-1`).
+    pub fn sdk_config(&self) -> aws_config::SdkConfig {
         let credentials =
             aws_sdk_ecs::config::Credentials::new("testing", "testing", None, None, "berth-tests");
-        let config = aws_sdk_ecs::Config::builder()
+        aws_config::SdkConfig::builder()
             .behavior_version(aws_config::BehaviorVersion::latest())
             .region(aws_sdk_ecs::config::Region::new("us-east-1"))
-            .credentials_provider(credentials)
+            .credentials_provider(aws_sdk_ecs::config::SharedCredentialsProvider::new(
+                credentials,
+            ))
             .endpoint_url(&self.url)
-            .build();
-        aws_sdk_ecs::Client::from_conf(config)
+            .build()
+    }
+
+    /// An ECS client for this moto.
+    pub async fn ecs(&self) -> aws_sdk_ecs::Client {
+        aws_sdk_ecs::Client::new(&self.sdk_config())
+    }
+
+    /// An Application Auto Scaling client for this moto.
+    pub fn autoscaling(&self) -> aws_sdk_applicationautoscaling::Client {
+        aws_sdk_applicationautoscaling::Client::new(&self.sdk_config())
+    }
+
+    /// A CloudWatch client for this moto.
+    pub fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
+        aws_sdk_cloudwatch::Client::new(&self.sdk_config())
     }
 }
 

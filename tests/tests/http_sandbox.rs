@@ -145,3 +145,115 @@ async fn the_sandbox_state_survives_a_restart() {
         "reading must not rewrite the state"
     );
 }
+
+#[tokio::test]
+async fn snapshots_carry_how_services_scale() {
+    let berth = Berth::start("scaling", &[], &[]);
+    let (status, body) = berth.get("/api/clusters/demo-ec2").await;
+    assert_eq!(status, 200);
+    let scaling = body["scaling"].as_array().unwrap();
+    let services: Vec<_> = scaling
+        .iter()
+        .map(|s| s["serviceName"].as_str().unwrap())
+        .collect();
+    assert_eq!(services, ["api", "web-frontend"]);
+    let web = &scaling[1];
+    let target = &web["scalableTarget"];
+    assert_eq!(target["resourceId"], "service/demo-ec2/web-frontend");
+    assert_eq!(target["scalableDimension"], "ecs:service:DesiredCount");
+    assert_eq!(
+        (
+            target["minCapacity"].as_i64(),
+            target["maxCapacity"].as_i64()
+        ),
+        (Some(3), Some(12))
+    );
+    let policy = &web["scalingPolicies"][0];
+    assert_eq!(policy["policyType"], "TargetTrackingScaling");
+    assert_eq!(
+        policy["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]["predefinedMetricType"],
+        "ECSServiceAverageCPUUtilization"
+    );
+    assert_eq!(policy["alarms"].as_array().unwrap().len(), 2);
+    assert!(
+        policy["policyARN"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:autoscaling:")
+    );
+    assert_eq!(
+        web["scheduledActions"][0]["schedule"],
+        "cron(0 8 ? * MON-FRI *)"
+    );
+    let (_, fargate) = berth.get("/api/clusters/demo-fargate").await;
+    assert_eq!(
+        fargate["scaling"][0]["scalingPolicies"][0]["policyType"],
+        "StepScaling"
+    );
+    let (_, small) = berth.get("/api/clusters/demo-small").await;
+    assert_eq!(small["scaling"].as_array().map(Vec::len), Some(0));
+}
+
+#[tokio::test]
+async fn service_metrics_cover_the_window_and_refuse_bad_windows() {
+    let berth = Berth::start("metrics", &[], &[]);
+    let (status, body) = berth
+        .get("/api/clusters/demo-ec2/services/api/metrics?minutes=60")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["periodSeconds"], 60);
+    let series = body["series"].as_array().unwrap();
+    let names: Vec<_> = series
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                s["metricName"].as_str().unwrap(),
+                s["statistic"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "CPUUtilization Average",
+            "CPUUtilization Maximum",
+            "MemoryUtilization Average",
+            "MemoryUtilization Maximum"
+        ]
+    );
+    for s in series {
+        let points = s["points"].as_array().unwrap();
+        assert_eq!(points.len(), 60);
+        assert!(
+            points
+                .iter()
+                .all(|p| (0.0..=100.0).contains(&p["value"].as_f64().unwrap()))
+        );
+    }
+    let (status, default) = berth
+        .get("/api/clusters/demo-ec2/services/api/metrics")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        default["series"][0]["points"].as_array().unwrap().len(),
+        180
+    );
+
+    for bad in ["0", "1441", "soon", "-5"] {
+        let (status, error) = berth
+            .get(&format!(
+                "/api/clusters/demo-ec2/services/api/metrics?minutes={bad}"
+            ))
+            .await;
+        assert_eq!(status, 400, "{bad}: {error}");
+        assert_eq!(error["code"], "invalid_input");
+        assert_eq!(error["field"], "minutes");
+    }
+    let (status, missing) = berth
+        .get("/api/clusters/demo-ec2/services/nope/metrics")
+        .await;
+    assert_eq!(status, 404, "{missing}");
+    let (status, _) = berth.get("/api/clusters/nope/services/api/metrics").await;
+    assert_eq!(status, 404);
+}

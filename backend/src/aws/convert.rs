@@ -24,7 +24,7 @@ fn owned(value: Option<&str>) -> Option<String> {
     value.map(str::to_owned)
 }
 
-fn time(value: Option<&DateTime>) -> Option<Timestamp> {
+pub(super) fn time(value: Option<&DateTime>) -> Option<Timestamp> {
     value.map(|t| Timestamp(t.secs() * 1000 + i64::from(t.subsec_nanos() / 1_000_000)))
 }
 

@@ -23,12 +23,16 @@ use berth_shared::{
         ClusterSnapshot, CreateService, Failure, Mutation, RunTask, RunTaskResult, ServiceUpdate,
         SourceInfo, StopTask, TaskDefinitionFamily, TaskDefinitionRevision,
     },
+    autoscaling::{MetricsWindow, ServiceMetrics, ServiceScaling},
     ecs::{Cluster, ContainerInstance, Service, Task, TaskDefinition},
+    time::Timestamp,
 };
 
 use crate::{error::SourceError, source::EcsApi};
 
 mod convert;
+mod metrics;
+mod scaling;
 mod task_definitions;
 mod to_sdk;
 
@@ -92,15 +96,40 @@ pub async fn load_config(settings: &AwsSettings) -> aws_config::SdkConfig {
         .build()
 }
 
+/// The SDK clients an ECS account is read through: ECS itself, Application Auto Scaling (how
+/// services scale) and CloudWatch (service utilization).
+#[derive(Debug, Clone)]
+pub struct SdkClients {
+    /// ECS.
+    pub ecs: Client,
+    /// Application Auto Scaling.
+    pub autoscaling: aws_sdk_applicationautoscaling::Client,
+    /// CloudWatch.
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+}
+
+impl SdkClients {
+    /// All three clients over one configuration.
+    pub fn new(config: &aws_config::SdkConfig) -> Self {
+        Self {
+            ecs: Client::new(config),
+            autoscaling: aws_sdk_applicationautoscaling::Client::new(config),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(config),
+        }
+    }
+}
+
 /// ECS through the official SDK.
 #[derive(Debug, Clone)]
 pub struct SdkEcs {
     client: Client,
+    autoscaling: aws_sdk_applicationautoscaling::Client,
+    cloudwatch: aws_sdk_cloudwatch::Client,
     info: SourceInfo,
 }
 
 impl SdkEcs {
-    /// Resolves configuration the way the AWS CLI does and builds the client.
+    /// Resolves configuration the way the AWS CLI does and builds the clients.
     pub async fn connect(settings: &AwsSettings) -> Self {
         Self::new(&load_config(settings).await, settings)
     }
@@ -110,19 +139,24 @@ impl SdkEcs {
         let region = config
             .region()
             .map_or_else(|| FALLBACK_REGION.to_owned(), ToString::to_string);
-        Self {
-            client: Client::new(config),
-            info: SourceInfo::Aws {
+        Self::from_clients(
+            SdkClients::new(config),
+            SourceInfo::Aws {
                 region,
                 profile: settings.profile.clone(),
                 endpoint_url: settings.endpoint_url.clone(),
             },
-        }
+        )
     }
 
-    /// An adapter over an existing client (tests build one with mocked responses).
-    pub fn from_client(client: Client, info: SourceInfo) -> Self {
-        Self { client, info }
+    /// An adapter over existing clients (tests build them with mocked responses).
+    pub fn from_clients(clients: SdkClients, info: SourceInfo) -> Self {
+        Self {
+            client: clients.ecs,
+            autoscaling: clients.autoscaling,
+            cloudwatch: clients.cloudwatch,
+            info,
+        }
     }
 
     async fn describe_clusters(&self, names: &[String]) -> Result<Vec<Cluster>, SourceError> {
@@ -186,13 +220,14 @@ impl EcsApi for SdkEcs {
 
     /// The cluster and its listings are read at the same time (the List calls accept the
     /// cluster's name as well as its ARN), saving a round trip; a missing cluster is
-    /// reported as not found by whichever call notices first.
+    /// reported as not found by whichever call notices first. The services' scalable
+    /// targets are asked for as soon as the services are listed, beside DescribeServices.
     async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError> {
         let names = [name.to_owned()];
-        let (clusters, container_instances, services, tasks) = tokio::try_join!(
+        let (clusters, container_instances, (services, scaling), tasks) = tokio::try_join!(
             self.describe_clusters(&names),
             self.container_instances(name),
-            self.services(name),
+            self.services_and_scaling(name),
             self.tasks(name),
         )?;
         let cluster = clusters
@@ -207,8 +242,25 @@ impl EcsApi for SdkEcs {
             container_instances,
             services,
             tasks,
+            scaling,
             fetched_at: crate::now(),
         })
+    }
+
+    async fn service_metrics(
+        &self,
+        cluster: &str,
+        service: &str,
+        minutes: i64,
+        now: Timestamp,
+    ) -> Result<ServiceMetrics, SourceError> {
+        metrics::service_metrics(
+            &self.cloudwatch,
+            last_segment(cluster),
+            last_segment(service),
+            MetricsWindow::ending_at(now, minutes),
+        )
+        .await
     }
 
     async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {
@@ -533,7 +585,24 @@ impl SdkEcs {
         .await
     }
 
-    async fn services(&self, cluster: &str) -> Result<Vec<Service>, SourceError> {
+    /// The services and, once they are listed and at the same time as DescribeServices,
+    /// their scaling.
+    async fn services_and_scaling(
+        &self,
+        cluster: &str,
+    ) -> Result<(Vec<Service>, Vec<ServiceScaling>), SourceError> {
+        let arns = self.service_arns(cluster).await?;
+        let names: Vec<String> = arns
+            .iter()
+            .map(|arn| last_segment(arn).to_owned())
+            .collect();
+        tokio::try_join!(
+            self.describe_services(cluster, &arns),
+            scaling::services_scaling(&self.autoscaling, last_segment(cluster), &names),
+        )
+    }
+
+    async fn service_arns(&self, cluster: &str) -> Result<Vec<String>, SourceError> {
         let mut arns = Vec::new();
         let mut next_token = None;
         loop {
@@ -549,10 +618,17 @@ impl SdkEcs {
             arns.extend(page.service_arns().iter().cloned());
             next_token = page.next_token().map(str::to_owned);
             if next_token.is_none() {
-                break;
+                return Ok(arns);
             }
         }
-        let mut services = describe_in_batches(&arns, DESCRIBE_SERVICES_BATCH, |batch| {
+    }
+
+    async fn describe_services(
+        &self,
+        cluster: &str,
+        arns: &[String],
+    ) -> Result<Vec<Service>, SourceError> {
+        let mut services = describe_in_batches(arns, DESCRIBE_SERVICES_BATCH, |batch| {
             let request = self
                 .client
                 .describe_services()
@@ -629,6 +705,12 @@ impl SdkEcs {
             }
         }
     }
+}
+
+/// The name in an ARN or a name: what follows the last `/` (`…:cluster/prod` → `prod`,
+/// `…:service/prod/web` → `web`).
+fn last_segment(name_or_arn: &str) -> &str {
+    name_or_arn.rsplit('/').next().unwrap_or(name_or_arn)
 }
 
 /// Describes `ids` in batches of `batch` (ECS's maximum for the call), at most

@@ -289,6 +289,7 @@ mod tests {
             container_instances: Vec::new(),
             services,
             tasks,
+            scaling: Vec::new(),
             fetched_at: Timestamp(0),
         }
     }

@@ -1,15 +1,18 @@
-//! Changes to a cluster's services and tasks: `POST /api/clusters/{cluster}/services`
-//! (create), `PUT /api/clusters/{cluster}/services/{service}` (update: desired count, task
-//! definition, forced deployment, deployment configuration), `POST
-//! /api/clusters/{cluster}/tasks` (run tasks), `POST /api/clusters/{cluster}/tasks/{task}/stop`.
+//! A cluster's services and tasks: `POST /api/clusters/{cluster}/services` (create), `PUT
+//! /api/clusters/{cluster}/services/{service}` (update: desired count, task definition, forced
+//! deployment, deployment configuration), `GET
+//! /api/clusters/{cluster}/services/{service}/metrics?minutes=N` (CPU and memory utilization
+//! over the last N minutes, default 180, at most a day), `POST /api/clusters/{cluster}/tasks`
+//! (run tasks), `POST /api/clusters/{cluster}/tasks/{task}/stop`.
 
 use axum::{
     Json, Router,
-    extract::{Path, State},
-    routing::{post, put},
+    extract::{Path, RawQuery, State},
+    routing::{get, post, put},
 };
 use berth_shared::{
     api::{CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate, StopTask},
+    autoscaling::{DEFAULT_METRICS_MINUTES, MAX_METRICS_MINUTES, ServiceMetrics},
     ecs::{Service, Task},
 };
 
@@ -22,6 +25,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route(
             "/clusters/{cluster}/services/{service}",
             put(update_service),
+        )
+        .route(
+            "/clusters/{cluster}/services/{service}/metrics",
+            get(service_metrics),
         )
         .route("/clusters/{cluster}/tasks", post(run_task))
         .route("/clusters/{cluster}/tasks/{task}/stop", post(stop_task))
@@ -43,6 +50,43 @@ async fn update_service(
     Ok(Json(
         state.ecs.update_service(&cluster, &service, update).await?,
     ))
+}
+
+async fn service_metrics(
+    State(state): State<AppState>,
+    Path((cluster, service)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<ServiceMetrics>, ApiError> {
+    let minutes = metrics_minutes(query.as_deref())?;
+    Ok(Json(
+        state
+            .ecs
+            .service_metrics(&cluster, &service, minutes, crate::now())
+            .await?,
+    ))
+}
+
+/// The `minutes` query parameter: a whole number from 1 to a day.
+fn metrics_minutes(query: Option<&str>) -> Result<i64, ApiError> {
+    let value = query
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("minutes="));
+    let Some(value) = value else {
+        return Ok(DEFAULT_METRICS_MINUTES);
+    };
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|m| (1..=MAX_METRICS_MINUTES).contains(m))
+        .ok_or_else(|| {
+            ApiError::invalid_input(
+                "minutes",
+                format!(
+                    "minutes must be a whole number from 1 to {MAX_METRICS_MINUTES}, not {value:?}"
+                ),
+            )
+        })
 }
 
 async fn run_task(

@@ -30,6 +30,19 @@ impl IdGenerator {
         format!("{:016x}{:016x}", self.next_u64(), self.next_u64())
     }
 
+    /// A UUID-shaped id (`8-4-4-4-12` hex), like Application Auto Scaling's policy ids.
+    pub fn uuid(&mut self) -> String {
+        let hex = self.hex32();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
+    }
+
     /// A number below `bound` (which must not be 0).
     pub fn below(&mut self, bound: u64) -> u64 {
         self.next_u64() % bound

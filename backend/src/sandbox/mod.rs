@@ -7,6 +7,7 @@
 
 mod ecr;
 mod ids;
+mod metrics;
 mod mutations;
 mod placement;
 pub mod seed;
@@ -22,6 +23,7 @@ use berth_shared::{
         ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate,
         SourceInfo, StopTask, TaskDefinitionFamily,
     },
+    autoscaling::{MetricsWindow, ServiceMetrics},
     ecs::{Cluster, Service, Task, TaskDefinition},
     time::Timestamp,
 };
@@ -116,21 +118,37 @@ impl EcsApi for Sandbox {
 
     async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError> {
         let state = self.state.read().await;
-        let cluster = state
-            .clusters
-            .iter()
-            .find(|c| c.name == name || c.arn == name)
-            .ok_or_else(|| SourceError::NotFound {
-                kind: "cluster",
-                name: name.to_owned(),
-            })?;
+        let cluster = state.cluster(name)?;
         Ok(ClusterSnapshot {
             cluster: cluster.describe(),
             container_instances: cluster.container_instances.clone(),
             services: cluster.services.clone(),
             tasks: cluster.tasks.clone(),
+            scaling: cluster.scaling.clone(),
             fetched_at: crate::now(),
         })
+    }
+
+    async fn service_metrics(
+        &self,
+        cluster: &str,
+        service: &str,
+        minutes: i64,
+        now: Timestamp,
+    ) -> Result<ServiceMetrics, SourceError> {
+        let state = self.state.read().await;
+        let cluster = state.cluster(cluster)?;
+        let service = mutations::service_named(cluster, service)?;
+        let scaling = cluster
+            .scaling
+            .iter()
+            .find(|s| s.service_name == service.service_name);
+        Ok(metrics::service_metrics(
+            &cluster.name,
+            service,
+            scaling,
+            MetricsWindow::ending_at(now, minutes),
+        ))
     }
 
     async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {

@@ -497,7 +497,10 @@ fn launch_type(
     }
 }
 
-fn service_named<'a>(cluster: &'a ClusterState, name: &str) -> Result<&'a Service, SourceError> {
+pub(super) fn service_named<'a>(
+    cluster: &'a ClusterState,
+    name: &str,
+) -> Result<&'a Service, SourceError> {
     cluster
         .services
         .iter()

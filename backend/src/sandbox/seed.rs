@@ -12,6 +12,10 @@
 //! Seeding is deterministic for a given `now`: ids come from a seeded generator.
 
 use berth_shared::{
+    autoscaling::{
+        Alarm, DESIRED_COUNT_DIMENSION, ECS_NAMESPACE, ScalableTarget, ScalingPolicy,
+        ScheduledAction, ServiceScaling, service_resource_id,
+    },
     ecr::{ImageDetail, ImageScanFindingsSummary, ImageScanStatus, Repository},
     ecs::{
         Attribute, AwsVpcConfiguration, CapacityProviderStrategyItem, ClusterSetting,
@@ -20,6 +24,7 @@ use berth_shared::{
         PlacementStrategy, PortMapping, Resource, Service, ServiceEvent, Tag, TaskDefinition,
         VersionInfo, attribute,
     },
+    ops::scaling::{ScalableTargetAction, SuspendedState},
     time::Timestamp,
 };
 use serde_json::json;
@@ -517,6 +522,167 @@ fn service_resource(
     }
 }
 
+/// How the demo services scale: `web-frontend` tracks 60 % CPU with more room in business
+/// hours, `api` tracks CPU and (scale-out only) memory, and `worker` steps on the depth of its
+/// queue. Ids come from their own generator so the fleet's other ids do not move.
+fn demo_scaling(cluster: &str, now: Timestamp) -> Vec<ServiceScaling> {
+    let mut ids = IdGenerator(0x5CA1_AB1E_0000_0001);
+    let created = Timestamp(now.0 - 20 * DAY_MS);
+    let target_tracking =
+        |ids: &mut IdGenerator, service: &str, name: &str, json: serde_json::Value| {
+            let resource_id = service_resource_id(cluster, service);
+            let id = ids.uuid();
+            let alarm = |kind: &str, ids: &mut IdGenerator| {
+                let alarm_name = format!("TargetTracking-{resource_id}-{kind}-{}", ids.uuid());
+                Alarm {
+                    alarm_arn: format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{alarm_name}"),
+                    alarm_name,
+                }
+            };
+            ScalingPolicy {
+                policy_arn: policy_arn(&id, &resource_id, name),
+                policy_name: name.to_owned(),
+                resource_id: resource_id.clone(),
+                policy_type: "TargetTrackingScaling".to_owned(),
+                target_tracking_scaling_policy_configuration: serde_json::from_value(json).ok(),
+                step_scaling_policy_configuration: None,
+                alarms: vec![alarm("AlarmHigh", ids), alarm("AlarmLow", ids)],
+                creation_time: Some(created),
+            }
+        };
+    let target = |service: &str, min: i64, max: i64| ScalableTarget {
+        service_namespace: ECS_NAMESPACE.to_owned(),
+        resource_id: service_resource_id(cluster, service),
+        scalable_dimension: DESIRED_COUNT_DIMENSION.to_owned(),
+        min_capacity: min,
+        max_capacity: max,
+        role_arn: Some(format!(
+            "arn:aws:iam::{ACCOUNT}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService"
+        )),
+        suspended_state: SuspendedState::default(),
+        creation_time: Some(created),
+    };
+    let scheduled = |ids: &mut IdGenerator, service: &str, name: &str, schedule: &str, min: i64| {
+        let resource_id = service_resource_id(cluster, service);
+        ScheduledAction {
+            scheduled_action_arn: format!(
+                "arn:aws:autoscaling:{REGION}:{ACCOUNT}:scheduledAction:{}:resource/ecs/{resource_id}:scheduledActionName/{name}",
+                ids.uuid()
+            ),
+            scheduled_action_name: name.to_owned(),
+            schedule: schedule.to_owned(),
+            timezone: Some("UTC".to_owned()),
+            resource_id,
+            start_time: None,
+            end_time: None,
+            scalable_target_action: ScalableTargetAction {
+                min_capacity: Some(min),
+                max_capacity: None,
+            },
+            creation_time: Some(created),
+        }
+    };
+    let cpu = |target: f64| {
+        json!({"targetValue": target, "scaleInCooldown": 300, "scaleOutCooldown": 60,
+            "predefinedMetricSpecification": {"predefinedMetricType": "ECSServiceAverageCPUUtilization"}})
+    };
+    match cluster {
+        "demo-ec2" => vec![
+            ServiceScaling {
+                service_name: "api".to_owned(),
+                scalable_target: target("api", 4, 20),
+                scaling_policies: vec![
+                    target_tracking(&mut ids, "api", "cpu65", cpu(65.0)),
+                    target_tracking(
+                        &mut ids,
+                        "api",
+                        "memory75-scale-out-only",
+                        json!({"targetValue": 75.0, "disableScaleIn": true,
+                            "predefinedMetricSpecification": {"predefinedMetricType": "ECSServiceAverageMemoryUtilization"}}),
+                    ),
+                ],
+                scheduled_actions: Vec::new(),
+            },
+            ServiceScaling {
+                service_name: "web-frontend".to_owned(),
+                scalable_target: target("web-frontend", 3, 12),
+                scaling_policies: vec![target_tracking(
+                    &mut ids,
+                    "web-frontend",
+                    "cpu60",
+                    cpu(60.0),
+                )],
+                scheduled_actions: vec![
+                    scheduled(
+                        &mut ids,
+                        "web-frontend",
+                        "business-hours",
+                        "cron(0 8 ? * MON-FRI *)",
+                        6,
+                    ),
+                    scheduled(
+                        &mut ids,
+                        "web-frontend",
+                        "evenings",
+                        "cron(0 20 * * ? *)",
+                        3,
+                    ),
+                ],
+            },
+        ],
+        "demo-fargate" => {
+            let resource_id = service_resource_id(cluster, "worker");
+            let step = |ids: &mut IdGenerator, name: &str, alarm: &str, json: serde_json::Value| {
+                ScalingPolicy {
+                    policy_arn: policy_arn(&ids.uuid(), &resource_id, name),
+                    policy_name: name.to_owned(),
+                    resource_id: resource_id.clone(),
+                    policy_type: "StepScaling".to_owned(),
+                    target_tracking_scaling_policy_configuration: None,
+                    step_scaling_policy_configuration: serde_json::from_value(json).ok(),
+                    alarms: vec![Alarm {
+                        alarm_name: alarm.to_owned(),
+                        alarm_arn: format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{alarm}"),
+                    }],
+                    creation_time: Some(created),
+                }
+            };
+            vec![ServiceScaling {
+                service_name: "worker".to_owned(),
+                scalable_target: target("worker", 2, 30),
+                scaling_policies: vec![
+                    step(
+                        &mut ids,
+                        "queue-depth-in",
+                        "worker-queue-depth-low",
+                        json!({"adjustmentType": "ChangeInCapacity", "cooldown": 300,
+                            "metricAggregationType": "Average",
+                            "stepAdjustments": [{"metricIntervalUpperBound": 0.0, "scalingAdjustment": -1}]}),
+                    ),
+                    step(
+                        &mut ids,
+                        "queue-depth-out",
+                        "worker-queue-depth-high",
+                        json!({"adjustmentType": "ChangeInCapacity", "cooldown": 120,
+                            "metricAggregationType": "Average",
+                            "stepAdjustments": [
+                                {"metricIntervalLowerBound": 0.0, "metricIntervalUpperBound": 500.0, "scalingAdjustment": 2},
+                                {"metricIntervalLowerBound": 500.0, "scalingAdjustment": 5}]}),
+                    ),
+                ],
+                scheduled_actions: Vec::new(),
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn policy_arn(id: &str, resource_id: &str, name: &str) -> String {
+    format!(
+        "arn:aws:autoscaling:{REGION}:{ACCOUNT}:scalingPolicy:{id}:resource/ecs/{resource_id}:policyName/{name}"
+    )
+}
+
 fn empty_cluster(name: &str, now: Timestamp, fargate_only: bool) -> ClusterState {
     let (capacity_providers, default_strategy) = if fargate_only {
         (
@@ -563,6 +729,7 @@ fn empty_cluster(name: &str, now: Timestamp, fargate_only: bool) -> ClusterState
         container_instances: Vec::new(),
         services: Vec::new(),
         tasks: Vec::new(),
+        scaling: Vec::new(),
     }
 }
 
@@ -765,6 +932,10 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
     let drained = &mut clusters[0].container_instances[DRAINING_INSTANCE];
     drained.status = "DRAINING".to_owned();
     drained.status_reason = Some("Instance is being replaced by a newer AMI".to_owned());
+
+    for cluster in &mut clusters {
+        cluster.scaling = demo_scaling(&cluster.name, now);
+    }
 
     let repositories = repositories(now, &mut ids);
     SandboxState {

@@ -5,6 +5,7 @@
 //! facts, so it can never drift.
 
 use berth_shared::{
+    autoscaling::ServiceScaling,
     ecr::{ImageDetail, Repository},
     ecs::{
         CapacityProviderStrategyItem, Cluster, ClusterSetting, ContainerInstance, KeyValuePair,
@@ -13,6 +14,8 @@ use berth_shared::{
     time::Timestamp,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::error::SourceError;
 
 /// Everything in the sandbox account, as saved to disk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +41,17 @@ pub struct SandboxState {
 impl SandboxState {
     /// The current file format.
     pub const FORMAT_VERSION: u32 = 1;
+
+    /// The cluster named `name` (or with ARN `name`).
+    pub fn cluster(&self, name: &str) -> Result<&ClusterState, SourceError> {
+        self.clusters
+            .iter()
+            .find(|c| c.name == name || c.arn == name)
+            .ok_or_else(|| SourceError::NotFound {
+                kind: "cluster",
+                name: name.to_owned(),
+            })
+    }
 }
 
 /// One cluster and what runs in it.
@@ -64,6 +78,9 @@ pub struct ClusterState {
     pub services: Vec<Service>,
     /// Tasks (stopped ones are kept for a while, as ECS does).
     pub tasks: Vec<Task>,
+    /// Application Auto Scaling of its services (targets, policies, scheduled actions).
+    #[serde(default)]
+    pub scaling: Vec<ServiceScaling>,
 }
 
 impl ClusterState {

@@ -178,6 +178,9 @@ pub struct TargetTrackingConfiguration {
     /// Which metric.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predefined_metric_specification: Option<PredefinedMetricSpecification>,
+    /// A CloudWatch metric of the account's own (read from accounts; not simulated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customized_metric_specification: Option<CustomizedMetricSpecification>,
     /// Seconds after a scale-out (default 300).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_out_cooldown: Option<i64>,
@@ -198,6 +201,24 @@ pub struct PredefinedMetricSpecification {
     /// Target group label, required for `ALBRequestCountPerTarget`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_label: Option<String>,
+}
+
+/// `CustomizedMetricSpecification` (the single-metric form).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomizedMetricSpecification {
+    /// Metric name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_name: Option<String>,
+    /// Metric namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// `Average`, `Maximum`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistic: Option<String>,
+    /// Unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 /// `StepScalingPolicyConfiguration`.
@@ -1261,6 +1282,7 @@ mod tests {
                     predefined_metric_type: PREDEFINED_METRICS[0].to_owned(),
                     resource_label: None,
                 }),
+                customized_metric_specification: None,
                 scale_out_cooldown: None,
                 scale_in_cooldown: None,
                 disable_scale_in,
