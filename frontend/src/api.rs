@@ -107,6 +107,20 @@ pub async fn cluster(name: &str) -> Result<ClusterSnapshot, ClientError> {
     get_json(&format!("/api/clusters/{}", segment(name))).await
 }
 
+/// `GET /api/clusters/{cluster}/services/{service}/metrics?minutes={minutes}`.
+pub async fn service_metrics(
+    cluster: &str,
+    service: &str,
+    minutes: i64,
+) -> Result<berth_shared::autoscaling::ServiceMetrics, ClientError> {
+    get_json(&format!(
+        "/api/clusters/{}/services/{}/metrics?minutes={minutes}",
+        segment(cluster),
+        segment(service)
+    ))
+    .await
+}
+
 /// `GET /api/repositories`.
 pub async fn repositories() -> Result<berth_shared::api::RepositoryList, ClientError> {
     get_json("/api/repositories").await

@@ -8,12 +8,18 @@
 //! - [`capacity_strategy`]: how tasks are split between capacity providers.
 //! - [`deployment_configuration`]: how far a rolling deployment may go above and below the
 //!   desired count, and what the circuit breaker does.
+//! - [`scalable_target`], [`scaling_policy`], [`scheduled_action`]: how Application Auto
+//!   Scaling changes the desired count.
 //!
 //! Everything is pure: the same service gives the same words.
 
-use crate::ecs::{
-    CapacityProviderStrategyItem, DeploymentConfiguration, PlacementConstraint, PlacementStrategy,
-    Service,
+use crate::{
+    autoscaling::{ScalableTarget, ScalingPolicy, ScheduledAction},
+    ecs::{
+        CapacityProviderStrategyItem, DeploymentConfiguration, PlacementConstraint,
+        PlacementStrategy, Service,
+    },
+    ops::scaling::{StepAdjustment, StepScalingConfiguration, TargetTrackingConfiguration},
 };
 
 /// One placement strategy as a phrase and, for binpack, what it does.
@@ -166,10 +172,223 @@ pub fn deployment_configuration(config: Option<&DeploymentConfiguration>) -> Str
     text
 }
 
+/// A scalable target's bounds and suspensions: `Auto scaling keeps the desired count between
+/// 3 and 12.`
+pub fn scalable_target(target: &ScalableTarget) -> String {
+    let mut text = format!(
+        "Auto scaling keeps the desired count between {} and {}.",
+        target.min_capacity, target.max_capacity
+    );
+    let suspended = &target.suspended_state;
+    let off: Vec<&str> = [
+        (suspended.dynamic_scaling_out_suspended, "scaling out"),
+        (suspended.dynamic_scaling_in_suspended, "scaling in"),
+        (suspended.scheduled_scaling_suspended, "scheduled actions"),
+    ]
+    .into_iter()
+    .filter_map(|(on, what)| on.then_some(what))
+    .collect();
+    if !off.is_empty() {
+        text.push_str(&format!(" Suspended: {}.", off.join(", ")));
+    }
+    text
+}
+
+/// A scaling policy in words.
+pub fn scaling_policy(policy: &ScalingPolicy) -> String {
+    if let Some(config) = &policy.target_tracking_scaling_policy_configuration {
+        return target_tracking(config);
+    }
+    if let Some(config) = &policy.step_scaling_policy_configuration {
+        let alarm = policy
+            .alarms
+            .first()
+            .map_or_else(|| "its alarm".to_owned(), |a| a.alarm_name.clone());
+        return step_scaling(config, &alarm);
+    }
+    format!("A {} policy.", policy.policy_type)
+}
+
+fn target_tracking(config: &TargetTrackingConfiguration) -> String {
+    let target = trim_number(config.target_value);
+    let metric = match (
+        &config.predefined_metric_specification,
+        &config.customized_metric_specification,
+    ) {
+        (Some(spec), _) => match spec.predefined_metric_type.as_str() {
+            "ECSServiceAverageCPUUtilization" => format!("the tasks' average CPU use near {target}%"),
+            "ECSServiceAverageMemoryUtilization" => {
+                format!("the tasks' average memory use near {target}%")
+            }
+            "ALBRequestCountPerTarget" => format!("about {target} load balancer requests per task"),
+            other => format!("{other} near {target}"),
+        },
+        (None, Some(custom)) => format!(
+            "{}/{} ({}) near {target}",
+            custom.namespace.as_deref().unwrap_or("?"),
+            custom.metric_name.as_deref().unwrap_or("?"),
+            custom.statistic.as_deref().unwrap_or("Average")
+        ),
+        (None, None) => format!("its metric near {target}"),
+    };
+    let action = if config.disable_scale_in {
+        "Adds tasks (never removes them) to keep"
+    } else {
+        "Adds or removes tasks to keep"
+    };
+    let out = config
+        .scale_out_cooldown
+        .unwrap_or(crate::ops::scaling::DEFAULT_COOLDOWN_SECONDS);
+    let cooldowns = if config.disable_scale_in {
+        format!("waits {out} s after scaling out")
+    } else {
+        let scale_in = config
+            .scale_in_cooldown
+            .unwrap_or(crate::ops::scaling::DEFAULT_COOLDOWN_SECONDS);
+        format!("waits {out} s after scaling out and {scale_in} s after scaling in")
+    };
+    format!("{action} {metric}; {cooldowns}.")
+}
+
+fn step_scaling(config: &StepScalingConfiguration, alarm: &str) -> String {
+    let steps: Vec<String> = config
+        .step_adjustments
+        .iter()
+        .map(|step| {
+            format!(
+                "{} when the metric is {}",
+                adjustment(&config.adjustment_type, step.scaling_adjustment),
+                step_range(step)
+            )
+        })
+        .collect();
+    let cooldown = config
+        .cooldown
+        .unwrap_or(crate::ops::scaling::DEFAULT_COOLDOWN_SECONDS);
+    format!(
+        "While the alarm {alarm} fires: {}; then waits {cooldown} s.",
+        steps.join("; ")
+    )
+}
+
+fn adjustment(kind: &str, amount: i64) -> String {
+    let tasks = |n: i64| if n == 1 { "1 task".to_owned() } else { format!("{n} tasks") };
+    match kind {
+        "ExactCapacity" => format!("set the desired count to {amount}"),
+        "PercentChangeInCapacity" if amount >= 0 => format!("add {amount}% more tasks"),
+        "PercentChangeInCapacity" => format!("remove {}% of the tasks", amount.abs()),
+        _ if amount >= 0 => format!("add {}", tasks(amount)),
+        _ => format!("remove {}", tasks(amount.abs())),
+    }
+}
+
+/// A step's bounds, which are offsets from the alarm threshold.
+fn step_range(step: &StepAdjustment) -> String {
+    let at = |offset: f64| match offset {
+        x if x > 0.0 => format!("threshold + {}", trim_number(x)),
+        x if x < 0.0 => format!("threshold − {}", trim_number(-x)),
+        _ => "the threshold".to_owned(),
+    };
+    match (
+        step.metric_interval_lower_bound,
+        step.metric_interval_upper_bound,
+    ) {
+        (Some(low), Some(high)) => format!("from {} up to {}", at(low), at(high)),
+        (Some(low), None) => format!("at {} or above", at(low)),
+        (None, Some(high)) => format!("below {}", at(high)),
+        (None, None) => "anywhere".to_owned(),
+    }
+}
+
+/// A scheduled action in words: `cron(0 8 ? * MON-FRI *) (UTC): minimum 6.`
+pub fn scheduled_action(action: &ScheduledAction) -> String {
+    let bounds: Vec<String> = [
+        ("minimum", action.scalable_target_action.min_capacity),
+        ("maximum", action.scalable_target_action.max_capacity),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|v| format!("{name} {v}")))
+    .collect();
+    let zone = action.timezone.as_deref().unwrap_or("UTC");
+    let bounds = if bounds.is_empty() {
+        "changes nothing".to_owned()
+    } else {
+        format!("sets the {}", bounds.join(" and the "))
+    };
+    format!("At {} ({zone}), {bounds}.", action.schedule)
+}
+
+/// `60` for 60.0, `0.5` for 0.5.
+fn trim_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        format!("{value}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ecs::DeploymentCircuitBreaker;
+
+    #[test]
+    fn scaling_in_words() {
+        let policy: ScalingPolicy = serde_json::from_value(serde_json::json!({
+            "policyARN": "arn:p", "policyName": "cpu60", "resourceId": "service/demo/web",
+            "policyType": "TargetTrackingScaling",
+            "targetTrackingScalingPolicyConfiguration": {
+                "targetValue": 60.0, "scaleOutCooldown": 60,
+                "predefinedMetricSpecification": {"predefinedMetricType": "ECSServiceAverageCPUUtilization"}
+            }
+        }))
+        .unwrap();
+        assert_eq!(
+            scaling_policy(&policy),
+            "Adds or removes tasks to keep the tasks' average CPU use near 60%; waits 60 s after \
+             scaling out and 300 s after scaling in."
+        );
+        let step: ScalingPolicy = serde_json::from_value(serde_json::json!({
+            "policyARN": "arn:s", "policyName": "queue", "resourceId": "service/demo/worker",
+            "policyType": "StepScaling",
+            "stepScalingPolicyConfiguration": {
+                "adjustmentType": "ChangeInCapacity", "cooldown": 120,
+                "stepAdjustments": [
+                    {"metricIntervalLowerBound": 0.0, "metricIntervalUpperBound": 500.0, "scalingAdjustment": 2},
+                    {"metricIntervalLowerBound": 500.0, "scalingAdjustment": 5},
+                    {"metricIntervalUpperBound": -10.0, "scalingAdjustment": -1}
+                ]
+            },
+            "alarms": [{"alarmName": "queue-high", "alarmARN": "arn:a"}]
+        }))
+        .unwrap();
+        assert_eq!(
+            scaling_policy(&step),
+            "While the alarm queue-high fires: add 2 tasks when the metric is from the threshold \
+             up to threshold + 500; add 5 tasks when the metric is at threshold + 500 or above; \
+             remove 1 task when the metric is below threshold − 10; then waits 120 s."
+        );
+        let target: ScalableTarget = serde_json::from_value(serde_json::json!({
+            "serviceNamespace": "ecs", "resourceId": "service/demo/web",
+            "scalableDimension": "ecs:service:DesiredCount", "minCapacity": 3, "maxCapacity": 12,
+            "suspendedState": {"dynamicScalingInSuspended": true}
+        }))
+        .unwrap();
+        assert_eq!(
+            scalable_target(&target),
+            "Auto scaling keeps the desired count between 3 and 12. Suspended: scaling in."
+        );
+        let action: ScheduledAction = serde_json::from_value(serde_json::json!({
+            "scheduledActionName": "mornings", "scheduledActionARN": "arn:x",
+            "schedule": "cron(0 8 ? * MON-FRI *)", "resourceId": "service/demo/web",
+            "scalableTargetAction": {"minCapacity": 6, "maxCapacity": 20}
+        }))
+        .unwrap();
+        assert_eq!(
+            scheduled_action(&action),
+            "At cron(0 8 ? * MON-FRI *) (UTC), sets the minimum 6 and the maximum 20."
+        );
+    }
 
     fn service(json: serde_json::Value) -> Service {
         let mut base = serde_json::json!({

@@ -21,6 +21,8 @@ pub enum Concept {
     LaunchType,
     /// What a task reserves on its instance.
     Reservation,
+    /// Service auto scaling (Application Auto Scaling).
+    ServiceAutoScaling,
 }
 
 impl Concept {
@@ -35,6 +37,7 @@ impl Concept {
             Self::PlacementConstraint => "Placement constraint",
             Self::LaunchType => "Launch type",
             Self::Reservation => "Reserved CPU and memory",
+            Self::ServiceAutoScaling => "Service auto scaling",
         }
     }
 
@@ -88,6 +91,13 @@ impl Concept {
                  when set, otherwise the sum of its containers' cpu and memoryReservation (or \
                  memory). ECS places a task only where the remaining resources cover it; actual \
                  use may be lower."
+            }
+            Self::ServiceAutoScaling => {
+                "ECS does not scale services by itself: Application Auto Scaling changes a \
+                 service's desired count within the minimum and maximum of its scalable target. \
+                 Target-tracking policies add or remove tasks to hold a metric (such as average \
+                 CPU) near a value; step policies act when a CloudWatch alarm fires; scheduled \
+                 actions move the minimum and maximum at set times."
             }
         }
     }

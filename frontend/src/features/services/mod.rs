@@ -4,6 +4,7 @@
 //! definitions, tasks, instances and services, and times shown both relative and absolute.
 
 pub mod actions;
+pub mod scaling;
 pub mod service_page;
 
 use berth_shared::{

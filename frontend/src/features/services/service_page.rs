@@ -1,5 +1,6 @@
-//! The service page: counts, deployments, placement in words, networking, its tasks and its
-//! events, all following the cluster's live stream; and the actions in [`super::actions`].
+//! The service page: counts, deployments, placement in words, networking, utilization and
+//! auto scaling ([`super::scaling`]), its tasks and its events, all following the cluster's
+//! live stream; and the actions in [`super::actions`].
 
 use std::sync::Arc;
 
@@ -11,7 +12,12 @@ use berth_shared::{
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
-use super::{LinkedTable, TaskDefinitionLink, When, actions::ServiceActions, table_of};
+use super::{
+    LinkedTable, TaskDefinitionLink, When,
+    actions::ServiceActions,
+    scaling::{ScalingPanel, UtilizationPanel},
+    table_of,
+};
 use crate::components::live::{ClusterStream, LiveIndicator, WhenLoaded, use_cluster_stream};
 
 /// Events shown before "Show all" is pressed.
@@ -190,6 +196,9 @@ fn ServiceDetails(
                 {move || service.with(|s| s.clone().map(networking))}
             </section>
         </div>
+
+        <UtilizationPanel cluster name stream/>
+        <ScalingPanel name stream/>
 
         <section class="table-section">
             <h2 class="table-section__title">"Tasks"</h2>
