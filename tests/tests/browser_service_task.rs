@@ -328,3 +328,92 @@ async fn the_instance_page_shows_resources_attributes_and_its_tasks() {
         .await;
     browser.screenshot("instance-page-draining").await;
 }
+
+#[tokio::test]
+async fn the_service_page_shows_utilization_against_its_scaling_policies() {
+    let berth = Berth::start("browser-scaling", &[], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-ec2/services/web-frontend?metrics=60",
+            berth.url
+        ))
+        .await;
+
+    let target = browser
+        .wait_for_text("[data-testid=scaling-target]", "between 3 and 12")
+        .await;
+    assert_eq!(
+        target,
+        "Auto scaling keeps the desired count between 3 and 12."
+    );
+    let policy = browser.text("[data-testid=scaling-policy]").await;
+    assert!(
+        policy.contains("cpu60") && policy.contains("average CPU use near 60%"),
+        "{policy}"
+    );
+    assert_eq!(count(&browser, "[data-testid=scheduled-action]").await, 2);
+    let latest = browser
+        .wait_for_text(
+            "[data-testid=cpu-chart] [data-testid=chart-latest]",
+            "average",
+        )
+        .await;
+    assert!(latest.ends_with("peak in the last period"), "{latest}");
+    // The CPU policy's target is drawn on the CPU chart only.
+    assert_eq!(
+        count(
+            &browser,
+            "[data-testid=cpu-chart] [data-testid=chart-target]"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &browser,
+            "[data-testid=memory-chart] [data-testid=chart-target]"
+        )
+        .await,
+        0
+    );
+    let pressed = browser
+        .execute(
+            "return document.querySelector('[data-testid=window-60]').getAttribute('aria-pressed');",
+            json!([]),
+        )
+        .await;
+    assert_eq!(pressed, json!("true"), "the window comes from the URL");
+    let points = browser
+        .execute(
+            "return document.querySelector('[data-testid=cpu-chart] .chart__avg').getAttribute('points').split(' ').length;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(points, json!(60));
+    browser.click("[data-testid=window-720]").await;
+    browser
+        .wait_for_text("[data-testid=cpu-chart]", "12 h ago")
+        .await;
+    assert!(browser.current_url().await.ends_with("?metrics=720"));
+    browser
+        .execute(
+            "document.querySelector('[data-testid=utilization]').scrollIntoView(); window.scrollBy(0, -70);",
+            json!([]),
+        )
+        .await;
+    browser.screenshot("service-scaling").await;
+    dark(&browser).await;
+    browser.screenshot("service-scaling-dark").await;
+
+    // A service without a scalable target says so.
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-ec2/services/payments",
+            berth.url
+        ))
+        .await;
+    browser
+        .wait_for_text("[data-testid=scaling-none]", "Not auto scaled")
+        .await;
+}
