@@ -194,7 +194,7 @@ pub fn UtilizationPanel(
                     {WINDOWS.map(|(window, label)| view! {
                         <button
                             type="button"
-                            class="segmented__option"
+                            class="segmented__item"
                             aria-pressed=move || (minutes.get() == window).to_string()
                             data-testid=format!("window-{window}")
                             on:click=move |_| choose(window)
