@@ -1,20 +1,21 @@
 //! The console's shell: top bar, routes and the not-found page.
+//!
+//! The clusters overview is rendered from the main wasm module; every other page is
+//! lazily loaded (see `lazy_pages`).
 
 use leptos::prelude::*;
 use leptos_router::{
+    Lazy,
     components::{A, Route, Router, Routes},
     path,
 };
 
 use crate::{
     components::top_bar::TopBar,
-    features::{
-        clusters::{cluster_page::ClusterPage, overview_page::OverviewPage},
-        instances::instance_page::InstancePage,
-        repositories::{list_page::RepositoriesPage, repository_page::RepositoryPage},
-        services::service_page::ServicePage,
-        task_definitions::{family_page::FamilyPage, list_page::TaskDefinitionsPage},
-        tasks::task_page::TaskPage,
+    features::clusters::overview_page::OverviewPage,
+    lazy_pages::{
+        ClusterRoute, FamilyRoute, InstanceRoute, RepositoriesRoute, RepositoryRoute, ServiceRoute,
+        TaskDefinitionsRoute, TaskRoute,
     },
 };
 
@@ -28,14 +29,14 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=OverviewPage/>
                     <Route path=path!("/clusters") view=OverviewPage/>
-                    <Route path=path!("/clusters/:name") view=ClusterPage/>
-                    <Route path=path!("/clusters/:cluster/services/:service") view=ServicePage/>
-                    <Route path=path!("/clusters/:cluster/tasks/:task") view=TaskPage/>
-                    <Route path=path!("/clusters/:cluster/instances/:instance") view=InstancePage/>
-                    <Route path=path!("/repositories") view=RepositoriesPage/>
-                    <Route path=path!("/repositories/*name") view=RepositoryPage/>
-                    <Route path=path!("/task-definitions") view=TaskDefinitionsPage/>
-                    <Route path=path!("/task-definitions/:family") view=FamilyPage/>
+                    <Route path=path!("/clusters/:name") view={Lazy::<ClusterRoute>::new()}/>
+                    <Route path=path!("/clusters/:cluster/services/:service") view={Lazy::<ServiceRoute>::new()}/>
+                    <Route path=path!("/clusters/:cluster/tasks/:task") view={Lazy::<TaskRoute>::new()}/>
+                    <Route path=path!("/clusters/:cluster/instances/:instance") view={Lazy::<InstanceRoute>::new()}/>
+                    <Route path=path!("/repositories") view={Lazy::<RepositoriesRoute>::new()}/>
+                    <Route path=path!("/repositories/*name") view={Lazy::<RepositoryRoute>::new()}/>
+                    <Route path=path!("/task-definitions") view={Lazy::<TaskDefinitionsRoute>::new()}/>
+                    <Route path=path!("/task-definitions/:family") view={Lazy::<FamilyRoute>::new()}/>
                 </Routes>
             </main>
         </Router>

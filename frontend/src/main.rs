@@ -1,6 +1,7 @@
 //! The Berth console, compiled to WebAssembly and mounted on the page's `<body>`.
 //!
 //! - `app`: the router, the layout and the top bar.
+//! - `lazy_pages`: the pages loaded on first use, from wasm modules split off the main one.
 //! - `api`: one async function per backend endpoint, with typed errors.
 //! - `features/`: one folder per area of the console (clusters, …), one page per file.
 //! - `components/`: widgets shared by the features (error panels, badges, …).
@@ -9,6 +10,7 @@ mod api;
 mod app;
 mod components;
 mod features;
+mod lazy_pages;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -8,8 +8,9 @@
 //! - `cargo xtask build`: only the console's release build, into `dist/`.
 //!
 //! Tools are installed on demand and pinned: the wasm32 target (rustup), `wasm-bindgen-cli`
-//! at exactly the version in Cargo.lock (cargo install), moto in a virtualenv (pip), and
-//! Debian's chromium and chromium-driver (apt-get, when running as root).
+//! at exactly the version in Cargo.lock and `wasm-split-cli` at a pinned version (cargo
+//! install), moto in a virtualenv (pip), and Debian's chromium and chromium-driver (apt-get,
+//! when running as root).
 
 #![allow(clippy::print_stdout)]
 

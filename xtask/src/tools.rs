@@ -1,9 +1,10 @@
 //! Finding, and when missing installing, the tools the build and the tests need.
 //!
 //! Everything comes from the registries this project may use: rustup for the wasm32 target,
-//! crates.io for `wasm-bindgen-cli` (pinned to Cargo.lock's wasm-bindgen), PyPI for moto
-//! (pinned) in a virtualenv under the user's cache directory, and Debian for chromium and
-//! chromium-driver. Each function says clearly what to do when it cannot install something.
+//! crates.io for `wasm-bindgen-cli` (pinned to Cargo.lock's wasm-bindgen) and `wasm-split-cli`
+//! (pinned, under the user's cache directory), PyPI for moto (pinned) in a virtualenv under the
+//! user's cache directory, and Debian for chromium and chromium-driver. Each function says
+//! clearly what to do when it cannot install something.
 
 use std::{
     path::{Path, PathBuf},
@@ -92,6 +93,47 @@ pub fn ensure_wasm_bindgen(version: &str) -> Result<PathBuf, String> {
         )?;
     }
     Ok(binary)
+}
+
+/// The `wasm_split_cli_support` release whose `wasm-split-cli` splits the console's wasm. Its
+/// output must match the `wasm_split_helpers` runtime that Leptos links into the console (0.2.x
+/// in Cargo.lock); bump the two together.
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
+
+/// `wasm-split-cli` at [`WASM_SPLIT_VERSION`], installed with cargo (its own Cargo.lock) into
+/// the cache directory when missing.
+pub fn ensure_wasm_split() -> Result<PathBuf, String> {
+    let root = cache_dir().join(format!("wasm-split-{WASM_SPLIT_VERSION}"));
+    let binary = root.join("bin").join("wasm-split-cli");
+    if binary.is_file() {
+        return Ok(binary);
+    }
+    run::step(
+        &format!(
+            "installing wasm-split-cli {WASM_SPLIT_VERSION} into {} (takes a minute or two once)",
+            root.display()
+        ),
+        run::cargo()
+            .args([
+                "install",
+                "--locked",
+                "wasm_split_cli_support",
+                "--version",
+                &format!("={WASM_SPLIT_VERSION}"),
+                "--features",
+                "build-binary",
+                "--root",
+            ])
+            .arg(&root),
+    )?;
+    if binary.is_file() {
+        Ok(binary)
+    } else {
+        Err(format!(
+            "wasm_split_cli_support installed but {} is missing",
+            binary.display()
+        ))
+    }
 }
 
 /// `moto_server` from a virtualenv with the pinned moto, created on first use.
