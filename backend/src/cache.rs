@@ -15,8 +15,8 @@ use std::{
 use async_trait::async_trait;
 use berth_shared::{
     api::{
-        ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate,
-        SourceInfo, StopTask, TaskDefinitionFamily,
+        ClusterReservation, ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult,
+        ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
     },
     autoscaling::ServiceMetrics,
     ecs::{Cluster, Service, Task, TaskDefinition},
@@ -99,6 +99,15 @@ impl EcsApi for CachedEcs {
             .snapshots
             .insert(name.to_owned(), (Instant::now(), snapshot.clone()));
         Ok(snapshot)
+    }
+
+    /// Not cached: CloudWatch has a new point every minute.
+    async fn cluster_reservations(
+        &self,
+        cluster_names: &[String],
+        now: Timestamp,
+    ) -> Result<Vec<ClusterReservation>, SourceError> {
+        self.inner.cluster_reservations(cluster_names, now).await
     }
 
     /// Not cached: each call asks for a window ending at its own `now`.
@@ -203,6 +212,13 @@ mod tests {
         async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError> {
             self.reads.fetch_add(1, Ordering::SeqCst);
             self.inner.cluster_snapshot(name).await
+        }
+        async fn cluster_reservations(
+            &self,
+            cluster_names: &[String],
+            now: Timestamp,
+        ) -> Result<Vec<ClusterReservation>, SourceError> {
+            self.inner.cluster_reservations(cluster_names, now).await
         }
         async fn service_metrics(
             &self,

@@ -9,8 +9,8 @@
 use async_trait::async_trait;
 use berth_shared::{
     api::{
-        ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate,
-        SourceInfo, StopTask, TaskDefinitionFamily,
+        ClusterReservation, ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult,
+        ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
     },
     autoscaling::ServiceMetrics,
     ecs::{Cluster, Service, Task, TaskDefinition},
@@ -31,6 +31,13 @@ pub trait EcsApi: Send + Sync + std::fmt::Debug {
     /// One cluster by name or ARN with its instances, services and tasks;
     /// [`SourceError::NotFound`] when it does not exist.
     async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError>;
+
+    /// The CPU and memory reservation of the clusters named, in their order, as of `now`.
+    async fn cluster_reservations(
+        &self,
+        cluster_names: &[String],
+        now: Timestamp,
+    ) -> Result<Vec<ClusterReservation>, SourceError>;
 
     /// A service's CPU and memory utilization over the last `minutes` (at most
     /// [`berth_shared::autoscaling::MAX_METRICS_MINUTES`]), ending at `now`.

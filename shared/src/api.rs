@@ -157,6 +157,33 @@ pub struct ClusterList {
     pub fetched_at: Timestamp,
 }
 
+/// `GET /api/metrics/clusters`: how much of each cluster's registered CPU and memory its tasks
+/// reserve, as CloudWatch's `CPUReservation` and `MemoryReservation` (namespace `AWS/ECS`)
+/// report it: over the ACTIVE and DRAINING container instances, in percent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterReservations {
+    /// One entry per cluster, in the order of `GET /api/clusters`.
+    pub clusters: Vec<ClusterReservation>,
+    /// When the data was read from the source.
+    pub fetched_at: Timestamp,
+}
+
+/// One cluster's reservation; `None` when there is nothing to measure (no container instances,
+/// e.g. a Fargate-only cluster) or no recent data point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterReservation {
+    /// Cluster name.
+    pub cluster_name: String,
+    /// Reserved CPU units, percent of registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_reservation: Option<f64>,
+    /// Reserved memory, percent of registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_reservation: Option<f64>,
+}
+
 /// `GET /api/clusters/{name}`: one cluster with everything in it, read at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

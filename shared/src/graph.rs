@@ -537,6 +537,26 @@ fn usage(instance: &ContainerInstance, name: &str, from_tasks: i64) -> Usage {
     }
 }
 
+/// CPU and memory reserved over a cluster's ACTIVE and DRAINING container instances, in
+/// percent of what they registered (CloudWatch's `CPUReservation` and `MemoryReservation`);
+/// `None` when no such instance registers any of it.
+pub fn cluster_reservation(instances: &[ContainerInstance]) -> (Option<f64>, Option<f64>) {
+    let counted = || {
+        instances
+            .iter()
+            .filter(|i| matches!(i.status.as_str(), "ACTIVE" | "DRAINING"))
+    };
+    let percent = |name: &str| {
+        let (registered, reserved) = counted()
+            .map(|i| usage(i, name, 0))
+            .fold((0, 0), |(r, u), usage| {
+                (r + usage.registered, u + usage.reserved)
+            });
+        (registered > 0).then(|| reserved as f64 * 100.0 / registered as f64)
+    };
+    (percent("CPU"), percent("MEMORY"))
+}
+
 /// Attributes worth filtering on: those with a value, except per-host details (AMI id).
 fn filterable(name: &str) -> bool {
     name != crate::ecs::attribute::AMI_ID
@@ -1575,6 +1595,34 @@ mod tests {
 
     fn now() -> Timestamp {
         Timestamp::parse_rfc3339("2026-11-23T09:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn cluster_reservation_counts_active_and_draining_instances() {
+        let instance = |status: &str, cpu: (i64, i64), memory: (i64, i64)| -> ContainerInstance {
+            serde_json::from_value(serde_json::json!({
+                "containerInstanceArn": format!("arn:aws:ecs:us-east-1:1:container-instance/c/{status}"),
+                "status": status,
+                "registeredResources": [
+                    {"name": "CPU", "type": "INTEGER", "integerValue": cpu.0},
+                    {"name": "MEMORY", "type": "INTEGER", "integerValue": memory.0}
+                ],
+                "remainingResources": [
+                    {"name": "CPU", "type": "INTEGER", "integerValue": cpu.1},
+                    {"name": "MEMORY", "type": "INTEGER", "integerValue": memory.1}
+                ]
+            }))
+            .unwrap()
+        };
+        let instances = [
+            instance("ACTIVE", (1024, 512), (4000, 1000)),
+            instance("DRAINING", (2048, 2048), (4000, 4000)),
+            instance("INACTIVE", (1024, 0), (4000, 0)),
+        ];
+        let (cpu, memory) = cluster_reservation(&instances);
+        assert!((cpu.unwrap() - 512.0 * 100.0 / 3072.0).abs() < 1e-9);
+        assert!((memory.unwrap() - 37.5).abs() < 1e-9);
+        assert_eq!(cluster_reservation(&[]), (None, None));
     }
 
     #[test]

@@ -257,3 +257,46 @@ async fn service_metrics_cover_the_window_and_refuse_bad_windows() {
     let (status, _) = berth.get("/api/clusters/nope/services/api/metrics").await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn cluster_reservation_is_what_the_instances_report() {
+    let berth = Berth::start("reservation", &[], &[]);
+    let (status, body) = berth.get("/api/metrics/clusters").await;
+    assert_eq!(status, 200, "{body}");
+    let clusters = body["clusters"].as_array().unwrap();
+    let names: Vec<_> = clusters
+        .iter()
+        .map(|c| c["clusterName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["demo-ec2", "demo-fargate", "demo-small"]);
+    // The reference: registered minus remaining over the ACTIVE and DRAINING instances.
+    let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
+    let (mut registered, mut remaining) = (0, 0);
+    for instance in snapshot["containerInstances"].as_array().unwrap() {
+        if !matches!(instance["status"].as_str(), Some("ACTIVE" | "DRAINING")) {
+            continue;
+        }
+        let cpu = |list: &str| {
+            instance[list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["name"] == "CPU")
+                .unwrap()["integerValue"]
+                .as_i64()
+                .unwrap()
+        };
+        registered += cpu("registeredResources");
+        remaining += cpu("remainingResources");
+    }
+    let expected = (registered - remaining) as f64 * 100.0 / registered as f64;
+    let cpu = clusters[0]["cpuReservation"].as_f64().unwrap();
+    assert!((cpu - expected).abs() < 1e-9, "{cpu} vs {expected}");
+    assert!(clusters[0]["memoryReservation"].as_f64().unwrap() > 0.0);
+    // A Fargate-only cluster has no instances to reserve on.
+    assert!(
+        clusters[1].get("cpuReservation").is_none(),
+        "{}",
+        clusters[1]
+    );
+}

@@ -1,6 +1,7 @@
-//! Service scaling and utilization over the SDK path: scalable targets, policies and scheduled
-//! actions made in moto's Application Auto Scaling, and metrics put into moto's CloudWatch,
-//! read back through `berth --aws` and compared with what moto itself returns.
+//! Service scaling and ECS metrics over the SDK path: scalable targets, policies and scheduled
+//! actions made in moto's Application Auto Scaling, and service utilization and cluster
+//! reservation put into moto's CloudWatch, read back through `berth --aws` and compared with
+//! what moto itself returns.
 
 use aws_sdk_applicationautoscaling::types::{
     MetricType, PolicyType, PredefinedMetricSpecification, ScalableDimension, ScalableTargetAction,
@@ -192,4 +193,57 @@ async fn service_metrics_are_what_cloudwatch_holds() {
     let memory = &body["series"][2];
     assert_eq!(memory["metricName"], "MemoryUtilization");
     assert_eq!(memory["points"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn cluster_reservation_is_the_latest_cloudwatch_point() {
+    let moto = Moto::start().await;
+    fixtures::seed_fleet(&moto).await;
+    let berth = Berth::start(
+        "moto-reservation",
+        &["--aws", "--endpoint-url", &moto.url],
+        AWS_ENV,
+    );
+    let now_ms = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    let minute = |ago: i64| DateTime::from_millis((now_ms / 60_000 - ago) * 60_000);
+    let datum = |metric: &str, ago: i64, value: f64| {
+        MetricDatum::builder()
+            .metric_name(metric)
+            .dimensions(
+                Dimension::builder()
+                    .name("ClusterName")
+                    .value("it-ec2")
+                    .build(),
+            )
+            .timestamp(minute(ago))
+            .value(value)
+            .unit(StandardUnit::Percent)
+            .build()
+    };
+    moto.cloudwatch()
+        .put_metric_data()
+        .namespace("AWS/ECS")
+        .metric_data(datum("CPUReservation", 5, 20.0))
+        .metric_data(datum("CPUReservation", 2, 35.0))
+        .metric_data(datum("MemoryReservation", 3, 48.5))
+        .send()
+        .await
+        .expect("put_metric_data");
+
+    let (status, body) = berth.get("/api/metrics/clusters").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["clusters"][0]["clusterName"], "it-ec2");
+    assert_eq!(body["clusters"][0]["cpuReservation"], 35.0, "{body}");
+    assert_eq!(body["clusters"][0]["memoryReservation"], 48.5, "{body}");
+    assert_eq!(body["clusters"][1]["clusterName"], "it-empty");
+    assert!(
+        body["clusters"][1].get("cpuReservation").is_none(),
+        "{body}"
+    );
 }

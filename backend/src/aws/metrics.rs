@@ -1,7 +1,10 @@
-//! Service utilization through `aws-sdk-cloudwatch`: one `GetMetricData` call asks for the
-//! average and maximum of `CPUUtilization` and `MemoryUtilization` (namespace `AWS/ECS`,
-//! dimensions `ClusterName` and `ServiceName`) over the window, following `NextToken` when
-//! CloudWatch splits the answer.
+//! ECS metrics through `aws-sdk-cloudwatch` (namespace `AWS/ECS`), each read with as few
+//! `GetMetricData` calls as CloudWatch allows (500 queries per call, `NextToken` followed):
+//! - a service's utilization: the average and maximum of `CPUUtilization` and
+//!   `MemoryUtilization` (dimensions `ClusterName` and `ServiceName`) over the window, one call;
+//! - clusters' reservation: the latest one-minute average of `CPUReservation` and
+//!   `MemoryReservation` (dimension `ClusterName`) in the last [`RESERVATION_LOOKBACK_MINUTES`],
+//!   one call per 250 clusters.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +14,7 @@ use aws_sdk_cloudwatch::{
     types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy},
 };
 use berth_shared::{
+    api::ClusterReservation,
     autoscaling::{
         ECS_METRICS_NAMESPACE, MetricDatum, MetricSeries, MetricsWindow, SERVICE_METRICS,
         SERVICE_STATISTICS, ServiceMetrics,
@@ -35,26 +39,93 @@ pub(super) async fn service_metrics(
     } = window;
     let queries = series_keys()
         .map(|(id, metric, statistic)| {
-            MetricDataQuery::builder()
-                .id(id)
-                .metric_stat(
-                    MetricStat::builder()
-                        .metric(
-                            Metric::builder()
-                                .namespace(ECS_METRICS_NAMESPACE)
-                                .metric_name(metric)
-                                .dimensions(dimension("ClusterName", cluster_name))
-                                .dimensions(dimension("ServiceName", service_name))
-                                .build(),
-                        )
-                        .period(i32::try_from(period_seconds).unwrap_or(60))
-                        .stat(statistic)
-                        .build(),
-                )
-                .return_data(true)
-                .build()
+            query(
+                id,
+                metric,
+                vec![
+                    dimension("ClusterName", cluster_name),
+                    dimension("ServiceName", service_name),
+                ],
+                period_seconds,
+                statistic,
+            )
         })
-        .collect::<Vec<_>>();
+        .collect();
+    let mut points = metric_data(client, queries, start, end).await?;
+    let series = series_keys()
+        .map(|(id, metric, statistic)| {
+            let points = points.remove(&id).unwrap_or_default();
+            MetricSeries {
+                metric_name: metric.to_owned(),
+                statistic: statistic.to_owned(),
+                unit: "Percent".to_owned(),
+                points,
+            }
+        })
+        .collect();
+    Ok(ServiceMetrics {
+        cluster_name: cluster_name.to_owned(),
+        service_name: service_name.to_owned(),
+        period_seconds,
+        start_time: start,
+        end_time: end,
+        series,
+    })
+}
+
+/// How far back the latest reservation point is looked for.
+const RESERVATION_LOOKBACK_MINUTES: i64 = 10;
+/// `GetMetricData` takes at most 500 queries; each cluster needs two.
+const CLUSTERS_PER_CALL: usize = 250;
+
+/// The latest CPU and memory reservation of each cluster, in the order of `cluster_names`.
+pub(super) async fn cluster_reservations(
+    client: &Client,
+    cluster_names: &[&str],
+    now: Timestamp,
+) -> Result<Vec<ClusterReservation>, SourceError> {
+    let end = Timestamp(now.0.div_euclid(60_000) * 60_000);
+    let start = Timestamp(end.0 - RESERVATION_LOOKBACK_MINUTES * 60_000);
+    let mut reservations = Vec::with_capacity(cluster_names.len());
+    for batch in cluster_names.chunks(CLUSTERS_PER_CALL) {
+        let queries = batch
+            .iter()
+            .enumerate()
+            .flat_map(|(index, cluster)| {
+                [("cpu", "CPUReservation"), ("memory", "MemoryReservation")].map(|(key, metric)| {
+                    query(
+                        format!("c{index}_{key}"),
+                        metric,
+                        vec![dimension("ClusterName", cluster)],
+                        60,
+                        "Average",
+                    )
+                })
+            })
+            .collect();
+        let points = metric_data(client, queries, start, end).await?;
+        let latest = |id: String| points.get(&id).and_then(|p| p.last()).map(|p| p.value);
+        reservations.extend(
+            batch
+                .iter()
+                .enumerate()
+                .map(|(index, cluster)| ClusterReservation {
+                    cluster_name: (*cluster).to_owned(),
+                    cpu_reservation: latest(format!("c{index}_cpu")),
+                    memory_reservation: latest(format!("c{index}_memory")),
+                }),
+        );
+    }
+    Ok(reservations)
+}
+
+/// Runs `queries` over `[start, end)` and returns each query's points by id, in time order.
+async fn metric_data(
+    client: &Client,
+    queries: Vec<MetricDataQuery>,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<BTreeMap<String, Vec<MetricDatum>>, SourceError> {
     let mut points: BTreeMap<String, Vec<MetricDatum>> = BTreeMap::new();
     let mut next_token = None;
     loop {
@@ -86,27 +157,38 @@ pub(super) async fn service_metrics(
             break;
         }
     }
-    let series = series_keys()
-        .map(|(id, metric, statistic)| {
-            let mut points = points.remove(&id).unwrap_or_default();
-            points.sort_by_key(|p| p.timestamp);
-            points.dedup_by_key(|p| p.timestamp);
-            MetricSeries {
-                metric_name: metric.to_owned(),
-                statistic: statistic.to_owned(),
-                unit: "Percent".to_owned(),
-                points,
-            }
-        })
-        .collect();
-    Ok(ServiceMetrics {
-        cluster_name: cluster_name.to_owned(),
-        service_name: service_name.to_owned(),
-        period_seconds,
-        start_time: start,
-        end_time: end,
-        series,
-    })
+    for series in points.values_mut() {
+        series.sort_by_key(|p| p.timestamp);
+        series.dedup_by_key(|p| p.timestamp);
+    }
+    Ok(points)
+}
+
+/// One `GetMetricData` query of an `AWS/ECS` metric.
+fn query(
+    id: String,
+    metric: &str,
+    dimensions: Vec<Dimension>,
+    period_seconds: i64,
+    statistic: &str,
+) -> MetricDataQuery {
+    MetricDataQuery::builder()
+        .id(id)
+        .metric_stat(
+            MetricStat::builder()
+                .metric(
+                    Metric::builder()
+                        .namespace(ECS_METRICS_NAMESPACE)
+                        .metric_name(metric)
+                        .set_dimensions(Some(dimensions))
+                        .build(),
+                )
+                .period(i32::try_from(period_seconds).unwrap_or(60))
+                .stat(statistic)
+                .build(),
+        )
+        .return_data(true)
+        .build()
 }
 
 /// (query id, metric, statistic) for every series, in the order they are returned.

@@ -20,8 +20,9 @@ use aws_sdk_ecs::{
 };
 use berth_shared::{
     api::{
-        ClusterSnapshot, CreateService, Failure, Mutation, RunTask, RunTaskResult, ServiceUpdate,
-        SourceInfo, StopTask, TaskDefinitionFamily, TaskDefinitionRevision,
+        ClusterReservation, ClusterSnapshot, CreateService, Failure, Mutation, RunTask,
+        RunTaskResult, ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
+        TaskDefinitionRevision,
     },
     autoscaling::{MetricsWindow, ServiceMetrics, ServiceScaling},
     ecs::{Cluster, ContainerInstance, Service, Task, TaskDefinition},
@@ -245,6 +246,15 @@ impl EcsApi for SdkEcs {
             scaling,
             fetched_at: crate::now(),
         })
+    }
+
+    async fn cluster_reservations(
+        &self,
+        cluster_names: &[String],
+        now: Timestamp,
+    ) -> Result<Vec<ClusterReservation>, SourceError> {
+        let names: Vec<&str> = cluster_names.iter().map(|n| last_segment(n)).collect();
+        metrics::cluster_reservations(&self.cloudwatch, &names, now).await
     }
 
     async fn service_metrics(

@@ -1,6 +1,7 @@
-//! Clusters: `GET /api/clusters` (every cluster), `GET /api/clusters/{name}` (a snapshot
-//! of one cluster: instances, services and tasks) and `GET /api/clusters/{name}/stream`
-//! (the same snapshot, live, as server-sent events).
+//! Clusters: `GET /api/clusters` (every cluster), `GET /api/metrics/clusters` (their CPU
+//! and memory reservation), `GET /api/clusters/{name}` (a snapshot of one cluster: instances,
+//! services, tasks and scaling) and `GET /api/clusters/{name}/stream` (the same snapshot,
+//! live, as server-sent events).
 
 use axum::{
     Json, Router,
@@ -10,7 +11,7 @@ use axum::{
 use std::convert::Infallible;
 
 use axum::response::sse::{Event, KeepAlive, Sse};
-use berth_shared::api::{ClusterList, ClusterSnapshot};
+use berth_shared::api::{ClusterList, ClusterReservations, ClusterSnapshot};
 use futures_util::{Stream, StreamExt};
 use tokio_stream::wrappers::WatchStream;
 
@@ -22,6 +23,25 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/clusters", get(list_clusters))
         .route("/clusters/{name}", get(describe_cluster))
         .route("/clusters/{name}/stream", get(stream))
+        .route("/metrics/clusters", get(cluster_reservations))
+}
+
+async fn cluster_reservations(
+    _refresh: Refresh,
+    State(state): State<AppState>,
+) -> Result<Json<ClusterReservations>, ApiError> {
+    let names: Vec<String> = state
+        .ecs
+        .list_clusters()
+        .await?
+        .into_iter()
+        .map(|c| c.cluster_name)
+        .collect();
+    let clusters = state.ecs.cluster_reservations(&names, now()).await?;
+    Ok(Json(ClusterReservations {
+        clusters,
+        fetched_at: now(),
+    }))
 }
 
 async fn list_clusters(

@@ -20,11 +20,12 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use berth_shared::{
     api::{
-        ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate,
-        SourceInfo, StopTask, TaskDefinitionFamily,
+        ClusterReservation, ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult,
+        ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
     },
     autoscaling::{MetricsWindow, ServiceMetrics},
     ecs::{Cluster, Service, Task, TaskDefinition},
+    graph,
     time::Timestamp,
 };
 use tokio::sync::RwLock;
@@ -127,6 +128,26 @@ impl EcsApi for Sandbox {
             scaling: cluster.scaling.clone(),
             fetched_at: crate::now(),
         })
+    }
+
+    async fn cluster_reservations(
+        &self,
+        cluster_names: &[String],
+        _now: Timestamp,
+    ) -> Result<Vec<ClusterReservation>, SourceError> {
+        let state = self.state.read().await;
+        cluster_names
+            .iter()
+            .map(|name| {
+                let cluster = state.cluster(name)?;
+                let (cpu, memory) = graph::cluster_reservation(&cluster.container_instances);
+                Ok(ClusterReservation {
+                    cluster_name: cluster.name.clone(),
+                    cpu_reservation: cpu,
+                    memory_reservation: memory,
+                })
+            })
+            .collect()
     }
 
     async fn service_metrics(
