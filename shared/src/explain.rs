@@ -216,7 +216,9 @@ fn target_tracking(config: &TargetTrackingConfiguration) -> String {
         &config.customized_metric_specification,
     ) {
         (Some(spec), _) => match spec.predefined_metric_type.as_str() {
-            "ECSServiceAverageCPUUtilization" => format!("the tasks' average CPU use near {target}%"),
+            "ECSServiceAverageCPUUtilization" => {
+                format!("the tasks' average CPU use near {target}%")
+            }
             "ECSServiceAverageMemoryUtilization" => {
                 format!("the tasks' average memory use near {target}%")
             }
@@ -272,7 +274,13 @@ fn step_scaling(config: &StepScalingConfiguration, alarm: &str) -> String {
 }
 
 fn adjustment(kind: &str, amount: i64) -> String {
-    let tasks = |n: i64| if n == 1 { "1 task".to_owned() } else { format!("{n} tasks") };
+    let tasks = |n: i64| {
+        if n == 1 {
+            "1 task".to_owned()
+        } else {
+            format!("{n} tasks")
+        }
+    };
     match kind {
         "ExactCapacity" => format!("set the desired count to {amount}"),
         "PercentChangeInCapacity" if amount >= 0 => format!("add {amount}% more tasks"),

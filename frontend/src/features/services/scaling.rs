@@ -288,10 +288,10 @@ fn Chart(
         _ => "No data in this window".to_owned(),
     };
     let empty = average.as_ref().is_none_or(|s| s.points.is_empty());
-    let window_label = WINDOWS
-        .iter()
-        .find(|(w, _)| *w == minutes)
-        .map_or_else(|| format!("{minutes} min"), |(_, label)| (*label).to_owned());
+    let window_label = WINDOWS.iter().find(|(w, _)| *w == minutes).map_or_else(
+        || format!("{minutes} min"),
+        |(_, label)| (*label).to_owned(),
+    );
     let grid = [0.0, 25.0, 50.0, 75.0, 100.0].map(|v| {
         view! {
             <line class="chart__grid" x1=LEFT x2=LEFT + WIDTH y1=y(v) y2=y(v)/>
