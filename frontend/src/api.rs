@@ -102,6 +102,11 @@ pub async fn clusters() -> Result<ClusterList, ClientError> {
     get_json("/api/clusters").await
 }
 
+/// `GET /api/metrics/clusters`.
+pub async fn cluster_reservations() -> Result<berth_shared::api::ClusterReservations, ClientError> {
+    get_json("/api/metrics/clusters").await
+}
+
 /// `GET /api/clusters/{name}`.
 pub async fn cluster(name: &str) -> Result<ClusterSnapshot, ClientError> {
     get_json(&format!("/api/clusters/{}", segment(name))).await

@@ -33,6 +33,22 @@ async fn shows_the_sandbox_clusters_and_follows_a_link() {
     );
     let source = browser.text("[data-testid=source]").await;
     assert!(source.contains("Sandbox"), "{source}");
+    // Reservation is read beside the list and drawn in each card.
+    let reservation = browser
+        .wait_for_text(
+            "[data-testid=cluster-card] [data-testid=reservation]",
+            "reserved",
+        )
+        .await;
+    assert!(
+        reservation.contains("CPU") && reservation.contains("Memory"),
+        "{reservation}"
+    );
+    let fargate = browser.texts("[data-testid=reservation]").await;
+    assert!(
+        fargate[1].contains("No container instances to reserve on"),
+        "{fargate:?}"
+    );
     browser.screenshot("clusters-overview").await;
 
     browser
@@ -110,6 +126,10 @@ async fn shows_motos_clusters_through_the_sdk_path() {
         source.starts_with("AWS · us-east-1") && source.contains(&moto.url),
         "{source}"
     );
+    // moto's CloudWatch has no ECS reservation points: the cards say so in words.
+    browser
+        .wait_for_text("[data-testid=reservation]", "No recent reservation data")
+        .await;
     browser.screenshot("clusters-moto").await;
 }
 

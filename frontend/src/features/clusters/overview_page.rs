@@ -1,15 +1,38 @@
-//! `/clusters`: every cluster of the active source as cards.
+//! `/clusters`: every cluster of the active source as cards, with their CPU and memory
+//! reservation read beside the list (a source that cannot report it still lists clusters).
 
 use leptos::prelude::*;
 
-use super::cluster_card::ClusterCard;
+use super::cluster_card::{ClusterCard, Reservation};
 use crate::{api, components::error_panel::ErrorPanel};
 
 /// The clusters overview (also the home page).
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let clusters = LocalResource::new(api::clusters);
+    let reservations = LocalResource::new(api::cluster_reservations);
     let retry = Callback::new(move |()| clusters.refetch());
+    let reservation_of = move |name: String| {
+        Signal::derive(move || match reservations.get() {
+            None => Reservation::Loading,
+            Some(Err(_)) => Reservation::Unavailable,
+            Some(Ok(list)) => list
+                .clusters
+                .iter()
+                .find(|r| r.cluster_name == name)
+                .cloned()
+                .map_or(Reservation::Unavailable, Reservation::Known),
+        })
+    };
+    let reservation_error = move || {
+        reservations.get().and_then(Result::err).map(|error| {
+            view! {
+                <p class="notice notice--bad" data-testid="reservation-error">
+                    "CPU and memory reservation could not be read: " {error.to_string()}
+                </p>
+            }
+        })
+    };
     let content = move || {
         Suspend::new(async move {
             match clusters.await {
@@ -32,8 +55,12 @@ pub fn OverviewPage() -> impl IntoView {
                             {format!("{count} cluster{}", if count == 1 { "" } else { "s" })}
                             <span class="muted">" · read at " {list.fetched_at.to_string()}</span>
                         </p>
+                        {reservation_error}
                         <div class="cards">
-                            {list.clusters.into_iter().map(|cluster| view! { <ClusterCard cluster/> }).collect_view()}
+                            {list.clusters.into_iter().map(|cluster| {
+                                let reservation = reservation_of(cluster.cluster_name.clone());
+                                view! { <ClusterCard cluster reservation/> }
+                            }).collect_view()}
                         </div>
                     }
                     .into_any()
@@ -45,7 +72,7 @@ pub fn OverviewPage() -> impl IntoView {
     view! {
         <div class="page__header">
             <h1>"Clusters"</h1>
-            <button class="button button--quiet" on:click=move |_| clusters.refetch()>"Refresh"</button>
+            <button class="button button--quiet" on:click=move |_| { clusters.refetch(); reservations.refetch(); }>"Refresh"</button>
         </div>
         <Transition fallback=|| view! { <div class="cards cards--loading" aria-busy="true"><div class="card card--skeleton"></div><div class="card card--skeleton"></div><div class="card card--skeleton"></div></div> }>
             {content}
