@@ -6,6 +6,12 @@
 //! by ARN and content fingerprint, so a refresh redraws only the boxes that changed. Clicks are
 //! handled once on the graph (event delegation) and the selection is highlighted by one
 //! generated style rule, so 5,000 blocks carry no closures.
+//!
+//! A lane draws its instances in chunks of [`CHUNK`]: the first at once, each other one when
+//! it comes within [`REVEAL_MARGIN`] of the viewport (an `IntersectionObserver`); until then
+//! the chunk is as many empty cells, so the grid, the lane's height and the scroll bar are
+//! already right. A cluster of 500 instances thus builds a few dozen boxes on first render
+//! instead of 500, and a change rebuilds only the drawn chunks whose boxes changed.
 
 use std::sync::Arc;
 
@@ -13,7 +19,12 @@ use berth_shared::{
     api::ClusterSnapshot,
     graph::{self, Choices, GraphLayout, GraphRow, InstanceBox, Pool, TaskBlock},
 };
-use leptos::{ev, html, prelude::*, wasm_bindgen::JsCast, web_sys};
+use leptos::{
+    ev, html,
+    prelude::*,
+    wasm_bindgen::{JsCast, closure::Closure},
+    web_sys::{self, IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit},
+};
 
 use super::{
     filters::{FilterSelects, Legend},
@@ -155,6 +166,11 @@ fn Lanes(
     }
 }
 
+/// Instances per chunk of a lane (six rows of four boxes at 1,400 px).
+const CHUNK: usize = 24;
+/// How close to the viewport a chunk is drawn.
+const REVEAL_MARGIN: &str = "1200px 0px";
+
 #[component]
 fn LaneView(
     /// The layout.
@@ -167,6 +183,9 @@ fn LaneView(
     let lane = Memo::new(move |_| {
         layout.with(|l| l.lanes.iter().find(|lane| lane.zone == lane_zone).cloned())
     });
+    let chunks = Memo::new(move |_| {
+        lane.with(|l| l.as_ref().map_or(0, |l| l.instances.len().div_ceil(CHUNK)))
+    });
     let summary = move || lane.with(|l| l.as_ref().map(graph::Lane::summary));
     view! {
         <section class="lane" data-testid="lane" data-zone=data_zone>
@@ -175,12 +194,8 @@ fn LaneView(
                 <span class="lane__summary muted">{summary}</span>
             </header>
             <div class="lane__nodes">
-                <For
-                    each=move || lane.with(|l| l.as_ref().map(|l| l.instances.clone()).unwrap_or_default())
-                    key=|b: &InstanceBox| (b.arn.clone(), b.fingerprint())
-                    let:instance
-                >
-                    <InstanceView instance/>
+                <For each=move || 0..chunks.get() key=|index: &usize| *index let:index>
+                    <ChunkView lane index/>
                 </For>
                 <For
                     each=move || lane.with(|l| l.as_ref().map(|l| l.pools.clone()).unwrap_or_default())
@@ -191,6 +206,112 @@ fn LaneView(
                 </For>
             </div>
         </section>
+    }
+}
+
+/// One chunk of a lane's instances: drawn, or empty cells until it nears the viewport.
+#[component]
+fn ChunkView(
+    /// The lane.
+    lane: Memo<Option<graph::Lane>>,
+    /// Which chunk.
+    index: usize,
+) -> impl IntoView {
+    let shown = RwSignal::new(index == 0);
+    let instances = Memo::new(move |_| {
+        lane.with(|l| {
+            l.as_ref().map_or_else(Vec::new, |l| {
+                l.instances
+                    .iter()
+                    .skip(index * CHUNK)
+                    .take(CHUNK)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let sentinel = NodeRef::<html::Div>::new();
+    let watcher = StoredValue::new_local(None::<RevealWatcher>);
+    Effect::new(move |_| {
+        if shown.get() {
+            return;
+        }
+        if let Some(cell) = sentinel.get() {
+            let watching = RevealWatcher::watch(&cell, move || shown.set(true));
+            watcher.set_value(watching);
+        }
+    });
+    on_cleanup(move || {
+        if let Some(Some(watching)) = watcher.try_update_value(Option::take) {
+            watching.stop();
+        }
+    });
+    move || {
+        if shown.get() {
+            view! {
+                <For each=move || instances.get() key=|b: &InstanceBox| (b.arn.clone(), b.fingerprint()) let:instance>
+                    <InstanceView instance/>
+                </For>
+            }
+            .into_any()
+        } else {
+            let cells = instances.with(Vec::len).saturating_sub(1);
+            view! {
+                <div class="node node--placeholder" node_ref=sentinel aria-hidden="true"></div>
+                {(0..cells).map(|_| view! { <div class="node node--placeholder" aria-hidden="true"></div> }).collect_view()}
+            }
+            .into_any()
+        }
+    }
+}
+
+/// Calls back once when an element comes within [`REVEAL_MARGIN`] of the viewport.
+struct RevealWatcher {
+    observer: IntersectionObserver,
+    _callback: Closure<dyn FnMut(leptos::web_sys::js_sys::Array)>,
+}
+
+impl RevealWatcher {
+    /// Watches `element`; `None` when the browser has no `IntersectionObserver`, in which
+    /// case `reveal` runs at once.
+    fn watch(element: &web_sys::Element, reveal: impl Fn() + 'static) -> Option<Self> {
+        let reveal = std::rc::Rc::new(reveal);
+        let on_entries = std::rc::Rc::clone(&reveal);
+        let callback = Closure::<dyn FnMut(leptos::web_sys::js_sys::Array)>::new(
+            move |entries: leptos::web_sys::js_sys::Array| {
+                let near = entries.iter().any(|entry| {
+                    entry
+                        .dyn_into::<IntersectionObserverEntry>()
+                        .is_ok_and(|e| e.is_intersecting())
+                });
+                if near {
+                    on_entries();
+                }
+            },
+        );
+        let options = IntersectionObserverInit::new();
+        options.set_root_margin(REVEAL_MARGIN);
+        let Ok(observer) =
+            IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options)
+        else {
+            reveal();
+            return None;
+        };
+        observer.observe(element);
+        Some(Self {
+            observer,
+            _callback: callback,
+        })
+    }
+
+    fn stop(self) {
+        self.observer.disconnect();
+    }
+}
+
+impl std::fmt::Debug for RevealWatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RevealWatcher")
     }
 }
 
