@@ -267,8 +267,6 @@ pub fn pool_block_width(memory: i64) -> BlockWidth {
 /// One task drawn in the graph.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TaskBlock {
-    /// Task ARN.
-    pub arn: String,
     /// Task id (end of the ARN).
     pub id: String,
     /// Legend name ([`group_label`]).
@@ -281,8 +279,22 @@ pub struct TaskBlock {
     pub reserved: Reservation,
     /// How wide it is drawn.
     pub width: BlockWidth,
-    /// Tooltip text.
-    pub title: String,
+}
+
+impl TaskBlock {
+    /// Tooltip text: service and status, task id, what it reserves. Made when a block is
+    /// drawn rather than for every task of every layout.
+    pub fn title(&self) -> String {
+        format!(
+            "{} · {}\ntask {}\n{} CPU units ({}) · {}",
+            self.service,
+            self.status,
+            self.id,
+            self.reserved.cpu,
+            format_cpu(self.reserved.cpu),
+            format_memory(self.reserved.memory),
+        )
+    }
 }
 
 /// Registered capacity and what tasks reserve of it.
@@ -497,26 +509,15 @@ pub fn service_counts(tasks: &[TaskBlock]) -> Vec<(String, Colour, usize)> {
     counts
 }
 
-fn block(task: &Task, width: BlockWidth) -> TaskBlock {
+fn block(task: &Task, reserved: Reservation, width: BlockWidth) -> TaskBlock {
     let service = group_label(task).to_owned();
-    let reserved = task_reservation(task);
-    let title = format!(
-        "{service} · {}\ntask {}\n{} CPU units ({}) · {}",
-        task.last_status,
-        task.short_id(),
-        reserved.cpu,
-        format_cpu(reserved.cpu),
-        format_memory(reserved.memory),
-    );
     TaskBlock {
-        arn: task.task_arn.clone(),
         id: task.short_id().to_owned(),
         colour: service_colour(&service),
         service,
         status: task.last_status.clone(),
         reserved,
         width,
-        title,
     }
 }
 
@@ -617,27 +618,29 @@ pub fn layout(snapshot: &ClusterSnapshot, filter: &GraphFilter) -> GraphLayout {
             continue;
         }
         let zone = instance.availability_zone().unwrap_or(UNKNOWN_ZONE);
-        let tasks = by_instance
+        let tasks: Vec<(&Task, Reservation)> = by_instance
             .get(instance.container_instance_arn.as_str())
-            .map_or(&[][..], Vec::as_slice);
-        let from_tasks = tasks.iter().fold(Reservation::default(), |sum, t| {
-            let r = task_reservation(t);
-            Reservation {
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|t| (*t, task_reservation(t)))
+            .collect();
+        let from_tasks = tasks
+            .iter()
+            .fold(Reservation::default(), |sum, (_, r)| Reservation {
                 cpu: sum.cpu + r.cpu,
                 memory: sum.memory + r.memory,
-            }
-        });
+            });
         let memory = usage(instance, "MEMORY", from_tasks.memory);
         let mut blocks: Vec<TaskBlock> = tasks
             .iter()
-            .filter(|t| filter.matches_task(t))
-            .map(|t| {
+            .filter(|(t, _)| filter.matches_task(t))
+            .map(|(t, reserved)| {
                 let share = if memory.registered > 0 {
-                    (task_reservation(t).memory.max(0) * 1000 / memory.registered).clamp(4, 1000)
+                    (reserved.memory.max(0) * 1000 / memory.registered).clamp(4, 1000)
                 } else {
                     40
                 };
-                block(t, BlockWidth::Share(share as u32))
+                block(t, *reserved, BlockWidth::Share(share as u32))
             })
             .collect();
         blocks.sort_by(|a, b| (&a.service, &a.id).cmp(&(&b.service, &b.id)));
@@ -663,7 +666,10 @@ pub fn layout(snapshot: &ClusterSnapshot, filter: &GraphFilter) -> GraphLayout {
             let mut blocks: Vec<TaskBlock> = tasks
                 .iter()
                 .filter(|t| filter.matches_task(t))
-                .map(|t| block(t, pool_block_width(task_reservation(t).memory)))
+                .map(|t| {
+                    let reserved = task_reservation(t);
+                    block(t, reserved, pool_block_width(reserved.memory))
+                })
                 .collect();
             let entry = lane(&mut lanes, &zone);
             entry.shown_tasks += blocks.len();

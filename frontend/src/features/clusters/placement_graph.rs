@@ -7,11 +7,12 @@
 //! handled once on the graph (event delegation) and the selection is highlighted by one
 //! generated style rule, so 5,000 blocks carry no closures.
 //!
-//! A lane draws its instances in chunks of [`CHUNK`]: the first at once, each other one when
-//! it comes within [`REVEAL_MARGIN`] of the viewport (an `IntersectionObserver`); until then
-//! the chunk is as many empty cells, so the grid, the lane's height and the scroll bar are
-//! already right. A cluster of 500 instances thus builds a few dozen boxes on first render
-//! instead of 500, and a change rebuilds only the drawn chunks whose boxes changed.
+//! A lane draws its instances in chunks of [`CHUNK`]: those starting among the graph's first
+//! [`CHUNK`] instances at once, every other one when it comes within [`REVEAL_MARGIN`] of the viewport (an
+//! `IntersectionObserver`); until then the chunk is as many empty cells, so the grid, the
+//! lane's height and the scroll bar are already right. A cluster of 500 instances thus builds
+//! a few dozen boxes on first render instead of 500; a change clones and rebuilds only the
+//! drawn chunks whose boxes' fingerprints changed.
 
 use std::sync::Arc;
 
@@ -48,7 +49,13 @@ pub fn PlacementGraph(
     query: UrlQuery,
 ) -> impl IntoView {
     let filter = query.filter();
-    let layout = Memo::new(move |_| snapshot.with(|s| graph::layout(s, &filter.get())));
+    // A new snapshot or filter practically always moves something, so the layout is not
+    // compared with the last one (a deep comparison of every block); the lanes' chunks compare
+    // fingerprints instead.
+    let layout = Memo::new_with_compare(
+        move |_| snapshot.with(|s| graph::layout(s, &filter.get())),
+        |_, _| true,
+    );
     let as_table = query.get(key::VIEW);
     let as_table = move || as_table.with(|v| v.as_deref() == Some("table"));
     let service_ref = NodeRef::<html::Select>::new();
@@ -178,15 +185,28 @@ fn LaneView(
     /// The lane's zone.
     zone: String,
 ) -> impl IntoView {
-    let lane_zone = zone.clone();
     let data_zone = zone.clone();
-    let lane = Memo::new(move |_| {
-        layout.with(|l| l.lanes.iter().find(|lane| lane.zone == lane_zone).cloned())
-    });
+    let lane_zone = StoredValue::new(zone.clone());
+    // Small memos rather than a copy of the lane, so a change clones only what it touches.
     let chunks = Memo::new(move |_| {
-        lane.with(|l| l.as_ref().map_or(0, |l| l.instances.len().div_ceil(CHUNK)))
+        layout.with(|l| {
+            lane_zone.with_value(|z| {
+                lane_of(l, z).map_or(0, |lane| lane.instances.len().div_ceil(CHUNK))
+            })
+        })
     });
-    let summary = move || lane.with(|l| l.as_ref().map(graph::Lane::summary));
+    let summary = Memo::new(move |_| {
+        layout.with(|l| lane_zone.with_value(|z| lane_of(l, z).map(graph::Lane::summary)))
+    });
+    let pools = Memo::new(move |_| {
+        layout.with(|l| {
+            lane_zone.with_value(|z| {
+                lane_of(l, z)
+                    .map(|lane| lane.pools.clone())
+                    .unwrap_or_default()
+            })
+        })
+    });
     view! {
         <section class="lane" data-testid="lane" data-zone=data_zone>
             <header class="lane__head">
@@ -195,10 +215,10 @@ fn LaneView(
             </header>
             <div class="lane__nodes">
                 <For each=move || 0..chunks.get() key=|index: &usize| *index let:index>
-                    <ChunkView lane index/>
+                    <ChunkView layout zone=lane_zone.get_value() index/>
                 </For>
                 <For
-                    each=move || lane.with(|l| l.as_ref().map(|l| l.pools.clone()).unwrap_or_default())
+                    each=move || pools.get()
                     key=|p: &Pool| p.clone()
                     let:pool
                 >
@@ -209,27 +229,62 @@ fn LaneView(
     }
 }
 
+/// The lane of `zone`.
+fn lane_of<'a>(layout: &'a GraphLayout, zone: &str) -> Option<&'a graph::Lane> {
+    layout.lanes.iter().find(|lane| lane.zone == zone)
+}
+
+/// The instances of chunk `index` of the lane of `zone`.
+fn chunk_of<'a>(layout: &'a GraphLayout, zone: &str, index: usize) -> &'a [InstanceBox] {
+    lane_of(layout, zone).map_or(&[][..], |lane| {
+        let start = (index * CHUNK).min(lane.instances.len());
+        let end = (start + CHUNK).min(lane.instances.len());
+        &lane.instances[start..end]
+    })
+}
+
 /// One chunk of a lane's instances: drawn, or empty cells until it nears the viewport.
 #[component]
 fn ChunkView(
-    /// The lane.
-    lane: Memo<Option<graph::Lane>>,
+    /// The layout.
+    layout: Memo<GraphLayout>,
+    /// The lane's zone.
+    zone: String,
     /// Which chunk.
     index: usize,
 ) -> impl IntoView {
-    let shown = RwSignal::new(index == 0);
-    let instances = Memo::new(move |_| {
-        lane.with(|l| {
-            l.as_ref().map_or_else(Vec::new, |l| {
-                l.instances
-                    .iter()
-                    .skip(index * CHUNK)
-                    .take(CHUNK)
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })
+    let zone = StoredValue::new(zone);
+    // The first CHUNK instances of the graph (across lanes) are drawn at once; everything else
+    // when it nears the viewport, which is also at once for what the first screen shows.
+    let eager = layout.with_untracked(|l| {
+        let before: usize = zone.with_value(|zone| {
+            l.lanes
+                .iter()
+                .take_while(|lane| &lane.zone != zone)
+                .map(|lane| lane.instances.len())
+                .sum()
+        });
+        before + index * CHUNK < CHUNK
+    });
+    let shown = RwSignal::new(eager);
+    // The chunk's boxes are cloned out of the layout only when their fingerprints change.
+    let version = Memo::new(move |_| {
+        layout.with(|l| {
+            zone.with_value(|zone| chunk_of(l, zone, index))
+                .iter()
+                .map(InstanceBox::fingerprint)
+                .fold(0xcbf2_9ce4_8422_2325_u64, |hash, print| {
+                    (hash ^ print).wrapping_mul(0x0100_0000_01b3)
+                })
         })
     });
+    let size =
+        Memo::new(move |_| layout.with(|l| zone.with_value(|zone| chunk_of(l, zone, index).len())));
+    let instances = move || {
+        // Read (not just tracked) so the lazy memo computes and follows the layout.
+        let _ = version.get();
+        layout.with_untracked(|l| zone.with_value(|zone| chunk_of(l, zone, index).to_vec()))
+    };
     let sentinel = NodeRef::<html::Div>::new();
     let watcher = StoredValue::new_local(None::<RevealWatcher>);
     Effect::new(move |_| {
@@ -249,13 +304,13 @@ fn ChunkView(
     move || {
         if shown.get() {
             view! {
-                <For each=move || instances.get() key=|b: &InstanceBox| (b.arn.clone(), b.fingerprint()) let:instance>
+                <For each=instances key=|b: &InstanceBox| (b.arn.clone(), b.fingerprint()) let:instance>
                     <InstanceView instance/>
                 </For>
             }
             .into_any()
         } else {
-            let cells = instances.with(Vec::len).saturating_sub(1);
+            let cells = size.get().saturating_sub(1);
             view! {
                 <div class="node node--placeholder" node_ref=sentinel aria-hidden="true"></div>
                 {(0..cells).map(|_| view! { <div class="node node--placeholder" aria-hidden="true"></div> }).collect_view()}
@@ -416,6 +471,7 @@ fn PoolView(
 }
 
 fn block_view(task: TaskBlock) -> impl IntoView {
+    let title = task.title();
     view! {
         <span
             class="block"
@@ -424,7 +480,7 @@ fn block_view(task: TaskBlock) -> impl IntoView {
             data-service=task.service
             style:width=task.width.css()
             style:background=task.colour.css()
-            title=task.title
+            title=title
         ></span>
     }
 }
