@@ -3,6 +3,8 @@
 /// Port 1 on loopback: nothing listens there, so connections are refused at once.
 const CLOSED_ENDPOINT: &str = "http://127.0.0.1:1";
 
+use serde_json::json;
+
 use berth_tests::{
     berth::Berth,
     browser::Browser,
@@ -50,6 +52,12 @@ async fn shows_the_sandbox_clusters_and_follows_a_link() {
         "{fargate:?}"
     );
     browser.screenshot("clusters-overview").await;
+    // The overview needs only the main module; a cluster page fetches its own on first use.
+    let wasm_fetched = "return performance.getEntriesByType('resource').map(e => e.name.split('/').pop()).filter(n => n.endsWith('.wasm')).sort();";
+    assert_eq!(
+        browser.execute(wasm_fetched, json!([])).await,
+        json!(["berth_bg.wasm"])
+    );
 
     browser
         .click("a.card__title[href='/clusters/demo-ec2']")
@@ -57,6 +65,13 @@ async fn shows_the_sandbox_clusters_and_follows_a_link() {
     browser
         .wait_for_text("[data-testid=cluster-name]", "demo-ec2")
         .await;
+    let fetched = browser.execute(wasm_fetched, json!([])).await;
+    assert!(
+        fetched.as_array().is_some_and(|names| names
+            .iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("cluster")))),
+        "{fetched}"
+    );
     assert!(browser.current_url().await.ends_with("/clusters/demo-ec2"));
     assert_eq!(browser.text("[data-testid=instances]").await, "12");
     browser.screenshot("cluster-demo-ec2").await;
