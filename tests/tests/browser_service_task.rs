@@ -417,3 +417,54 @@ async fn the_service_page_shows_utilization_against_its_scaling_policies() {
         .wait_for_text("[data-testid=scaling-none]", "Not auto scaled")
         .await;
 }
+
+#[tokio::test]
+async fn the_service_pages_filters_live_in_the_url() {
+    let berth = Berth::start("browser-service-url", &[], &[]);
+    let browser = Browser::start().await;
+    // A deep link restores the tasks filter and the events search.
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-ec2/services/api?q=no-such-task&events=no-such-words",
+            berth.url
+        ))
+        .await;
+    browser
+        .wait_for_text(
+            "[data-testid=service-tasks] [data-testid=count]",
+            "0 of 8 tasks",
+        )
+        .await;
+    browser
+        .wait_for_text(
+            "[data-testid=service-events]",
+            "No events match this search.",
+        )
+        .await;
+    let value = |css: &str| format!("return document.querySelector('{css}').value;");
+    assert_eq!(
+        browser
+            .execute(
+                &value("[data-testid=service-tasks] [data-testid=filter]"),
+                json!([])
+            )
+            .await,
+        json!("no-such-task")
+    );
+    assert_eq!(
+        browser
+            .execute(&value("[data-testid=events-search]"), json!([]))
+            .await,
+        json!("no-such-words")
+    );
+    // Typing writes the URL back.
+    type_into(&browser, "[data-testid=events-search]", "steady").await;
+    browser
+        .wait_for_text("[data-testid=service-events]", "steady state")
+        .await;
+    let url = browser.current_url().await;
+    assert!(
+        url.contains("events=steady") && url.contains("q=no-such-task"),
+        "{url}"
+    );
+}

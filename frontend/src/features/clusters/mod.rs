@@ -10,7 +10,7 @@ mod filters;
 mod instances_table;
 pub mod overview_page;
 mod placement_graph;
-mod query;
+pub mod query;
 mod selection_panel;
 mod services_table;
 mod tasks_table;

@@ -14,6 +14,8 @@ use berth_shared::{
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::features::clusters::query::{UrlQuery, key};
+
 /// `/task-definitions/{family}?revision={n}` for a task definition ARN or `family:revision`.
 pub fn task_definition_href(definition: &str) -> String {
     let label = task_definition_label(definition);
@@ -83,6 +85,8 @@ pub fn target_href(cluster: &str, target: &berth_shared::graph::Target) -> Strin
 }
 
 /// A tasks table (see [`berth_shared::graph::tasks_table`]) whose rows open the task page.
+/// Its filter and sort order are the page's `?q=` and `?sort=`, so they survive a reload and
+/// can be linked to.
 #[component]
 pub fn LinkedTable(
     /// The cluster's name, for the links.
@@ -96,8 +100,9 @@ pub fn LinkedTable(
     /// `data-testid` of the table.
     testid: &'static str,
 ) -> impl IntoView {
-    let text = RwSignal::new(None::<String>);
-    let sort = RwSignal::new(None::<String>);
+    let query = UrlQuery::new();
+    let text = query.get(key::TEXT);
+    let sort = query.get(key::SORT);
     let navigate = leptos_router::hooks::use_navigate();
     let on_open = Callback::new(move |target: berth_shared::graph::Target| {
         navigate(
@@ -110,8 +115,8 @@ pub fn LinkedTable(
             table
             text
             sort
-            on_text=Callback::new(move |t: String| text.set((!t.is_empty()).then_some(t)))
-            on_sort=Callback::new(move |s: String| sort.set(Some(s)))
+            on_text=Callback::new(move |t: String| query.set(&[(key::TEXT, Some(t))], true))
+            on_sort=Callback::new(move |s: String| query.set(&[(key::SORT, Some(s))], true))
             on_open
             placeholder
             testid

@@ -18,10 +18,15 @@ use super::{
     scaling::{ScalingPanel, UtilizationPanel},
     table_of,
 };
-use crate::components::live::{ClusterStream, LiveIndicator, WhenLoaded, use_cluster_stream};
+use crate::{
+    components::live::{ClusterStream, LiveIndicator, WhenLoaded, use_cluster_stream},
+    features::clusters::query::UrlQuery,
+};
 
 /// Events shown before "Show all" is pressed.
 const EVENTS: usize = 50;
+/// Query key of the events search.
+const EVENTS_KEY: &str = "events";
 
 /// The page of one service.
 #[component]
@@ -294,7 +299,10 @@ fn ServiceEvents(
     service: Memo<Option<Service>>,
     now: Memo<berth_shared::time::Timestamp>,
 ) -> impl IntoView {
-    let query = RwSignal::new(String::new());
+    // The search is the page's `?events=`, so it survives a reload and can be linked to.
+    let url = UrlQuery::new();
+    let query_value = url.get(EVENTS_KEY);
+    let query = Signal::derive(move || query_value.get().unwrap_or_default());
     let show_all = RwSignal::new(false);
     let events = Memo::new(move |_| {
         let words: Vec<String> = query
@@ -328,7 +336,7 @@ fn ServiceEvents(
                     aria-label="Search events"
                     data-testid="events-search"
                     prop:value=move || query.get()
-                    on:input=move |ev| query.set(event_target_value(&ev))
+                    on:input=move |ev| url.set(&[(EVENTS_KEY, Some(event_target_value(&ev)))], true)
                 />
                 <span class="toolbar__count">{move || {
                     let (shown, total) = (events.with(|e| e.len()), total());
