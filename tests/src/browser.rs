@@ -221,6 +221,70 @@ impl Browser {
         .await
     }
 
+    /// How many elements match `css`.
+    pub async fn count(&self, css: &str) -> u64 {
+        self.execute(
+            "return document.querySelectorAll(arguments[0]).length;",
+            json!([css]),
+        )
+        .await
+        .as_u64()
+        .unwrap_or(0)
+    }
+
+    /// An attribute of every element matching `css` (elements without it are skipped).
+    pub async fn attributes(&self, css: &str, name: &str) -> Vec<String> {
+        let value = self
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.getAttribute(arguments[1]));",
+                json!([css, name]),
+            )
+            .await;
+        value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Types `text` into the element matching `css` the way a user would (an `input` event).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.find(css).await;
+        self.execute(
+            "const e = document.querySelector(arguments[0]); e.focus(); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', {bubbles: true}));",
+            json!([css, text]),
+        )
+        .await;
+    }
+
+    /// Presses `key` on the focused element (or the page).
+    pub async fn press(&self, key: &str) {
+        self.execute(
+            "(document.activeElement || document.body).dispatchEvent(new KeyboardEvent('keydown', \
+             {key: arguments[0], bubbles: true, cancelable: true}));",
+            json!([key]),
+        )
+        .await;
+    }
+
+    /// Switches the page to the dark palette (what `prefers-color-scheme: dark` selects).
+    pub async fn dark(&self) {
+        self.execute(
+            "const rules = Array.from(document.styleSheets).flatMap(s => Array.from(s.cssRules)); \
+             const media = rules.find(r => r.media && r.media.mediaText.includes('dark')); \
+             const style = document.createElement('style'); \
+             style.textContent = media.cssRules[0].cssText; \
+             document.head.appendChild(style);",
+            json!([]),
+        )
+        .await;
+    }
+
     /// Saves a PNG screenshot as `target/berth-tests/screenshots/<name>.png`; returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let value = self

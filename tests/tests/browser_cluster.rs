@@ -7,71 +7,17 @@ use std::time::Duration;
 use berth_tests::{berth::Berth, browser::Browser, poll_until};
 use serde_json::{Value, json};
 
-/// How many elements match `css`.
-async fn count(browser: &Browser, css: &str) -> u64 {
-    browser
-        .execute(
-            "return document.querySelectorAll(arguments[0]).length;",
-            json!([css]),
-        )
-        .await
-        .as_u64()
-        .unwrap_or(0)
-}
-
-/// An attribute of every element matching `css`.
-async fn attributes(browser: &Browser, css: &str, name: &str) -> Vec<String> {
-    let value = browser
-        .execute(
-            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.getAttribute(arguments[1]));",
-            json!([css, name]),
-        )
-        .await;
-    value
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Types `text` into the element matching `css` the way a user would (an `input` event).
-async fn type_into(browser: &Browser, css: &str, text: &str) {
-    browser.find(css).await;
-    browser
-        .execute(
-            "const e = document.querySelector(arguments[0]); e.focus(); e.value = arguments[1]; \
-             e.dispatchEvent(new Event('input', {bubbles: true}));",
-            json!([css, text]),
-        )
-        .await;
-}
-
-/// Presses `key` on the focused element (or the page).
-async fn press(browser: &Browser, key: &str) {
-    browser
-        .execute(
-            "(document.activeElement || document.body).dispatchEvent(new KeyboardEvent('keydown', \
-             {key: arguments[0], bubbles: true, cancelable: true}));",
-            json!([key]),
-        )
-        .await;
-}
-
 /// Waits until `count(css) == expected`.
 async fn wait_for_count(browser: &Browser, css: &str, expected: u64) {
     let found = poll_until(Duration::from_secs(20), || async {
-        (count(browser, css).await == expected).then_some(())
+        (browser.count(css).await == expected).then_some(())
     })
     .await;
     if found.is_none() {
         let shot = browser.screenshot("timeout-count").await;
         panic!(
             "expected {expected} elements matching {css}, found {}; screenshot {}",
-            count(browser, css).await,
+            browser.count(css).await,
             shot.display()
         );
     }
@@ -88,12 +34,12 @@ async fn the_graph_draws_demo_ec2_by_zone_and_filters_by_service() {
     browser
         .wait_for_text("[data-testid=graph-count]", "35 of 35 tasks")
         .await;
-    let zones = attributes(&browser, "[data-testid=lane]", "data-zone").await;
+    let zones = browser.attributes("[data-testid=lane]", "data-zone").await;
     assert_eq!(zones, ["us-east-1a", "us-east-1b", "us-east-1c"]);
-    assert_eq!(count(&browser, "[data-testid=instance]").await, 12);
-    assert_eq!(count(&browser, ".block[data-task]").await, 35);
+    assert_eq!(browser.count("[data-testid=instance]").await, 12);
+    assert_eq!(browser.count(".block[data-task]").await, 35);
     assert_eq!(
-        count(&browser, ".node--draining").await,
+        browser.count(".node--draining").await,
         1,
         "the draining instance is drawn differently"
     );
@@ -114,7 +60,9 @@ async fn the_graph_draws_demo_ec2_by_zone_and_filters_by_service() {
     browser
         .wait_for_text("[data-testid=graph-count]", "8 of 35 tasks")
         .await;
-    let services = attributes(&browser, ".block[data-task]", "data-service").await;
+    let services = browser
+        .attributes(".block[data-task]", "data-service")
+        .await;
     assert_eq!(services.len(), 8);
     assert!(services.iter().all(|s| s == "api"), "{services:?}");
     assert!(
@@ -122,7 +70,7 @@ async fn the_graph_draws_demo_ec2_by_zone_and_filters_by_service() {
         "the filter is in the URL"
     );
     assert_eq!(
-        count(&browser, "[data-testid=instance]").await,
+        browser.count("[data-testid=instance]").await,
         12,
         "instances stay"
     );
@@ -145,7 +93,10 @@ async fn clicking_a_task_or_an_instance_shows_its_details() {
         .goto(&format!("{}/clusters/demo-ec2", berth.url))
         .await;
     browser.find(".block[data-service=payments]").await;
-    let task = attributes(&browser, ".block[data-service=payments]", "data-task").await[0].clone();
+    let task = browser
+        .attributes(".block[data-service=payments]", "data-task")
+        .await[0]
+        .clone();
     browser.click(&format!(".block[data-task='{task}']")).await;
     let details = browser
         .wait_for_text("[data-testid=details]", "payments")
@@ -186,7 +137,9 @@ async fn a_deep_link_restores_the_tab_and_filter() {
     browser
         .wait_for_text("[data-testid=tasks-table] [data-testid=count]", "8 tasks")
         .await;
-    let selected = attributes(&browser, ".tabs__tab[aria-selected=true]", "data-tab").await;
+    let selected = browser
+        .attributes(".tabs__tab[aria-selected=true]", "data-tab")
+        .await;
     assert_eq!(selected, ["tasks"]);
     let value = browser
         .execute(
@@ -208,7 +161,7 @@ async fn a_deep_link_restores_the_tab_and_filter() {
         !pools.is_empty() && pools.iter().all(|p| p.contains("Fargate")),
         "{pools:?}"
     );
-    assert_eq!(count(&browser, "[data-testid=pool] .block").await, 7);
+    assert_eq!(browser.count("[data-testid=pool] .block").await, 7);
     browser.screenshot("cluster-fargate-graph").await;
 }
 
@@ -269,17 +222,21 @@ async fn tables_sort_filter_and_answer_the_keyboard() {
     assert!(ascending.windows(2).all(|w| w[0] <= w[1]), "{ascending:?}");
 
     // Filtering as you type, with counts.
-    type_into(&browser, "[data-testid=filter]", "us-east-1a").await;
+    browser
+        .type_into("[data-testid=filter]", "us-east-1a")
+        .await;
     let counted = browser
         .wait_for_text("[data-testid=count]", "of 35 tasks")
         .await;
     let shown: usize = counted.split(' ').next().unwrap().parse().unwrap();
     assert_eq!(
-        count(&browser, "[data-testid=tasks-table] tbody tr").await as usize,
+        browser.count("[data-testid=tasks-table] tbody tr").await as usize,
         shown
     );
     assert!(shown > 0 && shown < 35, "{counted}");
-    type_into(&browser, "[data-testid=filter]", "no-such-thing").await;
+    browser
+        .type_into("[data-testid=filter]", "no-such-thing")
+        .await;
     browser
         .wait_for_text("[data-testid=table-empty]", "No tasks match")
         .await;
@@ -292,7 +249,7 @@ async fn tables_sort_filter_and_answer_the_keyboard() {
     browser
         .wait_for_text("[data-testid=count]", "12 instances")
         .await;
-    press(&browser, "/").await;
+    browser.press("/").await;
     let focused = browser
         .execute(
             "return document.activeElement.getAttribute('data-testid');",
@@ -303,9 +260,9 @@ async fn tables_sort_filter_and_answer_the_keyboard() {
     browser
         .execute("document.activeElement.blur();", json!([]))
         .await;
-    press(&browser, "j").await;
+    browser.press("j").await;
     wait_for_count(&browser, ".data-table__row--active", 1).await;
-    press(&browser, "Enter").await;
+    browser.press("Enter").await;
     browser
         .wait_for_text("[data-testid=details]", "Tasks on it")
         .await;
@@ -368,7 +325,8 @@ async fn console_benchmark_5000_tasks_on_500_instances() {
         .wait_for_text("[data-testid=graph-count]", "of 5000 tasks")
         .await;
     let first = poll_until(Duration::from_secs(30), || async {
-        attributes(&browser, "[data-testid=bench]", "data-first")
+        browser
+            .attributes("[data-testid=bench]", "data-first")
             .await
             .pop()
     })
@@ -376,8 +334,8 @@ async fn console_benchmark_5000_tasks_on_500_instances() {
     .expect("the first render is timed");
     // Boxes far below the viewport are drawn when scrolled near; until then they are empty
     // cells, so the grid already has all 500.
-    let drawn = count(&browser, "[data-testid=instance]").await;
-    let waiting = count(&browser, ".node--placeholder").await;
+    let drawn = browser.count("[data-testid=instance]").await;
+    let waiting = browser.count(".node--placeholder").await;
     assert_eq!(drawn + waiting, 500);
     assert!(
         drawn < 200,
@@ -387,10 +345,14 @@ async fn console_benchmark_5000_tasks_on_500_instances() {
 
     let mut changes = Vec::new();
     for _ in 0..5 {
-        let before = attributes(&browser, "[data-testid=bench]", "data-change").await;
+        let before = browser
+            .attributes("[data-testid=bench]", "data-change")
+            .await;
         browser.click("[data-testid=bench-change]").await;
         let after = poll_until(Duration::from_secs(30), || async {
-            let now = attributes(&browser, "[data-testid=bench]", "data-change").await;
+            let now = browser
+                .attributes("[data-testid=bench]", "data-change")
+                .await;
             (now != before).then(|| now.first().cloned()).flatten()
         })
         .await
@@ -407,12 +369,12 @@ async fn console_benchmark_5000_tasks_on_500_instances() {
     // Scrolling down the lanes draws every box.
     let drawn = poll_until(Duration::from_secs(30), || async {
         browser.execute("window.scrollBy(0, 600);", json!([])).await;
-        let drawn = count(&browser, "[data-testid=instance]").await;
+        let drawn = browser.count("[data-testid=instance]").await;
         (drawn == 500).then_some(drawn)
     })
     .await;
     assert_eq!(drawn, Some(500), "scrolling reveals every instance");
-    assert_eq!(count(&browser, ".node--placeholder").await, 0);
+    assert_eq!(browser.count(".node--placeholder").await, 0);
     assert!(
         changes.iter().all(|c| *c < 5_000.0),
         "50-task changes took {changes:?} ms"

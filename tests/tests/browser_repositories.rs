@@ -1,20 +1,6 @@
 //! The ECR pages of the console in headless Chromium, against the sandbox.
 
 use berth_tests::{berth::Berth, browser::Browser};
-use serde_json::json;
-
-/// Types `text` into the input matching `css` the way a person does: value, then `input`.
-async fn type_into(browser: &Browser, css: &str, text: &str) {
-    browser.find(css).await;
-    browser
-        .execute(
-            "const input = document.querySelector(arguments[0]);
-             input.value = arguments[1];
-             input.dispatchEvent(new Event('input', { bubbles: true }));",
-            json!([css, text]),
-        )
-        .await;
-}
 
 #[tokio::test]
 async fn lists_the_sandbox_repositories_and_filters_them_as_you_type() {
@@ -48,12 +34,12 @@ async fn lists_the_sandbox_repositories_and_filters_them_as_you_type() {
     );
     browser.screenshot("repositories").await;
 
-    type_into(&browser, "[data-testid=filter]", "demo/w").await;
+    browser.type_into("[data-testid=filter]", "demo/w").await;
     let rows = browser.texts("[data-testid=repository-row]").await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows[0].starts_with("demo/web-frontend") && rows[1].starts_with("demo/worker"));
 
-    type_into(&browser, "[data-testid=filter]", "").await;
+    browser.type_into("[data-testid=filter]", "").await;
     browser.click("th:nth-child(3) button.sort").await;
     let rows = browser.texts("[data-testid=repository-row]").await;
     assert!(
@@ -118,7 +104,9 @@ async fn a_repository_page_shows_images_and_the_ones_that_would_expire() {
     assert!(warning.contains("still in use"), "{warning}");
     browser.screenshot("repository-demo-api").await;
 
-    type_into(&browser, "[data-testid=image-filter]", "untagged").await;
+    browser
+        .type_into("[data-testid=image-filter]", "untagged")
+        .await;
     let shown = browser.text("[data-testid=image-count-label]").await;
     assert_eq!(shown, "6 of 25 images");
     assert!(

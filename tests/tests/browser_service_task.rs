@@ -9,49 +9,11 @@ use std::time::Duration;
 use berth_tests::{berth::Berth, browser::Browser, poll_until};
 use serde_json::{Value, json};
 
-/// How many elements match `css`.
-async fn count(browser: &Browser, css: &str) -> u64 {
-    browser
-        .execute(
-            "return document.querySelectorAll(arguments[0]).length;",
-            json!([css]),
-        )
-        .await
-        .as_u64()
-        .unwrap_or(0)
-}
-
-/// Types `text` into the element matching `css` the way a user would (an `input` event).
-async fn type_into(browser: &Browser, css: &str, text: &str) {
-    browser.find(css).await;
-    browser
-        .execute(
-            "const e = document.querySelector(arguments[0]); e.focus(); e.value = arguments[1]; \
-             e.dispatchEvent(new Event('input', {bubbles: true}));",
-            json!([css, text]),
-        )
-        .await;
-}
-
-/// Switches the page to the dark palette (what `prefers-color-scheme: dark` selects).
-async fn dark(browser: &Browser) {
-    browser
-        .execute(
-            "const rules = Array.from(document.styleSheets).flatMap(s => Array.from(s.cssRules)); \
-             const media = rules.find(r => r.media && r.media.mediaText.includes('dark')); \
-             const style = document.createElement('style'); \
-             style.textContent = media.cssRules[0].cssText; \
-             document.head.appendChild(style);",
-            json!([]),
-        )
-        .await;
-}
-
 /// Saves a screenshot in light colours, then in dark colours (the page is left dark).
 async fn screenshots(browser: &Browser, name: &str) {
     browser.execute("window.scrollTo(0, 0);", json!([])).await;
     browser.screenshot(name).await;
-    dark(browser).await;
+    browser.dark().await;
     browser.screenshot(&format!("{name}-dark")).await;
     browser
         .execute("window.scrollTo(0, document.body.scrollHeight);", json!([]))
@@ -108,29 +70,31 @@ async fn the_service_page_explains_the_service_and_changes_its_desired_count() {
         ),
         "{words}"
     );
-    assert!(count(&browser, "[data-testid=event]").await >= 1);
+    assert!(browser.count("[data-testid=event]").await >= 1);
     browser
         .wait_for_text("[data-testid=service-tasks] [data-testid=count]", "8 tasks")
         .await;
-    type_into(&browser, "[data-testid=events-search]", "no such words").await;
+    browser
+        .type_into("[data-testid=events-search]", "no such words")
+        .await;
     browser
         .wait_for_text(
             "[data-testid=service-events]",
             "No events match this search.",
         )
         .await;
-    type_into(&browser, "[data-testid=events-search]", "").await;
+    browser.type_into("[data-testid=events-search]", "").await;
     screenshots(&browser, "service-page").await;
 
     // The form checks the number before sending it.
-    type_into(&browser, "[data-testid=desired-input]", "-3").await;
+    browser.type_into("[data-testid=desired-input]", "-3").await;
     browser.click("[data-testid=desired-submit]").await;
     browser
         .wait_for_text("[data-testid=desired-invalid]", "between 0 and 5000")
         .await;
 
     // A valid count changes the service: the page shows it at once, then the tasks follow.
-    type_into(&browser, "[data-testid=desired-input]", "10").await;
+    browser.type_into("[data-testid=desired-input]", "10").await;
     browser.click("[data-testid=desired-submit]").await;
     browser
         .wait_for_text("[data-testid=action-done]", "Desired count set to 10")
@@ -205,7 +169,7 @@ async fn a_task_deep_link_shows_its_containers_and_stopping_it_gets_a_replacemen
         .await;
     assert!(containers.contains("demo/api:v1.7.0"), "{containers}");
     assert!(containers.contains("HEALTHY"), "{containers}");
-    assert_eq!(count(&browser, "[data-testid=container]").await, 2);
+    assert_eq!(browser.count("[data-testid=container]").await, 2);
     let summary = browser.text("[data-testid=task-summary]").await;
     assert!(summary.contains("service api"), "{summary}");
     assert!(summary.contains("api:7"), "{summary}");
@@ -227,7 +191,9 @@ async fn a_task_deep_link_shows_its_containers_and_stopping_it_gets_a_replacemen
     screenshots(&browser, "task-page").await;
 
     // Stop it with a reason, after a confirmation.
-    type_into(&browser, "[data-testid=stop-reason]", "browser test").await;
+    browser
+        .type_into("[data-testid=stop-reason]", "browser test")
+        .await;
     browser.click("[data-testid=stop-task]").await;
     browser
         .wait_for_text("[data-testid=confirm-stop]", "Stop this task?")
@@ -291,7 +257,7 @@ async fn the_instance_page_shows_resources_attributes_and_its_tasks() {
     browser
         .wait_for_text("[data-testid=resources]", "Memory")
         .await;
-    assert_eq!(count(&browser, "[data-testid=meter]").await, 2);
+    assert_eq!(browser.count("[data-testid=meter]").await, 2);
     browser
         .wait_for_text("[data-testid=agent]", "connected")
         .await;
@@ -352,7 +318,7 @@ async fn the_service_page_shows_utilization_against_its_scaling_policies() {
         policy.contains("cpu60") && policy.contains("average CPU use near 60%"),
         "{policy}"
     );
-    assert_eq!(count(&browser, "[data-testid=scheduled-action]").await, 2);
+    assert_eq!(browser.count("[data-testid=scheduled-action]").await, 2);
     let latest = browser
         .wait_for_text(
             "[data-testid=cpu-chart] [data-testid=chart-latest]",
@@ -362,19 +328,15 @@ async fn the_service_page_shows_utilization_against_its_scaling_policies() {
     assert!(latest.ends_with("peak in the last period"), "{latest}");
     // The CPU policy's target is drawn on the CPU chart only.
     assert_eq!(
-        count(
-            &browser,
-            "[data-testid=cpu-chart] [data-testid=chart-target]"
-        )
-        .await,
+        browser
+            .count("[data-testid=cpu-chart] [data-testid=chart-target]")
+            .await,
         1
     );
     assert_eq!(
-        count(
-            &browser,
-            "[data-testid=memory-chart] [data-testid=chart-target]"
-        )
-        .await,
+        browser
+            .count("[data-testid=memory-chart] [data-testid=chart-target]")
+            .await,
         0
     );
     let pressed = browser
@@ -403,7 +365,7 @@ async fn the_service_page_shows_utilization_against_its_scaling_policies() {
         )
         .await;
     browser.screenshot("service-scaling").await;
-    dark(&browser).await;
+    browser.dark().await;
     browser.screenshot("service-scaling-dark").await;
 
     // A service without a scalable target says so.
@@ -458,7 +420,9 @@ async fn the_service_pages_filters_live_in_the_url() {
         json!("no-such-words")
     );
     // Typing writes the URL back.
-    type_into(&browser, "[data-testid=events-search]", "steady").await;
+    browser
+        .type_into("[data-testid=events-search]", "steady")
+        .await;
     browser
         .wait_for_text("[data-testid=service-events]", "steady state")
         .await;

@@ -6,33 +6,6 @@
 use berth_tests::{berth::Berth, browser::Browser};
 use serde_json::json;
 
-/// Types `text` into the input matching `css` the way a person does: value, then `input`.
-async fn type_into(browser: &Browser, css: &str, text: &str) {
-    browser.find(css).await;
-    browser
-        .execute(
-            "const input = document.querySelector(arguments[0]);
-             input.value = arguments[1];
-             input.dispatchEvent(new Event('input', { bubbles: true }));",
-            json!([css, text]),
-        )
-        .await;
-}
-
-/// Switches the page to the dark palette (what `prefers-color-scheme: dark` selects).
-async fn dark(browser: &Browser) {
-    browser
-        .execute(
-            "const rules = Array.from(document.styleSheets).flatMap(s => Array.from(s.cssRules)); \
-             const media = rules.find(r => r.media && r.media.mediaText.includes('dark')); \
-             const style = document.createElement('style'); \
-             style.textContent = media.cssRules[0].cssText; \
-             document.head.appendChild(style);",
-            json!([]),
-        )
-        .await;
-}
-
 /// The first cell of each row of the families table.
 async fn family_names(browser: &Browser) -> Vec<String> {
     browser
@@ -72,14 +45,14 @@ async fn lists_the_sandbox_families_sorts_and_filters_them() {
     assert!(api.contains("api:7"), "{api}");
     browser.screenshot("task-definitions").await;
 
-    type_into(&browser, "[data-testid=filter]", "pay").await;
+    browser.type_into("[data-testid=filter]", "pay").await;
     browser
         .wait_for_text("[data-testid=count]", "1 of 10")
         .await;
     assert_eq!(family_names(&browser).await, ["payments"]);
     assert!(browser.current_url().await.contains("q=pay"));
 
-    type_into(&browser, "[data-testid=filter]", "").await;
+    browser.type_into("[data-testid=filter]", "").await;
     browser.click("button[data-sort=revisions]").await;
     browser
         .wait_for_text("[data-testid=count]", "10 families")
@@ -136,7 +109,7 @@ async fn a_revision_in_words_shows_its_containers_ports_validation_and_json() {
     browser.click(".help__close").await;
 
     browser.screenshot("task-definition-revision").await;
-    dark(&browser).await;
+    browser.dark().await;
     browser.screenshot("task-definition-revision-dark").await;
 
     // An inactive revision says so; the list marks it.
@@ -190,7 +163,7 @@ async fn a_compare_deep_link_shows_the_changed_lines_side_by_side() {
         "{unchanged:?}"
     );
     browser.screenshot("task-definition-compare").await;
-    dark(&browser).await;
+    browser.dark().await;
     browser.screenshot("task-definition-compare-dark").await;
 
     // Any two revisions: the compare form starts from the pair in the URL.
