@@ -22,7 +22,7 @@ use berth_shared::{
     time::Timestamp,
 };
 
-use super::{convert::time, map_sdk_error};
+use super::{all_pages, convert::time, map_sdk_error};
 use crate::error::SourceError;
 
 /// A service's utilization over `window`.
@@ -126,36 +126,43 @@ async fn metric_data(
     start: Timestamp,
     end: Timestamp,
 ) -> Result<BTreeMap<String, Vec<MetricDatum>>, SourceError> {
-    let mut points: BTreeMap<String, Vec<MetricDatum>> = BTreeMap::new();
-    let mut next_token = None;
-    loop {
-        let page = client
+    let pages = all_pages(|next_token| {
+        let request = client
             .get_metric_data()
             .set_metric_data_queries(Some(queries.clone()))
             .start_time(date_time(start))
             .end_time(date_time(end))
             .scan_by(ScanBy::TimestampAscending)
-            .set_next_token(next_token)
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("cloudwatch:GetMetricData", e))?;
-        for result in page.metric_data_results() {
-            let series = points
-                .entry(result.id().unwrap_or_default().to_owned())
-                .or_default();
-            series.extend(result.timestamps().iter().zip(result.values()).filter_map(
-                |(at, value)| {
+            .set_next_token(next_token);
+        async move {
+            let page = request
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("cloudwatch:GetMetricData", e))?;
+            Ok((
+                page.metric_data_results().to_vec(),
+                page.next_token().map(str::to_owned),
+            ))
+        }
+    })
+    .await?;
+    let mut points: BTreeMap<String, Vec<MetricDatum>> = BTreeMap::new();
+    for result in &pages {
+        let series = points
+            .entry(result.id().unwrap_or_default().to_owned())
+            .or_default();
+        series.extend(
+            result
+                .timestamps()
+                .iter()
+                .zip(result.values())
+                .filter_map(|(at, value)| {
                     Some(MetricDatum {
                         timestamp: time(Some(at))?,
                         value: *value,
                     })
-                },
-            ));
-        }
-        next_token = page.next_token().map(str::to_owned);
-        if next_token.is_none() {
-            break;
-        }
+                }),
+        );
     }
     for series in points.values_mut() {
         series.sort_by_key(|p| p.timestamp);

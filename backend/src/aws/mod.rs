@@ -15,7 +15,6 @@ use aws_config::{BehaviorVersion, Region, retry::RetryConfig, timeout::TimeoutCo
 use aws_sdk_ecs::operation::RequestId;
 use aws_sdk_ecs::{
     Client,
-    error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
     types::ClusterField,
 };
 use berth_shared::{
@@ -30,7 +29,9 @@ use berth_shared::{
 };
 
 use crate::{error::SourceError, source::EcsApi};
+pub(crate) use calls::{all_pages, map_sdk_error};
 
+mod calls;
 mod convert;
 mod metrics;
 mod scaling;
@@ -197,23 +198,21 @@ impl EcsApi for SdkEcs {
     }
 
     async fn list_clusters(&self) -> Result<Vec<Cluster>, SourceError> {
-        let mut arns = Vec::new();
-        let mut next_token = None;
-        loop {
+        let arns = all_pages(|next_token| async move {
             let page = self
                 .client
                 .list_clusters()
-                .max_results(100)
+                .max_results(LIST_PAGE_SIZE)
                 .set_next_token(next_token)
                 .send()
                 .await
                 .map_err(|e| map_sdk_error("ecs:ListClusters", e))?;
-            arns.extend(page.cluster_arns().iter().cloned());
-            next_token = page.next_token().map(str::to_owned);
-            if next_token.is_none() {
-                break;
-            }
-        }
+            Ok((
+                page.cluster_arns().to_vec(),
+                page.next_token().map(str::to_owned),
+            ))
+        })
+        .await?;
         let mut clusters = self.describe_clusters(&arns).await?;
         clusters.sort_by(|a, b| a.cluster_name.cmp(&b.cluster_name));
         Ok(clusters)
@@ -279,39 +278,41 @@ impl EcsApi for SdkEcs {
             aws_sdk_ecs::types::TaskDefinitionStatus::Active,
             aws_sdk_ecs::types::TaskDefinitionStatus::Inactive,
         ] {
-            let mut next_token = None;
-            loop {
-                let page = self
+            let arns = all_pages(|next_token| {
+                let request = self
                     .client
                     .list_task_definitions()
                     .status(status.clone())
                     .max_results(LIST_PAGE_SIZE)
-                    .set_next_token(next_token)
-                    .send()
-                    .await
-                    .map_err(|e| map_sdk_error("ecs:ListTaskDefinitions", e))?;
-                for arn in page.task_definition_arns() {
-                    let Some((family, revision)) =
-                        berth_shared::ecs::short_id(arn).rsplit_once(':')
-                    else {
-                        continue;
-                    };
-                    let revision = TaskDefinitionRevision {
-                        task_definition_arn: arn.clone(),
-                        revision: revision.parse().unwrap_or(0),
-                        status: status.as_str().to_owned(),
-                    };
-                    match families.iter_mut().find(|f| f.family == family) {
-                        Some(existing) => existing.revisions.push(revision),
-                        None => families.push(TaskDefinitionFamily {
-                            family: family.to_owned(),
-                            revisions: vec![revision],
-                        }),
-                    }
+                    .set_next_token(next_token);
+                async move {
+                    let page = request
+                        .send()
+                        .await
+                        .map_err(|e| map_sdk_error("ecs:ListTaskDefinitions", e))?;
+                    Ok((
+                        page.task_definition_arns().to_vec(),
+                        page.next_token().map(str::to_owned),
+                    ))
                 }
-                next_token = page.next_token().map(str::to_owned);
-                if next_token.is_none() {
-                    break;
+            })
+            .await?;
+            for arn in &arns {
+                let Some((family, revision)) = berth_shared::ecs::short_id(arn).rsplit_once(':')
+                else {
+                    continue;
+                };
+                let revision = TaskDefinitionRevision {
+                    task_definition_arn: arn.clone(),
+                    revision: revision.parse().unwrap_or(0),
+                    status: status.as_str().to_owned(),
+                };
+                match families.iter_mut().find(|f| f.family == family) {
+                    Some(existing) => existing.revisions.push(revision),
+                    None => families.push(TaskDefinitionFamily {
+                        family: family.to_owned(),
+                        revisions: vec![revision],
+                    }),
                 }
             }
         }
@@ -555,9 +556,7 @@ impl SdkEcs {
         &self,
         cluster: &str,
     ) -> Result<Vec<ContainerInstance>, SourceError> {
-        let mut arns = Vec::new();
-        let mut next_token = None;
-        loop {
+        let arns = all_pages(|next_token| async move {
             let page = self
                 .client
                 .list_container_instances()
@@ -567,12 +566,12 @@ impl SdkEcs {
                 .send()
                 .await
                 .map_err(|e| map_sdk_error("ecs:ListContainerInstances", e))?;
-            arns.extend(page.container_instance_arns().iter().cloned());
-            next_token = page.next_token().map(str::to_owned);
-            if next_token.is_none() {
-                break;
-            }
-        }
+            Ok((
+                page.container_instance_arns().to_vec(),
+                page.next_token().map(str::to_owned),
+            ))
+        })
+        .await?;
         describe_in_batches(&arns, DESCRIBE_INSTANCES_BATCH, |batch| {
             let request = self
                 .client
@@ -613,9 +612,7 @@ impl SdkEcs {
     }
 
     async fn service_arns(&self, cluster: &str) -> Result<Vec<String>, SourceError> {
-        let mut arns = Vec::new();
-        let mut next_token = None;
-        loop {
+        all_pages(|next_token| async move {
             let page = self
                 .client
                 .list_services()
@@ -625,12 +622,12 @@ impl SdkEcs {
                 .send()
                 .await
                 .map_err(|e| map_sdk_error("ecs:ListServices", e))?;
-            arns.extend(page.service_arns().iter().cloned());
-            next_token = page.next_token().map(str::to_owned);
-            if next_token.is_none() {
-                return Ok(arns);
-            }
-        }
+            Ok((
+                page.service_arns().to_vec(),
+                page.next_token().map(str::to_owned),
+            ))
+        })
+        .await
     }
 
     async fn describe_services(
@@ -695,25 +692,26 @@ impl SdkEcs {
         cluster: &str,
         desired: aws_sdk_ecs::types::DesiredStatus,
     ) -> Result<Vec<String>, SourceError> {
-        let mut arns = Vec::new();
-        let mut next_token = None;
-        loop {
-            let page = self
+        all_pages(|next_token| {
+            let request = self
                 .client
                 .list_tasks()
                 .cluster(cluster)
                 .desired_status(desired.clone())
                 .max_results(LIST_PAGE_SIZE)
-                .set_next_token(next_token)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("ecs:ListTasks", e))?;
-            arns.extend(page.task_arns().iter().cloned());
-            next_token = page.next_token().map(str::to_owned);
-            if next_token.is_none() {
-                return Ok(arns);
+                .set_next_token(next_token);
+            async move {
+                let page = request
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_error("ecs:ListTasks", e))?;
+                Ok((
+                    page.task_arns().to_vec(),
+                    page.next_token().map(str::to_owned),
+                ))
             }
-        }
+        })
+        .await
     }
 }
 
@@ -754,69 +752,4 @@ where
         }
     }
     Ok(results.into_iter().flatten().collect())
-}
-
-/// The innermost error of a chain, which names the actual problem ("Connection refused",
-/// "dns error", "no credentials in the chain").
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = error;
-    while let Some(source) = current.source() {
-        current = source;
-    }
-    current.to_string()
-}
-
-/// Maps an SDK failure to a [`SourceError`] by kind, naming the API action.
-fn map_sdk_error<E, R>(action: &str, error: SdkError<E, R>) -> SourceError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + 'static,
-{
-    match &error {
-        SdkError::ServiceError(service) => {
-            let inner = service.err();
-            let code = inner.code().unwrap_or_default();
-            let message = inner.message().unwrap_or_default().to_owned();
-            match code {
-                "ClusterNotFoundException" => SourceError::NotFound {
-                    kind: "cluster",
-                    name: message,
-                },
-                "ServiceNotFoundException" | "ServiceNotActiveException" => SourceError::NotFound {
-                    kind: "service",
-                    name: message,
-                },
-                "AccessDeniedException"
-                | "AccessDenied"
-                | "UnauthorizedOperation"
-                | "UnrecognizedClientException"
-                | "InvalidSignatureException" => SourceError::AccessDenied {
-                    action: action.to_owned(),
-                    message,
-                },
-                "ThrottlingException"
-                | "Throttling"
-                | "TooManyRequestsException"
-                | "RequestLimitExceeded" => SourceError::Throttled {
-                    action: action.to_owned(),
-                    message,
-                },
-                "InvalidParameterException" | "ClientException" | "ValidationException" => {
-                    SourceError::InvalidParameter(message)
-                }
-                _ => SourceError::Internal(format!("{action}: {}", DisplayErrorContext(&error))),
-            }
-        }
-        SdkError::TimeoutError(_) => SourceError::Unavailable(format!(
-            "AWS did not answer {action} in time; check the endpoint and your network"
-        )),
-        SdkError::DispatchFailure(_) => {
-            tracing::warn!(error = %DisplayErrorContext(&error), "{action} could not be sent");
-            SourceError::Unavailable(format!(
-                "could not reach AWS for {action}: {}",
-                root_cause(&error)
-            ))
-        }
-        _ => SourceError::Internal(format!("{action}: {}", DisplayErrorContext(&error))),
-    }
 }

@@ -28,7 +28,7 @@ use berth_shared::{
     },
 };
 
-use super::{convert::time, describe_in_batches, map_sdk_error};
+use super::{all_pages, convert::time, describe_in_batches, map_sdk_error};
 use crate::error::SourceError;
 
 /// DescribeScalableTargets returns at most 50 targets per page.
@@ -111,91 +111,88 @@ async fn scalable_targets(
     resource_ids: Vec<String>,
 ) -> Result<Vec<ScalableTarget>, SourceError> {
     let wanted: HashSet<&str> = resource_ids.iter().map(String::as_str).collect();
-    let mut targets = Vec::new();
-    let mut next_token = None;
-    loop {
-        let page = client
+    all_pages(|next_token| {
+        let request = client
             .describe_scalable_targets()
             .service_namespace(ServiceNamespace::Ecs)
             .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
             .set_resource_ids(Some(resource_ids.clone()))
             .max_results(PAGE_SIZE)
-            .set_next_token(next_token)
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("application-autoscaling:DescribeScalableTargets", e))?;
-        targets.extend(
-            page.scalable_targets()
+            .set_next_token(next_token);
+        let wanted = &wanted;
+        async move {
+            let page = request
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("application-autoscaling:DescribeScalableTargets", e))?;
+            let targets = page
+                .scalable_targets()
                 .iter()
                 .filter(|t| wanted.contains(t.resource_id()))
-                .map(scalable_target),
-        );
-        next_token = page.next_token().map(str::to_owned);
-        if next_token.is_none() {
-            return Ok(targets);
+                .map(scalable_target)
+                .collect();
+            Ok((targets, page.next_token().map(str::to_owned)))
         }
-    }
+    })
+    .await
 }
 
 async fn scaling_policies(
     client: &Client,
     resource_id: Option<String>,
 ) -> Result<Vec<ScalingPolicy>, SourceError> {
-    let mut policies = Vec::new();
-    let mut next_token = None;
-    loop {
-        let page = client
+    all_pages(|next_token| {
+        let request = client
             .describe_scaling_policies()
             .service_namespace(ServiceNamespace::Ecs)
             .set_resource_id(resource_id.clone())
             .max_results(PAGE_SIZE)
-            .set_next_token(next_token)
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("application-autoscaling:DescribeScalingPolicies", e))?;
-        policies.extend(
-            page.scaling_policies()
+            .set_next_token(next_token);
+        async move {
+            let page = request
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("application-autoscaling:DescribeScalingPolicies", e))?;
+            let policies = page
+                .scaling_policies()
                 .iter()
                 .filter(|p| p.scalable_dimension().as_str() == DESIRED_COUNT_DIMENSION)
-                .map(scaling_policy),
-        );
-        next_token = page.next_token().map(str::to_owned);
-        if next_token.is_none() {
-            return Ok(policies);
+                .map(scaling_policy)
+                .collect();
+            Ok((policies, page.next_token().map(str::to_owned)))
         }
-    }
+    })
+    .await
 }
 
 async fn scheduled_actions(
     client: &Client,
     resource_id: Option<String>,
 ) -> Result<Vec<ScheduledAction>, SourceError> {
-    let mut actions = Vec::new();
-    let mut next_token = None;
-    loop {
-        let page = client
+    all_pages(|next_token| {
+        let request = client
             .describe_scheduled_actions()
             .service_namespace(ServiceNamespace::Ecs)
             .set_resource_id(resource_id.clone())
             .max_results(PAGE_SIZE)
-            .set_next_token(next_token)
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("application-autoscaling:DescribeScheduledActions", e))?;
-        actions.extend(
-            page.scheduled_actions()
+            .set_next_token(next_token);
+        async move {
+            let page = request.send().await.map_err(|e| {
+                map_sdk_error("application-autoscaling:DescribeScheduledActions", e)
+            })?;
+            let actions = page
+                .scheduled_actions()
                 .iter()
                 .filter(|a| {
                     a.scalable_dimension()
                         .is_none_or(|d| d.as_str() == DESIRED_COUNT_DIMENSION)
                 })
-                .map(scheduled_action),
-        );
-        next_token = page.next_token().map(str::to_owned);
-        if next_token.is_none() {
-            return Ok(actions);
+                .map(scheduled_action)
+                .collect();
+            Ok((actions, page.next_token().map(str::to_owned)))
         }
-    }
+    })
+    .await
 }
 
 fn scalable_target(target: &sdk::ScalableTarget) -> ScalableTarget {

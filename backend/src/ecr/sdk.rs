@@ -15,7 +15,6 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use aws_sdk_ecr::{
     Client,
-    error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
     operation::get_lifecycle_policy::GetLifecyclePolicyError,
     primitives::DateTime,
     types as sdk,
@@ -27,7 +26,7 @@ use berth_shared::{
 
 use super::{EcrApi, sort_images};
 use crate::{
-    aws::{AwsSettings, load_config},
+    aws::{AwsSettings, all_pages, load_config, map_sdk_error},
     error::SourceError,
 };
 
@@ -62,9 +61,7 @@ impl SdkEcr {
         names: Option<Vec<String>>,
     ) -> Result<Vec<Repository>, SourceError> {
         let single = names.is_some();
-        let mut repositories = Vec::new();
-        let mut next_token = None;
-        loop {
+        let mut repositories = all_pages(|next_token| {
             let mut request = self
                 .client
                 .describe_repositories()
@@ -73,16 +70,16 @@ impl SdkEcr {
             if !single {
                 request = request.max_results(PAGE_SIZE);
             }
-            let page = request
-                .send()
-                .await
-                .map_err(|e| map_ecr_error("ecr:DescribeRepositories", e))?;
-            repositories.extend(page.repositories().iter().map(repository));
-            next_token = page.next_token().map(str::to_owned);
-            if next_token.is_none() {
-                break;
+            async move {
+                let page = request
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_error("ecr:DescribeRepositories", e))?;
+                let repositories = page.repositories().iter().map(repository).collect();
+                Ok((repositories, page.next_token().map(str::to_owned)))
             }
-        }
+        })
+        .await?;
         repositories.sort_by(|a, b| a.repository_name.cmp(&b.repository_name));
         Ok(repositories)
     }
@@ -104,24 +101,22 @@ impl EcrApi for SdkEcr {
     }
 
     async fn images(&self, repository: &str) -> Result<Vec<ImageDetail>, SourceError> {
-        let mut images = Vec::new();
-        let mut next_token = None;
-        loop {
-            let page = self
+        let mut images = all_pages(|next_token| {
+            let request = self
                 .client
                 .describe_images()
                 .repository_name(repository)
                 .max_results(PAGE_SIZE)
-                .set_next_token(next_token)
-                .send()
-                .await
-                .map_err(|e| with_repository(map_ecr_error("ecr:DescribeImages", e), repository))?;
-            images.extend(page.image_details().iter().map(image));
-            next_token = page.next_token().map(str::to_owned);
-            if next_token.is_none() {
-                break;
+                .set_next_token(next_token);
+            async move {
+                let page = request.send().await.map_err(|e| {
+                    with_repository(map_sdk_error("ecr:DescribeImages", e), repository)
+                })?;
+                let images = page.image_details().iter().map(image).collect();
+                Ok((images, page.next_token().map(str::to_owned)))
             }
-        }
+        })
+        .await?;
         sort_images(&mut images);
         Ok(images)
     }
@@ -143,7 +138,7 @@ impl EcrApi for SdkEcr {
                 Ok(None)
             }
             Err(error) => Err(with_repository(
-                map_ecr_error("ecr:GetLifecyclePolicy", error),
+                map_sdk_error("ecr:GetLifecyclePolicy", error),
                 repository,
             )),
         }
@@ -223,62 +218,5 @@ fn image(image: &sdk::ImageDetail) -> ImageDetail {
         }),
         image_manifest_media_type: image.image_manifest_media_type().map(str::to_owned),
         last_recorded_pull_time: time(image.last_recorded_pull_time()),
-    }
-}
-
-/// The innermost error of a chain, which names the actual problem ("Connection refused").
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = error;
-    while let Some(source) = current.source() {
-        current = source;
-    }
-    current.to_string()
-}
-
-/// Maps an SDK failure to a [`SourceError`] by kind, naming the API action.
-fn map_ecr_error<E, R>(action: &str, error: SdkError<E, R>) -> SourceError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + 'static,
-{
-    match &error {
-        SdkError::ServiceError(service) => {
-            let inner = service.err();
-            let message = inner.message().unwrap_or_default().to_owned();
-            match inner.code().unwrap_or_default() {
-                "RepositoryNotFoundException" => SourceError::NotFound {
-                    kind: "repository",
-                    name: message,
-                },
-                "AccessDeniedException"
-                | "AccessDenied"
-                | "UnrecognizedClientException"
-                | "InvalidSignatureException" => SourceError::AccessDenied {
-                    action: action.to_owned(),
-                    message,
-                },
-                "ThrottlingException" | "Throttling" | "TooManyRequestsException" => {
-                    SourceError::Throttled {
-                        action: action.to_owned(),
-                        message,
-                    }
-                }
-                "InvalidParameterException" | "ValidationException" => {
-                    SourceError::InvalidParameter(message)
-                }
-                _ => SourceError::Internal(format!("{action}: {}", DisplayErrorContext(&error))),
-            }
-        }
-        SdkError::TimeoutError(_) => SourceError::Unavailable(format!(
-            "AWS did not answer {action} in time; check the endpoint and your network"
-        )),
-        SdkError::DispatchFailure(_) => {
-            tracing::warn!(error = %DisplayErrorContext(&error), "{action} could not be sent");
-            SourceError::Unavailable(format!(
-                "could not reach AWS for {action}: {}",
-                root_cause(&error)
-            ))
-        }
-        _ => SourceError::Internal(format!("{action}: {}", DisplayErrorContext(&error))),
     }
 }
