@@ -55,6 +55,22 @@ pub struct ServiceScaling {
     pub scheduled_actions: Vec<ScheduledAction>,
 }
 
+impl ServiceScaling {
+    /// The value a target-tracking policy on `predefined_metric` (e.g.
+    /// `ECSServiceAverageCPUUtilization`) holds, if the service has one.
+    pub fn target_value(&self, predefined_metric: &str) -> Option<f64> {
+        self.scaling_policies
+            .iter()
+            .filter_map(|p| p.target_tracking_scaling_policy_configuration.as_ref())
+            .find(|c| {
+                c.predefined_metric_specification
+                    .as_ref()
+                    .is_some_and(|s| s.predefined_metric_type == predefined_metric)
+            })
+            .map(|c| c.target_value)
+    }
+}
+
 /// A scalable target as `DescribeScalableTargets` returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -78,16 +78,7 @@ fn target_of(scaling: Option<&ServiceScaling>, metric: &str) -> Option<f64> {
         "MemoryUtilization" => PREDEFINED_METRICS[1],
         _ => return None,
     };
-    scaling?
-        .scaling_policies
-        .iter()
-        .filter_map(|p| p.target_tracking_scaling_policy_configuration.as_ref())
-        .find(|c| {
-            c.predefined_metric_specification
-                .as_ref()
-                .is_some_and(|s| s.predefined_metric_type == predefined)
-        })
-        .map(|c| c.target_value)
+    scaling?.target_value(predefined)
 }
 
 /// One metric's made-up behaviour.

@@ -8,10 +8,6 @@ use berth_shared::{
     explain,
 };
 use leptos::prelude::*;
-use leptos_router::{
-    NavigateOptions,
-    hooks::{use_location, use_navigate, use_query_map},
-};
 
 use crate::{
     api,
@@ -20,8 +16,11 @@ use crate::{
         help::{Concept, Help},
         live::ClusterStream,
     },
+    features::clusters::query::UrlQuery,
 };
 
+/// Query key of the utilization window, in minutes.
+const METRICS_KEY: &str = "metrics";
 /// Windows offered, in minutes, with their labels.
 const WINDOWS: [(i64, &str); 4] = [(60, "1 h"), (180, "3 h"), (720, "12 h"), (1440, "24 h")];
 
@@ -107,20 +106,6 @@ fn scaling_details(scaling: ServiceScaling) -> impl IntoView {
     }
 }
 
-/// The target value a target-tracking policy of the service holds for `predefined_metric`.
-fn policy_target(scaling: Option<&ServiceScaling>, predefined_metric: &str) -> Option<f64> {
-    scaling?
-        .scaling_policies
-        .iter()
-        .filter_map(|p| p.target_tracking_scaling_policy_configuration.as_ref())
-        .find(|c| {
-            c.predefined_metric_specification
-                .as_ref()
-                .is_some_and(|s| s.predefined_metric_type == predefined_metric)
-        })
-        .map(|c| c.target_value)
-}
-
 /// CPU and memory utilization charts with a window picker.
 #[component]
 pub fn UtilizationPanel(
@@ -131,36 +116,16 @@ pub fn UtilizationPanel(
     /// The cluster's live snapshot (for the policies' targets).
     stream: ClusterStream,
 ) -> impl IntoView {
-    let query = use_query_map();
-    let location = use_location();
-    let navigate = StoredValue::new(use_navigate());
+    let query = UrlQuery::new();
+    let chosen = query.get(METRICS_KEY);
     let minutes = Memo::new(move |_| {
-        query
-            .read()
-            .get("metrics")
+        chosen
+            .get()
             .and_then(|m| m.parse::<i64>().ok())
             .filter(|m| WINDOWS.iter().any(|(w, _)| w == m))
             .unwrap_or(DEFAULT_METRICS_MINUTES)
     });
-    let choose = move |window: i64| {
-        let mut map = query.get_untracked();
-        map.replace("metrics", window.to_string());
-        let href = format!(
-            "{}{}",
-            location.pathname.get_untracked(),
-            map.to_query_string()
-        );
-        navigate.with_value(|go| {
-            go(
-                &href,
-                NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..NavigateOptions::default()
-                },
-            )
-        });
-    };
+    let choose = move |window: i64| query.set(&[(METRICS_KEY, Some(window.to_string()))], true);
     let targets = Memo::new(move |_| {
         let name = name.get();
         stream.snapshot.with(|s| {
@@ -168,8 +133,8 @@ pub fn UtilizationPanel(
                 .as_ref()
                 .and_then(|s| s.scaling.iter().find(|x| x.service_name == name));
             (
-                policy_target(scaling, "ECSServiceAverageCPUUtilization"),
-                policy_target(scaling, "ECSServiceAverageMemoryUtilization"),
+                scaling.and_then(|s| s.target_value("ECSServiceAverageCPUUtilization")),
+                scaling.and_then(|s| s.target_value("ECSServiceAverageMemoryUtilization")),
             )
         })
     });
