@@ -188,16 +188,7 @@ impl Browser {
     pub async fn texts(&self, css: &str) -> Vec<String> {
         let script =
             "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText);";
-        let value = self.execute(script, json!([css])).await;
-        value
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
+        strings(&self.execute(script, json!([css])).await)
     }
 
     /// Clicks the element matching `css`.
@@ -234,21 +225,8 @@ impl Browser {
 
     /// An attribute of every element matching `css` (elements without it are skipped).
     pub async fn attributes(&self, css: &str, name: &str) -> Vec<String> {
-        let value = self
-            .execute(
-                "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.getAttribute(arguments[1]));",
-                json!([css, name]),
-            )
-            .await;
-        value
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
+        let script = "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.getAttribute(arguments[1]));";
+        strings(&self.execute(script, json!([css, name])).await)
     }
 
     /// Types `text` into the element matching `css` the way a user would (an `input` event).
@@ -321,4 +299,17 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// The strings of a JSON array (other items skipped).
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }

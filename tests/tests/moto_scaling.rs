@@ -19,6 +19,28 @@ use berth_tests::{
 
 const RESOURCE: &str = "service/it-ec2/it-web";
 
+/// Moto with the seeded fleet, and Berth over it with `extra` arguments.
+async fn start(name: &str, extra: &[&str]) -> (Moto, Berth) {
+    let moto = Moto::start().await;
+    fixtures::seed_fleet(&moto).await;
+    let mut args = vec!["--aws", "--endpoint-url", &moto.url];
+    args.extend_from_slice(extra);
+    let berth = Berth::start(name, &args, AWS_ENV);
+    (moto, berth)
+}
+
+/// The start of the whole minute `ago` minutes before now.
+fn minutes_ago(ago: i64) -> DateTime {
+    let now_ms = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    DateTime::from_millis((now_ms / 60_000 - ago) * 60_000)
+}
+
 async fn scale_it_web(moto: &Moto) {
     let autoscaling = moto.autoscaling();
     autoscaling
@@ -69,13 +91,7 @@ async fn scale_it_web(moto: &Moto) {
 
 #[tokio::test]
 async fn snapshots_carry_what_application_auto_scaling_returns() {
-    let moto = Moto::start().await;
-    fixtures::seed_fleet(&moto).await;
-    let berth = Berth::start(
-        "moto-scaling",
-        &["--aws", "--endpoint-url", &moto.url, "--cache-ttl", "0"],
-        AWS_ENV,
-    );
+    let (moto, berth) = start("moto-scaling", &["--cache-ttl", "0"]).await;
 
     let (status, before) = berth.get("/api/clusters/it-ec2").await;
     assert_eq!(status, 200, "{before}");
@@ -139,24 +155,10 @@ async fn snapshots_carry_what_application_auto_scaling_returns() {
 
 #[tokio::test]
 async fn service_metrics_are_what_cloudwatch_holds() {
-    let moto = Moto::start().await;
-    fixtures::seed_fleet(&moto).await;
-    let berth = Berth::start(
-        "moto-metrics",
-        &["--aws", "--endpoint-url", &moto.url],
-        AWS_ENV,
-    );
+    let (moto, berth) = start("moto-metrics", &[]).await;
 
     // Five whole minutes of CPU, ending two minutes ago, at 10, 20, … 50 percent.
-    let now_ms = i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis(),
-    )
-    .unwrap();
-    let last_minute = (now_ms / 60_000 - 2) * 60_000;
-    let minutes: Vec<i64> = (0..5).map(|k| last_minute - (4 - k) * 60_000).collect();
+    let minutes: Vec<DateTime> = (0..5).map(|k| minutes_ago(6 - k)).collect();
     let dimensions = [("ClusterName", "it-ec2"), ("ServiceName", "it-web")]
         .map(|(n, v)| Dimension::builder().name(n).value(v).build());
     let mut put = moto.cloudwatch().put_metric_data().namespace("AWS/ECS");
@@ -165,7 +167,7 @@ async fn service_metrics_are_what_cloudwatch_holds() {
             MetricDatum::builder()
                 .metric_name("CPUUtilization")
                 .set_dimensions(Some(dimensions.to_vec()))
-                .timestamp(DateTime::from_millis(*at))
+                .timestamp(*at)
                 .value(10.0 * (k as f64 + 1.0))
                 .unit(StandardUnit::Percent)
                 .build(),
@@ -197,21 +199,7 @@ async fn service_metrics_are_what_cloudwatch_holds() {
 
 #[tokio::test]
 async fn cluster_reservation_is_the_latest_cloudwatch_point() {
-    let moto = Moto::start().await;
-    fixtures::seed_fleet(&moto).await;
-    let berth = Berth::start(
-        "moto-reservation",
-        &["--aws", "--endpoint-url", &moto.url],
-        AWS_ENV,
-    );
-    let now_ms = i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis(),
-    )
-    .unwrap();
-    let minute = |ago: i64| DateTime::from_millis((now_ms / 60_000 - ago) * 60_000);
+    let (moto, berth) = start("moto-reservation", &[]).await;
     let datum = |metric: &str, ago: i64, value: f64| {
         MetricDatum::builder()
             .metric_name(metric)
@@ -221,7 +209,7 @@ async fn cluster_reservation_is_the_latest_cloudwatch_point() {
                     .value("it-ec2")
                     .build(),
             )
-            .timestamp(minute(ago))
+            .timestamp(minutes_ago(ago))
             .value(value)
             .unit(StandardUnit::Percent)
             .build()
