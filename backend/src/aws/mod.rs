@@ -13,10 +13,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_config::{BehaviorVersion, Region, retry::RetryConfig, timeout::TimeoutConfig};
 use aws_sdk_ecs::operation::RequestId;
-use aws_sdk_ecs::{
-    Client,
-    types::ClusterField,
-};
+use aws_sdk_ecs::{Client, types::ClusterField};
 use berth_shared::{
     api::{
         ClusterReservation, ClusterSnapshot, CreateService, Failure, Mutation, RunTask,

@@ -14,9 +14,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use aws_sdk_ecr::{
-    Client,
-    operation::get_lifecycle_policy::GetLifecyclePolicyError,
-    primitives::DateTime,
+    Client, operation::get_lifecycle_policy::GetLifecyclePolicyError, primitives::DateTime,
     types as sdk,
 };
 use berth_shared::{
