@@ -360,18 +360,11 @@ impl EcsApi for SdkEcs {
         .send()
         .await
         .map_err(|e| map_sdk_error("ecs:RegisterTaskDefinition", e))?;
-        let resource = output
-            .task_definition()
-            .map(task_definitions::from_sdk)
-            .ok_or_else(|| {
-                SourceError::Internal(
-                    "RegisterTaskDefinition returned no task definition".to_owned(),
-                )
-            })?;
-        Ok(Mutation {
-            resource,
-            request_id: output.request_id().map(str::to_owned),
-        })
+        mutation(
+            &output,
+            output.task_definition().map(task_definitions::from_sdk),
+            || answered_without("RegisterTaskDefinition", "task definition"),
+        )
     }
 
     async fn deregister_task_definition(
@@ -385,17 +378,14 @@ impl EcsApi for SdkEcs {
             .send()
             .await
             .map_err(|e| map_sdk_error("ecs:DeregisterTaskDefinition", e))?;
-        let resource = output
-            .task_definition()
-            .map(task_definitions::from_sdk)
-            .ok_or_else(|| SourceError::NotFound {
+        mutation(
+            &output,
+            output.task_definition().map(task_definitions::from_sdk),
+            || SourceError::NotFound {
                 kind: "task definition",
                 name: id.to_owned(),
-            })?;
-        Ok(Mutation {
-            resource,
-            request_id: output.request_id().map(str::to_owned),
-        })
+            },
+        )
     }
 
     async fn create_service(
@@ -434,13 +424,8 @@ impl EcsApi for SdkEcs {
             .send()
             .await
             .map_err(|e| map_sdk_error("ecs:CreateService", e))?;
-        let resource = output
-            .service()
-            .map(convert::service)
-            .ok_or_else(|| SourceError::Internal("CreateService returned no service".to_owned()))?;
-        Ok(Mutation {
-            resource,
-            request_id: output.request_id().map(str::to_owned),
+        mutation(&output, output.service().map(convert::service), || {
+            answered_without("CreateService", "service")
         })
     }
 
@@ -464,13 +449,8 @@ impl EcsApi for SdkEcs {
             .send()
             .await
             .map_err(|e| map_sdk_error("ecs:UpdateService", e))?;
-        let resource = output
-            .service()
-            .map(convert::service)
-            .ok_or_else(|| SourceError::Internal("UpdateService returned no service".to_owned()))?;
-        Ok(Mutation {
-            resource,
-            request_id: output.request_id().map(str::to_owned),
+        mutation(&output, output.service().map(convert::service), || {
+            answered_without("UpdateService", "service")
         })
     }
 
@@ -534,16 +514,11 @@ impl EcsApi for SdkEcs {
             .send()
             .await
             .map_err(|e| map_sdk_error("ecs:StopTask", e))?;
-        let resource = output
-            .task()
-            .map(convert::task)
-            .ok_or_else(|| SourceError::NotFound {
+        mutation(&output, output.task().map(convert::task), || {
+            SourceError::NotFound {
                 kind: "task",
                 name: task.to_owned(),
-            })?;
-        Ok(Mutation {
-            resource,
-            request_id: output.request_id().map(str::to_owned),
+            }
         })
     }
 }
@@ -710,6 +685,24 @@ impl SdkEcs {
         })
         .await
     }
+}
+
+/// A change's answer: the changed resource with AWS's request id, or `missing` when AWS
+/// answered without the resource.
+fn mutation<T>(
+    output: &impl RequestId,
+    resource: Option<T>,
+    missing: impl FnOnce() -> SourceError,
+) -> Result<Mutation<T>, SourceError> {
+    Ok(Mutation {
+        resource: resource.ok_or_else(missing)?,
+        request_id: output.request_id().map(str::to_owned),
+    })
+}
+
+/// AWS answered `action` successfully but without the `kind` it changed.
+fn answered_without(action: &str, kind: &str) -> SourceError {
+    SourceError::Internal(format!("{action} returned no {kind}"))
 }
 
 /// The name in an ARN or a name: what follows the last `/` (`…:cluster/prod` → `prod`,
