@@ -103,14 +103,25 @@ impl Concept {
     }
 }
 
-/// The "?" button and its popover.
+/// The "?" button and its popover for an ECS concept.
 #[component]
 pub fn Help(
     /// What to explain.
     concept: Concept,
 ) -> impl IntoView {
+    view! { <HelpButton title=concept.title() text=concept.explanation()/> }
+}
+
+/// A "?" button that opens a popover with `title` and `text` (Escape or × closes it).
+#[component]
+pub fn HelpButton(
+    /// What is explained.
+    title: &'static str,
+    /// The explanation.
+    text: &'static str,
+) -> impl IntoView {
     let open = RwSignal::new(false);
-    let label = format!("Explain: {}", concept.title());
+    let label = format!("Explain: {title}");
     let tooltip = label.clone();
     view! {
         <span class="help">
@@ -134,9 +145,9 @@ pub fn Help(
                 "?"
             </button>
             <Show when=move || open.get()>
-                <span class="help__popover" role="dialog" aria-label=concept.title()>
-                    <strong class="help__title">{concept.title()}</strong>
-                    <span class="help__text">{concept.explanation()}</span>
+                <span class="help__popover" role="dialog" aria-label=title>
+                    <strong class="help__title">{title}</strong>
+                    <span class="help__text">{text}</span>
                     <button type="button" class="help__close" aria-label="Close" on:click=move |_| open.set(false)>
                         "×"
                     </button>

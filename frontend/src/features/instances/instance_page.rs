@@ -10,8 +10,8 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
-    components::live::{ClusterStream, LiveIndicator, WhenLoaded, use_cluster_stream},
-    features::services::{LinkedTable, When, service_page::StatusBadge, table_of},
+    components::live::{ClusterStream, use_cluster_stream},
+    features::services::{ClusterItemPage, LinkedTable, When, service_page::StatusBadge, table_of},
 };
 
 /// The page of one container instance.
@@ -22,18 +22,9 @@ pub fn InstancePage() -> impl IntoView {
     let id = Signal::derive(move || params.read().get("instance").unwrap_or_default());
     let stream = use_cluster_stream(cluster);
     view! {
-        <nav class="breadcrumbs">
-            <A href="/clusters">"Clusters"</A>" / "
-            <A href=move || format!("/clusters/{}", cluster.get())>{cluster}</A>" / "
-            <A href=move || format!("/clusters/{}?tab=instances", cluster.get())>"Instances"</A>
-        </nav>
-        <div class="page__header">
-            <h1 class="page__title"><span class="muted">"Instance "</span><span class="mono" data-testid="instance-id">{id}</span></h1>
-            <LiveIndicator stream/>
-        </div>
-        <WhenLoaded stream>
+        <ClusterItemPage cluster tab="instances" tab_label="Instances" kind="Instance" id id_testid="instance-id" stream>
             <InstanceBody cluster id stream/>
-        </WhenLoaded>
+        </ClusterItemPage>
     }
 }
 

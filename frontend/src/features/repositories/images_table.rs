@@ -9,8 +9,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use wasm_bindgen::prelude::*;
 
+use super::SortHeader;
 use super::model::{
     ImageRow, ImageSort, Sort, format_bytes, plural, select_images, severity_counts, short_digest,
+    shown_of,
 };
 
 #[wasm_bindgen]
@@ -46,13 +48,7 @@ pub fn ImagesTable(
         })
     });
     let header = move |label: &'static str, column: ImageSort, numeric: bool| {
-        view! {
-            <th aria-sort=move || sort.get().aria(column) class=if numeric { "numeric" } else { "" }>
-                <button class="sort" on:click=move |_| sort.update(|s| *s = s.click(column, numeric))>
-                    {label}
-                </button>
-            </th>
-        }
+        view! { <SortHeader label column numeric sort/> }
     };
     view! {
         <section class="panel panel--flush" data-testid="images">
@@ -68,14 +64,7 @@ pub fn ImagesTable(
                     on:input=move |event| query.set(event_target_value(&event))
                 />
                 <span class="muted toolbar__count" data-testid="image-count-label">
-                    {move || {
-                        let shown = selected.with(Vec::len);
-                        if shown == total {
-                            plural(total, "image", "images")
-                        } else {
-                            format!("{shown} of {}", plural(total, "image", "images"))
-                        }
-                    }}
+                    {move || shown_of(selected.with(Vec::len), total, "image", "images")}
                 </span>
             </div>
             <table class="table table--ecr">

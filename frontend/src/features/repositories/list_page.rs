@@ -8,7 +8,10 @@ use berth_shared::{
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::model::{RepositorySort, Sort, format_bytes, plural, select_repositories};
+use super::{
+    SortHeader,
+    model::{RepositorySort, Sort, format_bytes, plural, select_repositories, shown_of},
+};
 use crate::{api, components::error_panel::ErrorPanel};
 
 /// The repositories page.
@@ -75,13 +78,7 @@ fn RepositoryTable(
         })
     });
     let header = move |label: &'static str, column: RepositorySort, numeric: bool| {
-        view! {
-            <th aria-sort=move || sort.get().aria(column) class=if numeric { "numeric" } else { "" }>
-                <button class="sort" on:click=move |_| sort.update(|s| *s = s.click(column, numeric))>
-                    {label}
-                </button>
-            </th>
-        }
+        view! { <SortHeader label column numeric sort/> }
     };
     view! {
         <p class="summary" data-testid="summary">
@@ -102,14 +99,7 @@ fn RepositoryTable(
                     on:input=move |event| query.set(event_target_value(&event))
                 />
                 <span class="muted toolbar__count">
-                    {move || {
-                        let shown = selected.with(Vec::len);
-                        if shown == total {
-                            plural(total, "repository", "repositories")
-                        } else {
-                            format!("{shown} of {}", plural(total, "repository", "repositories"))
-                        }
-                    }}
+                    {move || shown_of(selected.with(Vec::len), total, "repository", "repositories")}
                 </span>
             </div>
             <table class="table table--ecr" data-testid="repositories">

@@ -340,6 +340,15 @@ pub fn select_repositories<'a>(
     picked
 }
 
+/// `7 images`, or `3 of 7 images` while a filter hides some.
+pub fn shown_of(shown: usize, total: usize, singular: &str, plural_form: &str) -> String {
+    if shown == total {
+        plural(total, singular, plural_form)
+    } else {
+        format!("{shown} of {}", plural(total, singular, plural_form))
+    }
+}
+
 /// `1 image` / `3 images`.
 pub fn plural(count: usize, singular: &str, plural: &str) -> String {
     if count == 1 {

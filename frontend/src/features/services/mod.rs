@@ -59,6 +59,43 @@ pub fn When(
     )
 }
 
+/// The frame of the page of one task or container instance: breadcrumbs back to the cluster's
+/// tab, the title with the live indicator, then `children` once the cluster's stream has a
+/// snapshot (a skeleton before, an error panel if the cluster cannot be read).
+#[component]
+pub fn ClusterItemPage(
+    /// The cluster's name.
+    cluster: Signal<String>,
+    /// The cluster page's tab listing such items (`tasks`, `instances`).
+    tab: &'static str,
+    /// That tab's breadcrumb label.
+    tab_label: &'static str,
+    /// What the item is (`Task`, `Instance`).
+    kind: &'static str,
+    /// The item's id.
+    id: Signal<String>,
+    /// `data-testid` of the id in the title.
+    id_testid: &'static str,
+    /// The cluster's live stream.
+    stream: crate::components::live::ClusterStream,
+    /// The page's content.
+    children: ChildrenFn,
+) -> impl IntoView {
+    use crate::components::live::{LiveIndicator, WhenLoaded};
+    view! {
+        <nav class="breadcrumbs">
+            <A href="/clusters">"Clusters"</A>" / "
+            <A href=move || format!("/clusters/{}", cluster.get())>{cluster}</A>" / "
+            <A href=move || format!("/clusters/{}?tab={tab}", cluster.get())>{tab_label}</A>
+        </nav>
+        <div class="page__header">
+            <h1 class="page__title"><span class="muted">{format!("{kind} ")}</span><span class="mono" data-testid=id_testid>{id}</span></h1>
+            <LiveIndicator stream/>
+        </div>
+        <WhenLoaded stream>{children()}</WhenLoaded>
+    }
+}
+
 /// `/clusters/{cluster}/services/{service}`.
 pub fn service_href(cluster: &str, service: &str) -> String {
     format!("/clusters/{cluster}/services/{service}")

@@ -1,8 +1,10 @@
 //! Short explanations of the task-definition concepts that `components/help.rs` does not cover
-//! (network mode, roles, essential containers, logging, port mappings, volumes). The popover
-//! uses the same markup and styles as [`crate::components::help::Help`].
+//! (network mode, roles, essential containers, logging, port mappings, volumes), shown with
+//! the console's [`HelpButton`].
 
 use leptos::prelude::*;
+
+use crate::components::help::HelpButton;
 
 /// Task-definition concepts explained on the revision page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,39 +88,5 @@ pub fn Explain(
     /// What to explain.
     topic: Topic,
 ) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let label = format!("Explain: {}", topic.title());
-    let tooltip = label.clone();
-    view! {
-        <span class="help">
-            <button
-                type="button"
-                class="help__button"
-                aria-label=label
-                title=tooltip
-                aria-expanded=move || open.get().to_string()
-                data-testid="help"
-                on:click=move |ev| {
-                    ev.stop_propagation();
-                    open.update(|o| *o = !*o);
-                }
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        open.set(false);
-                    }
-                }
-            >
-                "?"
-            </button>
-            <Show when=move || open.get()>
-                <span class="help__popover" role="dialog" aria-label=topic.title()>
-                    <strong class="help__title">{topic.title()}</strong>
-                    <span class="help__text">{topic.explanation()}</span>
-                    <button type="button" class="help__close" aria-label="Close" on:click=move |_| open.set(false)>
-                        "×"
-                    </button>
-                </span>
-            </Show>
-        </span>
-    }
+    view! { <HelpButton title=topic.title() text=topic.explanation()/> }
 }

@@ -14,9 +14,10 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
     api,
-    components::live::{ClusterStream, LiveIndicator, WhenLoaded, use_cluster_stream},
+    components::live::{ClusterStream, use_cluster_stream},
     features::services::{
-        TaskDefinitionLink, When, instance_href, service_href, service_page::StatusBadge,
+        ClusterItemPage, TaskDefinitionLink, When, instance_href, service_href,
+        service_page::StatusBadge,
     },
 };
 
@@ -28,18 +29,9 @@ pub fn TaskPage() -> impl IntoView {
     let id = Signal::derive(move || params.read().get("task").unwrap_or_default());
     let stream = use_cluster_stream(cluster);
     view! {
-        <nav class="breadcrumbs">
-            <A href="/clusters">"Clusters"</A>" / "
-            <A href=move || format!("/clusters/{}", cluster.get())>{cluster}</A>" / "
-            <A href=move || format!("/clusters/{}?tab=tasks", cluster.get())>"Tasks"</A>
-        </nav>
-        <div class="page__header">
-            <h1 class="page__title"><span class="muted">"Task "</span><span class="mono" data-testid="task-id">{id}</span></h1>
-            <LiveIndicator stream/>
-        </div>
-        <WhenLoaded stream>
+        <ClusterItemPage cluster tab="tasks" tab_label="Tasks" kind="Task" id id_testid="task-id" stream>
             <TaskBody cluster id stream/>
-        </WhenLoaded>
+        </ClusterItemPage>
     }
 }
 
