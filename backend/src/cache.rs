@@ -5,10 +5,19 @@
 //! answers of the read calls for `ttl`; every change made through it clears the cache, so a
 //! user always reads their own writes; `?refresh=true` on a read endpoint clears it too.
 //! Errors are never cached.
+//!
+//! Reads of the same thing that miss at the same time make one call: the first fetches, the
+//! others wait for it and read what it stored (the overview's cluster list and its
+//! reservation, opened together, list the clusters once). A fetch that a change overtook is
+//! returned to its caller but not stored.
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    future::Future,
+    sync::{
+        Arc, Mutex, MutexGuard, PoisonError,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -39,6 +48,11 @@ pub struct CachedEcs {
     inner: Arc<dyn EcsApi>,
     ttl: Duration,
     entries: Mutex<Entries>,
+    /// One lock per cached read (`clusters`, `families`, `snapshot:{name}`) held while it is
+    /// fetched, so that simultaneous misses make one call.
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Bumped by every invalidation; a fetch started before one is not stored.
+    generation: AtomicU64,
 }
 
 impl CachedEcs {
@@ -48,12 +62,48 @@ impl CachedEcs {
             inner,
             ttl,
             entries: Mutex::new(Entries::default()),
+            flights: Mutex::new(HashMap::new()),
+            generation: AtomicU64::new(0),
         }
     }
 
     /// Forgets every cached answer.
     pub fn invalidate(&self) {
-        *self.lock() = Entries::default();
+        let mut entries = self.lock();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        *entries = Entries::default();
+    }
+
+    /// The cached answer read by `read` when fresh; otherwise one `fetch` for all callers
+    /// missing at once, stored with `store` unless a change came in the meantime.
+    async fn read_through<T: Clone>(
+        &self,
+        flight: String,
+        read: impl Fn(&Entries) -> Option<&(Instant, T)>,
+        fetch: impl Future<Output = Result<T, SourceError>>,
+        store: impl FnOnce(&mut Entries, (Instant, T)),
+    ) -> Result<T, SourceError> {
+        if let Some(value) = self.fresh(read(&self.lock())) {
+            return Ok(value);
+        }
+        let lock = Arc::clone(
+            self.flights
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(flight)
+                .or_default(),
+        );
+        let _flying = lock.lock().await;
+        if let Some(value) = self.fresh(read(&self.lock())) {
+            return Ok(value);
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let value = fetch.await?;
+        let mut entries = self.lock();
+        if self.generation.load(Ordering::SeqCst) == generation {
+            store(&mut entries, (Instant::now(), value.clone()));
+        }
+        Ok(value)
     }
 
     fn lock(&self) -> MutexGuard<'_, Entries> {
@@ -80,25 +130,25 @@ impl EcsApi for CachedEcs {
     }
 
     async fn list_clusters(&self) -> Result<Vec<Cluster>, SourceError> {
-        let cached = self.fresh(self.lock().clusters.as_ref());
-        if let Some(clusters) = cached {
-            return Ok(clusters);
-        }
-        let clusters = self.inner.list_clusters().await?;
-        self.lock().clusters = Some((Instant::now(), clusters.clone()));
-        Ok(clusters)
+        self.read_through(
+            "clusters".to_owned(),
+            |entries| entries.clusters.as_ref(),
+            self.inner.list_clusters(),
+            |entries, read| entries.clusters = Some(read),
+        )
+        .await
     }
 
     async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError> {
-        let cached = self.fresh(self.lock().snapshots.get(name));
-        if let Some(snapshot) = cached {
-            return Ok(snapshot);
-        }
-        let snapshot = self.inner.cluster_snapshot(name).await?;
-        self.lock()
-            .snapshots
-            .insert(name.to_owned(), (Instant::now(), snapshot.clone()));
-        Ok(snapshot)
+        self.read_through(
+            format!("snapshot:{name}"),
+            |entries| entries.snapshots.get(name),
+            self.inner.cluster_snapshot(name),
+            |entries, read| {
+                entries.snapshots.insert(name.to_owned(), read);
+            },
+        )
+        .await
     }
 
     /// Not cached: CloudWatch has a new point every minute.
@@ -124,13 +174,13 @@ impl EcsApi for CachedEcs {
     }
 
     async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {
-        let cached = self.fresh(self.lock().families.as_ref());
-        if let Some(families) = cached {
-            return Ok(families);
-        }
-        let families = self.inner.task_definition_families().await?;
-        self.lock().families = Some((Instant::now(), families.clone()));
-        Ok(families)
+        self.read_through(
+            "families".to_owned(),
+            |entries| entries.families.as_ref(),
+            self.inner.task_definition_families(),
+            |entries, read| entries.families = Some(read),
+        )
+        .await
     }
 
     async fn describe_task_definition(&self, id: &str) -> Result<TaskDefinition, SourceError> {
@@ -207,10 +257,13 @@ mod tests {
         }
         async fn list_clusters(&self) -> Result<Vec<Cluster>, SourceError> {
             self.reads.fetch_add(1, Ordering::SeqCst);
+            // As a remote source would, give the other readers a turn before answering.
+            tokio::task::yield_now().await;
             self.inner.list_clusters().await
         }
         async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError> {
             self.reads.fetch_add(1, Ordering::SeqCst);
+            tokio::task::yield_now().await;
             self.inner.cluster_snapshot(name).await
         }
         async fn cluster_reservations(
@@ -309,6 +362,19 @@ mod tests {
             3,
             "an explicit refresh reads again"
         );
+    }
+
+    #[tokio::test]
+    async fn simultaneous_misses_reach_the_source_once() {
+        let (counting, cache) = cached("flights", Duration::from_secs(60));
+        let (a, b, c) = tokio::join!(
+            cache.list_clusters(),
+            cache.list_clusters(),
+            cache.cluster_snapshot("demo-ec2"),
+        );
+        assert_eq!(a.unwrap(), b.unwrap());
+        c.unwrap();
+        assert_eq!(counting.reads.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]
