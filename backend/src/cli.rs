@@ -1,8 +1,10 @@
 //! The `berth` command line.
 //!
-//! `berth` with no subcommand is `berth serve`. The source is the sandbox unless `--aws` is
-//! given; AWS settings follow the AWS CLI (`--region`, `--profile`, `--endpoint-url`, and the
-//! usual `AWS_*` environment variables through the SDK's standard chain). `berth simulate …`
+//! `berth` with no subcommand is `berth serve`. The console opens on the sandbox unless
+//! `--aws` is given, and its source switch offers the sandbox and the AWS regions of
+//! `--regions` (see [`crate::sources`]). AWS settings follow the AWS CLI (`--region`,
+//! `--profile`, `--endpoint-url`, and the usual `AWS_*` environment variables through the
+//! SDK's standard chain) and apply to every AWS region offered. `berth simulate …`
 //! and `berth validate …` run the "what if" tools of [`crate::simulate`] on a JSON file.
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
@@ -91,18 +93,22 @@ pub struct ServeArgs {
     /// Sandbox state file (default: ~/.local/share/berth/sandbox.json).
     #[arg(long, env = "BERTH_STATE")]
     pub state: Option<PathBuf>,
-    /// Use AWS (standard credential chain) instead of the sandbox.
+    /// Open on AWS (standard credential chain) instead of the sandbox.
     #[arg(long)]
     pub aws: bool,
-    /// AWS region (with --aws).
+    /// The AWS region to open on (with --aws; default: the AWS configuration's).
     #[arg(long, requires = "aws")]
     pub region: Option<String>,
-    /// AWS named profile (with --aws).
-    #[arg(long, requires = "aws")]
+    /// AWS named profile, for every AWS region offered.
+    #[arg(long)]
     pub profile: Option<String>,
-    /// AWS-compatible endpoint, e.g. a local emulator (with --aws).
-    #[arg(long, requires = "aws")]
+    /// AWS-compatible endpoint, e.g. a local emulator, for every AWS region offered.
+    #[arg(long)]
     pub endpoint_url: Option<String>,
+    /// AWS regions the source switch offers, comma-separated (default: every commercial
+    /// region where ECS runs).
+    #[arg(long, env = "BERTH_REGIONS", value_delimiter = ',', default_values_t = default_regions(), value_parser = parse_region)]
+    pub regions: Vec<String>,
     /// Seconds a read from the source is reused by later requests (0 disables the cache).
     #[arg(long, env = "BERTH_CACHE_TTL", default_value = "3", value_parser = parse_seconds_or_zero)]
     pub cache_ttl: Duration,
@@ -112,6 +118,23 @@ pub struct ServeArgs {
     /// Seconds allowed for one AWS operation, retries included.
     #[arg(long, default_value = "20", value_parser = parse_seconds)]
     pub aws_timeout: Duration,
+}
+
+fn default_regions() -> Vec<String> {
+    berth_shared::sources::AWS_REGIONS
+        .iter()
+        .map(|(code, _)| (*code).to_owned())
+        .collect()
+}
+
+fn parse_region(text: &str) -> Result<String, String> {
+    if berth_shared::sources::is_region_code(text) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "{text:?} is not an AWS region code such as eu-west-1"
+        ))
+    }
 }
 
 fn parse_seconds_or_zero(text: &str) -> Result<Duration, String> {
@@ -163,8 +186,22 @@ mod tests {
     }
 
     #[test]
-    fn aws_settings_require_aws() {
+    fn the_region_to_open_on_requires_aws() {
         assert!(Cli::try_parse_from(["berth", "--region", "eu-west-1"]).is_err());
         assert!(Cli::try_parse_from(["berth", "serve", "--addr", "127.0.0.1:0"]).is_ok());
+        let cli = Cli::try_parse_from(["berth", "--endpoint-url", "http://127.0.0.1:5000"]);
+        assert!(cli.is_ok_and(|cli| !cli.serve.aws));
+    }
+
+    #[test]
+    fn regions_offered_are_every_region_unless_named() {
+        let cli = Cli::try_parse_from(["berth"]).unwrap();
+        assert_eq!(
+            cli.serve.regions.len(),
+            berth_shared::sources::AWS_REGIONS.len()
+        );
+        let cli = Cli::try_parse_from(["berth", "--regions", "eu-west-1,us-east-2"]).unwrap();
+        assert_eq!(cli.serve.regions, ["eu-west-1", "us-east-2"]);
+        assert!(Cli::try_parse_from(["berth", "--regions", "eu-west-1,mars"]).is_err());
     }
 }

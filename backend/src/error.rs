@@ -90,6 +90,16 @@ impl ApiError {
         )
     }
 
+    /// 503 for a source that cannot be used now (retryable once its cause is mended).
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            message,
+            true,
+        )
+    }
+
     /// 400 for invalid input, naming the field.
     pub fn invalid_input(field: impl Into<String>, message: impl Into<String>) -> Self {
         let mut error = Self::new(

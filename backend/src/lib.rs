@@ -1,10 +1,12 @@
-//! The `berth` server: the console's static files plus a JSON API over one ECS source.
+//! The `berth` server: the console's static files plus a JSON API over ECS sources (the
+//! sandbox and AWS regions).
 //!
 //! - [`source`]: the [`EcsApi`] trait, the only way the server touches ECS.
 //! - [`ecr`]: the [`EcrApi`] trait, the only way the server touches ECR, and what is derived
 //!   from it (where images run).
 //! - [`aws`]: the AWS SDK implementation; [`sandbox`]: the embedded simulated account.
 //! - [`routes`]: the `/api/` handlers; [`error`]: the error policy and JSON error body.
+//! - [`sources`]: the sources a server offers, opened on first use, and `?source=`.
 //! - [`cache`]: a short read cache in front of the source, cleared by changes and `?refresh`.
 //! - [`live`]: one poller per watched cluster, behind the server-sent events stream.
 //! - [`static_files`]: serving the built console with a single-page-app fallback.
@@ -21,6 +23,7 @@ pub mod routes;
 pub mod sandbox;
 pub mod simulate;
 pub mod source;
+pub mod sources;
 pub mod static_files;
 
 use std::{path::Path, sync::Arc};
@@ -32,42 +35,12 @@ use tower_http::trace::TraceLayer;
 pub use ecr::EcrApi;
 pub use source::EcsApi;
 
-/// What every handler can reach.
+/// What every handler can reach: the sources, of which each request reads one
+/// ([`routes`]' `Source` extractor chooses it from `?source=`).
 #[derive(Debug, Clone)]
 pub struct AppState {
-    /// The active source.
-    pub ecs: Arc<dyn EcsApi>,
-    /// The active source's container registry.
-    pub ecr: Arc<dyn EcrApi>,
-    /// The pollers behind live updates.
-    pub live: Arc<live::LiveHub>,
-    /// The read cache in front of the source (`ecs` reads through it), for `?refresh`.
-    pub cache: Arc<cache::CachedEcs>,
-}
-
-impl AppState {
-    /// The state over one source: reads cached for `cache_ttl`, live updates polling every
-    /// `poll_interval`.
-    pub fn new(
-        source: Arc<dyn EcsApi>,
-        ecr: Arc<dyn EcrApi>,
-        cache_ttl: std::time::Duration,
-        poll_interval: std::time::Duration,
-    ) -> Self {
-        let cache = Arc::new(cache::CachedEcs::new(source, cache_ttl));
-        let ecs: Arc<dyn EcsApi> = cache.clone();
-        let reader = Arc::clone(&ecs);
-        let fetch: live::Fetch = Arc::new(move |cluster: String| {
-            let reader = Arc::clone(&reader);
-            Box::pin(async move { reader.cluster_snapshot(&cluster).await })
-        });
-        Self {
-            ecs,
-            ecr,
-            live: live::LiveHub::new(fetch, poll_interval),
-            cache,
-        }
-    }
+    /// The sandbox and the AWS regions this server offers.
+    pub sources: Arc<sources::Sources>,
 }
 
 /// The whole application: `/api/` first, then the console.

@@ -7,12 +7,11 @@ use std::{
 };
 
 use berth_backend::{
-    AppState, EcrApi, EcsApi, app,
-    aws::{AwsSettings, SdkEcs},
+    AppState, app,
+    aws::AwsSettings,
     cli::{Cli, Command, ServeArgs},
-    ecr::sdk::SdkEcr,
-    now,
     sandbox::Sandbox,
+    sources::{SourceSettings, Sources},
 };
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -80,26 +79,31 @@ fn run_tool(command: &Command) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
-    let (ecs, ecr): (Arc<dyn EcsApi>, Arc<dyn EcrApi>) = if args.aws {
-        let settings = AwsSettings {
+    let sources = Sources::start(SourceSettings {
+        aws_default: args.aws,
+        sandbox_path: args.state.clone().unwrap_or_else(Sandbox::default_path),
+        aws: AwsSettings {
             region: args.region.clone(),
             profile: args.profile.clone(),
             endpoint_url: args.endpoint_url.clone(),
             operation_timeout: args.aws_timeout,
-        };
-        let config = berth_backend::aws::load_config(&settings).await;
-        (
-            Arc::new(SdkEcs::new(&config, &settings)),
-            Arc::new(SdkEcr::new(&config)),
-        )
-    } else {
-        let path = args.state.clone().unwrap_or_else(Sandbox::default_path);
-        let sandbox = Arc::new(Sandbox::open(&path, now()).map_err(|e| e.to_string())?);
-        (sandbox.clone(), sandbox)
-    };
-    let source = ecs.info().label();
+        },
+        regions: args.regions.clone(),
+        cache_ttl: args.cache_ttl,
+        poll_interval: args.poll_interval,
+    })
+    .await?;
+    let source = sources
+        .account(None)
+        .await
+        .map_err(|e| e.body().message.clone())?
+        .ecs
+        .info()
+        .label();
     let router = app(
-        AppState::new(ecs, ecr, args.cache_ttl, args.poll_interval),
+        AppState {
+            sources: Arc::new(sources),
+        },
         &args.static_dir,
     );
     let listener = tokio::net::TcpListener::bind(args.addr)

@@ -7,6 +7,8 @@
 //!
 //! - [`ecs`], [`ecr`]: AWS resources in AWS's own JSON shapes.
 //! - [`api`]: the envelopes and error body of Berth's HTTP API.
+//! - [`sources`]: which account a request reads (`?source=sandbox`, `aws:<region>`) and the
+//!   AWS regions a server offers.
 //! - [`autoscaling`]: how services scale (Application Auto Scaling targets, policies and
 //!   scheduled actions) and their CloudWatch utilization series.
 //! - [`time`]: timestamps that read both epoch seconds and RFC 3339.
@@ -34,4 +36,5 @@ pub mod graph;
 pub mod input;
 pub mod ops;
 pub mod placement;
+pub mod sources;
 pub mod time;

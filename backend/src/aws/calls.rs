@@ -4,6 +4,7 @@
 
 use std::future::Future;
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_ecs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use crate::error::SourceError;
@@ -44,6 +45,18 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
         current = source;
     }
     current.to_string()
+}
+
+/// Whether the SDK gave up because the credential chain found no credentials at all.
+fn credentials_missing(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(CredentialsError::CredentialsNotLoaded(_)) = error.downcast_ref() {
+            return true;
+        }
+        current = error.source();
+    }
+    false
 }
 
 /// Maps an SDK failure to a [`SourceError`] by kind, naming the API action.
@@ -88,6 +101,14 @@ where
         SdkError::TimeoutError(_) => SourceError::Unavailable(format!(
             "AWS did not answer {action} in time; check the endpoint and your network"
         )),
+        SdkError::DispatchFailure(_) if credentials_missing(&error) => {
+            SourceError::Unavailable(format!(
+                "no AWS credentials were found for {action}. Berth looks where the AWS CLI \
+                 does: AWS_* environment variables, the profiles of ~/.aws/config and \
+                 ~/.aws/credentials (--profile or AWS_PROFILE), SSO, web identity, and container \
+                 or instance roles. Configure one (for example with `aws configure`) and retry."
+            ))
+        }
         SdkError::DispatchFailure(_) => {
             tracing::warn!(error = %DisplayErrorContext(&error), "{action} could not be sent");
             SourceError::Unavailable(format!(
@@ -96,5 +117,39 @@ where
             ))
         }
         _ => SourceError::Internal(format!("{action}: {}", DisplayErrorContext(&error))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ecs::{error::ConnectorError, operation::list_clusters::ListClustersError};
+
+    use super::*;
+
+    fn dispatch_failure(source: aws_sdk_ecs::error::BoxError) -> SdkError<ListClustersError, ()> {
+        SdkError::dispatch_failure(ConnectorError::other(source, None))
+    }
+
+    #[test]
+    fn missing_credentials_say_where_berth_looked() {
+        let error = map_sdk_error(
+            "ecs:ListClusters",
+            dispatch_failure(Box::new(CredentialsError::not_loaded("no providers"))),
+        );
+        let SourceError::Unavailable(message) = error else {
+            panic!("{error:?}");
+        };
+        assert!(message.starts_with("no AWS credentials were found for ecs:ListClusters"));
+        assert!(message.contains("aws configure"), "{message}");
+    }
+
+    #[test]
+    fn other_dispatch_failures_name_their_cause() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let error = map_sdk_error("ecs:ListClusters", dispatch_failure(Box::new(refused)));
+        assert_eq!(
+            error,
+            SourceError::Unavailable("could not reach AWS for ecs:ListClusters: refused".into())
+        );
     }
 }

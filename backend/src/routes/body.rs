@@ -1,18 +1,22 @@
 //! Request extractors of the API: the JSON body (malformed or mistyped bodies are answered
-//! with the same JSON error shape as every other error, naming the field), and the
-//! `?refresh=true` switch of read endpoints, which bypasses the short read cache.
+//! with the same JSON error shape as every other error, naming the field), and the account
+//! a request reads (`?source=`), with the `?refresh=true` switch that bypasses its short read
+//! cache.
 
-use std::convert::Infallible;
+use std::{collections::HashMap, ops::Deref, sync::Arc};
 
 use axum::{
     body::Bytes,
-    extract::{FromRequest, FromRequestParts, Request},
+    extract::{FromRequest, FromRequestParts, Query, Request},
     http::request::Parts,
 };
-use berth_shared::input::from_json;
+use berth_shared::{
+    input::from_json,
+    sources::{SOURCE_PARAMETER, SourceId},
+};
 use serde::de::DeserializeOwned;
 
-use crate::{AppState, error::ApiError};
+use crate::{AppState, error::ApiError, sources::Account};
 
 /// A request body parsed as `T` with errors that name the field.
 #[derive(Debug)]
@@ -35,23 +39,38 @@ where
     }
 }
 
-/// `?refresh=true` (or `?refresh`) on a read endpoint: the cache is cleared before reading,
-/// so the answer comes from the source itself.
-#[derive(Debug, Clone, Copy)]
-pub struct Refresh;
+/// The account a request reads: the one named by `?source=` (`sandbox`, `aws:eu-west-1`),
+/// else the server's default, opened on first use. `?refresh=true` (or `?refresh`) also
+/// clears that account's read cache first, so the answer comes from the source itself.
+#[derive(Debug, Clone)]
+pub struct Source(pub Arc<Account>);
 
-impl FromRequestParts<AppState> for Refresh {
-    type Rejection = Infallible;
+impl Deref for Source {
+    type Target = Account;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        let asked = parts.uri.query().is_some_and(|query| {
-            query
-                .split('&')
-                .any(|pair| matches!(pair, "refresh" | "refresh=true" | "refresh=1"))
-        });
-        if asked {
-            state.cache.invalidate();
+    fn deref(&self) -> &Account {
+        &self.0
+    }
+}
+
+impl FromRequestParts<AppState> for Source {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Query(query) = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
+            .map_err(|e| ApiError::invalid_input(".", format!("unreadable query string: {e}")))?;
+        let chosen = query
+            .get(SOURCE_PARAMETER)
+            .map(|text| text.parse::<SourceId>())
+            .transpose()
+            .map_err(|e| ApiError::invalid_input(SOURCE_PARAMETER, e.to_string()))?;
+        let account = state.sources.account(chosen.as_ref()).await?;
+        if query
+            .get("refresh")
+            .is_some_and(|value| matches!(value.as_str(), "" | "true" | "1"))
+        {
+            account.cache.invalidate();
         }
-        Ok(Self)
+        Ok(Self(account))
     }
 }

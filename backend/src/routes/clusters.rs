@@ -3,11 +3,7 @@
 //! services, tasks and scaling) and `GET /api/clusters/{name}/stream` (the same snapshot,
 //! live, as server-sent events).
 
-use axum::{
-    Json, Router,
-    extract::{Path, State},
-    routing::get,
-};
+use axum::{Json, Router, extract::Path, routing::get};
 use std::convert::Infallible;
 
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -15,7 +11,7 @@ use berth_shared::api::{ClusterList, ClusterReservations, ClusterSnapshot};
 use futures_util::{Stream, StreamExt};
 use tokio_stream::wrappers::WatchStream;
 
-use super::body::Refresh;
+use super::body::Source;
 use crate::{AppState, error::ApiError, live::Update, now};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -26,29 +22,23 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/metrics/clusters", get(cluster_reservations))
 }
 
-async fn cluster_reservations(
-    _refresh: Refresh,
-    State(state): State<AppState>,
-) -> Result<Json<ClusterReservations>, ApiError> {
-    let names: Vec<String> = state
+async fn cluster_reservations(source: Source) -> Result<Json<ClusterReservations>, ApiError> {
+    let names: Vec<String> = source
         .ecs
         .list_clusters()
         .await?
         .into_iter()
         .map(|c| c.cluster_name)
         .collect();
-    let clusters = state.ecs.cluster_reservations(&names, now()).await?;
+    let clusters = source.ecs.cluster_reservations(&names, now()).await?;
     Ok(Json(ClusterReservations {
         clusters,
         fetched_at: now(),
     }))
 }
 
-async fn list_clusters(
-    _refresh: Refresh,
-    State(state): State<AppState>,
-) -> Result<Json<ClusterList>, ApiError> {
-    let clusters = state.ecs.list_clusters().await?;
+async fn list_clusters(source: Source) -> Result<Json<ClusterList>, ApiError> {
+    let clusters = source.ecs.list_clusters().await?;
     Ok(Json(ClusterList {
         clusters,
         fetched_at: now(),
@@ -56,20 +46,19 @@ async fn list_clusters(
 }
 
 async fn describe_cluster(
-    _refresh: Refresh,
-    State(state): State<AppState>,
+    source: Source,
     Path(name): Path<String>,
 ) -> Result<Json<ClusterSnapshot>, ApiError> {
-    Ok(Json(state.ecs.cluster_snapshot(&name).await?))
+    Ok(Json(source.ecs.cluster_snapshot(&name).await?))
 }
 
 /// Server-sent events of the cluster: `snapshot` whenever it changes, `error` when a read
 /// fails (the client keeps what it has and shows it as stale).
 async fn stream(
-    State(state): State<AppState>,
+    source: Source,
     Path(name): Path<String>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let updates = WatchStream::new(state.live.subscribe(&name)).filter_map(|update| async move {
+    let updates = WatchStream::new(source.live.subscribe(&name)).filter_map(|update| async move {
         let event = match update? {
             Update::Snapshot(snapshot) => Event::default().event("snapshot").json_data(&*snapshot),
             Update::Error(body) => Event::default().event("error").json_data(&body),

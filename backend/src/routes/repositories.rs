@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use axum::{
     Json, Router,
-    extract::State,
     http::Uri,
     response::{IntoResponse, Response},
     routing::get,
@@ -31,6 +30,7 @@ use berth_shared::{
 };
 use tokio::task::JoinSet;
 
+use super::body::Source;
 use crate::{
     AppState, EcsApi,
     ecr::{
@@ -39,6 +39,7 @@ use crate::{
     },
     error::{ApiError, SourceError},
     now,
+    sources::Account,
 };
 
 pub(super) fn routes() -> Router<AppState> {
@@ -47,13 +48,11 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/repositories/{*name}", get(repository))
 }
 
-async fn list_repositories(
-    State(state): State<AppState>,
-) -> Result<Json<RepositoryList>, ApiError> {
-    let repositories = state.ecr.list_repositories().await?;
+async fn list_repositories(source: Source) -> Result<Json<RepositoryList>, ApiError> {
+    let repositories = source.ecr.list_repositories().await?;
     let mut reads = JoinSet::new();
     for (position, repository) in repositories.into_iter().enumerate() {
-        let ecr = Arc::clone(&state.ecr);
+        let ecr = Arc::clone(&source.ecr);
         reads.spawn(async move {
             let images = ecr.images(&repository.repository_name).await;
             (position, repository, images)
@@ -86,14 +85,14 @@ fn summary(repository: Repository, images: &[ImageDetail]) -> RepositorySummary 
     }
 }
 
-async fn repository(State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
+async fn repository(source: Source, uri: Uri) -> Result<Response, ApiError> {
     let raw = uri
         .path()
         .strip_prefix("/repositories/")
         .unwrap_or_default();
     match path::parse(raw).map_err(|e| ApiError::invalid_input("name", e.to_string()))? {
         RepositoryPath::Images(name) => {
-            let image_details = state.ecr.images(&name).await?;
+            let image_details = source.ecr.images(&name).await?;
             Ok(Json(RepositoryImages {
                 repository_name: name,
                 image_details,
@@ -101,18 +100,18 @@ async fn repository(State(state): State<AppState>, uri: Uri) -> Result<Response,
             })
             .into_response())
         }
-        RepositoryPath::Detail(name) => Ok(Json(detail(&state, &name).await?).into_response()),
+        RepositoryPath::Detail(name) => Ok(Json(detail(&source, &name).await?).into_response()),
     }
 }
 
-async fn detail(state: &AppState, name: &str) -> Result<RepositoryDetail, ApiError> {
+async fn detail(source: &Account, name: &str) -> Result<RepositoryDetail, ApiError> {
     let (repository, image_details, lifecycle_policy_text) = tokio::try_join!(
-        state.ecr.repository(name),
-        state.ecr.images(name),
-        state.ecr.lifecycle_policy(name),
+        source.ecr.repository(name),
+        source.ecr.images(name),
+        source.ecr.lifecycle_policy(name),
     )?;
     let (usage, usage_problem) =
-        match where_images_run(&state.ecs, &repository, &image_details).await {
+        match where_images_run(&source.ecs, &repository, &image_details).await {
             Ok(usage) => (usage, None),
             Err(error) => {
                 let error = ApiError::from(error);

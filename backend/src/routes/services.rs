@@ -7,7 +7,7 @@
 
 use axum::{
     Json, Router,
-    extract::{Path, RawQuery, State},
+    extract::{Path, RawQuery},
     routing::{get, post, put},
 };
 use berth_shared::{
@@ -16,7 +16,7 @@ use berth_shared::{
     ecs::{Service, Task},
 };
 
-use super::body::JsonBody;
+use super::body::{JsonBody, Source};
 use crate::{AppState, error::ApiError};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -35,31 +35,34 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 async fn create_service(
-    State(state): State<AppState>,
+    source: Source,
     Path(cluster): Path<String>,
     JsonBody(request): JsonBody<CreateService>,
 ) -> Result<Json<Mutation<Service>>, ApiError> {
-    Ok(Json(state.ecs.create_service(&cluster, request).await?))
+    Ok(Json(source.ecs.create_service(&cluster, request).await?))
 }
 
 async fn update_service(
-    State(state): State<AppState>,
+    source: Source,
     Path((cluster, service)): Path<(String, String)>,
     JsonBody(update): JsonBody<ServiceUpdate>,
 ) -> Result<Json<Mutation<Service>>, ApiError> {
     Ok(Json(
-        state.ecs.update_service(&cluster, &service, update).await?,
+        source
+            .ecs
+            .update_service(&cluster, &service, update)
+            .await?,
     ))
 }
 
 async fn service_metrics(
-    State(state): State<AppState>,
+    source: Source,
     Path((cluster, service)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<ServiceMetrics>, ApiError> {
     let minutes = metrics_minutes(query.as_deref())?;
     Ok(Json(
-        state
+        source
             .ecs
             .service_metrics(&cluster, &service, minutes, crate::now())
             .await?,
@@ -90,17 +93,17 @@ fn metrics_minutes(query: Option<&str>) -> Result<i64, ApiError> {
 }
 
 async fn run_task(
-    State(state): State<AppState>,
+    source: Source,
     Path(cluster): Path<String>,
     JsonBody(request): JsonBody<RunTask>,
 ) -> Result<Json<Mutation<RunTaskResult>>, ApiError> {
-    Ok(Json(state.ecs.run_task(&cluster, request).await?))
+    Ok(Json(source.ecs.run_task(&cluster, request).await?))
 }
 
 async fn stop_task(
-    State(state): State<AppState>,
+    source: Source,
     Path((cluster, task)): Path<(String, String)>,
     JsonBody(request): JsonBody<StopTask>,
 ) -> Result<Json<Mutation<Task>>, ApiError> {
-    Ok(Json(state.ecs.stop_task(&cluster, &task, request).await?))
+    Ok(Json(source.ecs.stop_task(&cluster, &task, request).await?))
 }

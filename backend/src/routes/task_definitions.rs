@@ -3,11 +3,7 @@
 //! `POST /api/task-definitions` (register a revision, validated first by the shared
 //! validator), `DELETE /api/task-definitions/{id}` (deregister a revision).
 
-use axum::{
-    Json, Router,
-    extract::{Path, State},
-    routing::get,
-};
+use axum::{Json, Router, extract::Path, routing::get};
 use berth_shared::{
     api::{Mutation, TaskDefinitionFamilies},
     ecs::TaskDefinition,
@@ -16,7 +12,7 @@ use berth_shared::{
 };
 use serde_json::Value;
 
-use super::body::{JsonBody, Refresh};
+use super::body::{JsonBody, Source};
 use crate::{AppState, error::ApiError, now};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -25,25 +21,22 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/task-definitions/{*id}", get(describe).delete(deregister))
 }
 
-async fn families(
-    _refresh: Refresh,
-    State(state): State<AppState>,
-) -> Result<Json<TaskDefinitionFamilies>, ApiError> {
+async fn families(source: Source) -> Result<Json<TaskDefinitionFamilies>, ApiError> {
     Ok(Json(TaskDefinitionFamilies {
-        families: state.ecs.task_definition_families().await?,
+        families: source.ecs.task_definition_families().await?,
         fetched_at: now(),
     }))
 }
 
 async fn describe(
-    State(state): State<AppState>,
+    source: Source,
     Path(id): Path<String>,
 ) -> Result<Json<TaskDefinition>, ApiError> {
-    Ok(Json(state.ecs.describe_task_definition(&id).await?))
+    Ok(Json(source.ecs.describe_task_definition(&id).await?))
 }
 
 async fn register(
-    State(state): State<AppState>,
+    source: Source,
     JsonBody(document): JsonBody<Value>,
 ) -> Result<Json<Mutation<TaskDefinition>>, ApiError> {
     let report = validate_task_definition(&document);
@@ -57,12 +50,12 @@ async fn register(
         return Err(ApiError::invalid_fields(errors));
     }
     let definition: TaskDefinition = from_value(document)?;
-    Ok(Json(state.ecs.register_task_definition(definition).await?))
+    Ok(Json(source.ecs.register_task_definition(definition).await?))
 }
 
 async fn deregister(
-    State(state): State<AppState>,
+    source: Source,
     Path(id): Path<String>,
 ) -> Result<Json<Mutation<TaskDefinition>>, ApiError> {
-    Ok(Json(state.ecs.deregister_task_definition(&id).await?))
+    Ok(Json(source.ecs.deregister_task_definition(&id).await?))
 }

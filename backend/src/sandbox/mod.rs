@@ -34,6 +34,9 @@ use crate::{error::SourceError, source::EcsApi};
 use state::SandboxState;
 pub use store::StoreError;
 
+/// The region the demo fleet simulates.
+pub const SEED_REGION: &str = ids::REGION;
+
 /// The simulated account.
 #[derive(Debug)]
 pub struct Sandbox {
@@ -60,6 +63,11 @@ impl Sandbox {
             region: state.region.clone(),
             state: RwLock::new(state),
         })
+    }
+
+    /// The region this sandbox simulates.
+    pub fn region(&self) -> &str {
+        &self.region
     }
 
     /// Applies `change` to a copy of the state, saves the copy, and only then makes it current,
