@@ -171,8 +171,9 @@ impl Sources {
             return Err(ApiError::invalid_input(
                 berth_shared::sources::SOURCE_PARAMETER,
                 format!(
-                    "this server does not offer the source \"{id}\"; GET /api/sources lists \
-                     those it does (start it with --regions to offer other AWS regions)"
+                    "this server does not offer the source \"{id}\": choose one it offers \
+                     (GET /api/sources lists them), or start berth with --regions to offer \
+                     other AWS regions"
                 ),
             ));
         }

@@ -1,6 +1,7 @@
 //! Calls to the `berth` JSON API.
 //!
-//! Every call returns `Result<T, ClientError>`: a network failure, an API error (decoded from
+//! Every call carries the page's `?source=` ([`crate::source`]), so it reads the account and
+//! region the page shows. Every call returns `Result<T, ClientError>`: a network failure, an API error (decoded from
 //! the shared `ErrorBody`, so pages can show the server's sentence and branch on its code), or
 //! a response that could not be decoded. Nothing is swallowed.
 
@@ -56,7 +57,7 @@ impl ClientError {
 }
 
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
-    let response = Request::get(path)
+    let response = Request::get(&crate::source::link(path))
         .send()
         .await
         .map_err(|e| ClientError::Network(e.to_string()))?;
@@ -95,6 +96,11 @@ fn segment(text: &str) -> String {
 /// `GET /api/health`.
 pub async fn health() -> Result<Health, ClientError> {
     get_json("/api/health").await
+}
+
+/// `GET /api/sources`: what the source switch offers.
+pub async fn sources() -> Result<berth_shared::sources::SourceList, ClientError> {
+    get_json("/api/sources").await
 }
 
 /// `GET /api/clusters`.
@@ -172,7 +178,7 @@ async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
 
 /// The URL of `GET /api/clusters/{name}/stream` (server-sent events).
 pub fn cluster_stream_url(name: &str) -> String {
-    format!("/api/clusters/{}/stream", segment(name))
+    crate::source::link(&format!("/api/clusters/{}/stream", segment(name)))
 }
 
 /// `PUT /api/clusters/{cluster}/services/{service}`: desired count, forced deployment or task
@@ -187,7 +193,7 @@ pub async fn update_service(
         segment(cluster),
         segment(service)
     );
-    send_json(Request::put(&path), change).await
+    send_json(Request::put(&crate::source::link(&path)), change).await
 }
 
 /// `POST /api/clusters/{cluster}/tasks/{task}/stop`.
@@ -204,7 +210,7 @@ pub async fn stop_task(
         segment(cluster),
         segment(task)
     );
-    send_json(Request::post(&path), &body).await
+    send_json(Request::post(&crate::source::link(&path)), &body).await
 }
 
 /// `GET /api/task-definitions`: every family with its revisions, newest first.
@@ -223,5 +229,9 @@ pub async fn task_definition(id: &str) -> Result<berth_shared::ecs::TaskDefiniti
 pub async fn validate_task_definition(
     definition: &berth_shared::ecs::TaskDefinition,
 ) -> Result<berth_shared::ops::ValidationReport, ClientError> {
-    send_json(Request::post("/api/validate/task-definition"), definition).await
+    send_json(
+        Request::post(&crate::source::link("/api/validate/task-definition")),
+        definition,
+    )
+    .await
 }

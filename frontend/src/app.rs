@@ -49,7 +49,7 @@ fn NotFound() -> impl IntoView {
         <section class="panel panel--empty">
             <h1>"Page not found"</h1>
             <p>"There is no page at this address."</p>
-            <A href="/clusters">"Go to clusters"</A>
+            <A href=crate::source::link("/clusters")>"Go to clusters"</A>
         </section>
     }
 }

@@ -11,6 +11,7 @@ mod app;
 mod components;
 mod features;
 mod lazy_pages;
+mod source;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -48,7 +48,7 @@ impl Berth {
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        if !args.contains(&"--aws") && !args.contains(&"--state") {
+        if !args.contains(&"--state") {
             command.arg("--state").arg(dir.join("state.json"));
         }
         for (key, value) in env {

@@ -240,6 +240,18 @@ impl Browser {
         .await;
     }
 
+    /// Chooses the option `value` of the select matching `css` the way a user would (a
+    /// `change` event).
+    pub async fn choose(&self, css: &str, value: &str) {
+        self.find(&format!("{css} option[value='{value}']")).await;
+        self.execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('change', {bubbles: true}));",
+            json!([css, value]),
+        )
+        .await;
+    }
+
     /// Presses `key` on the focused element (or the page).
     pub async fn press(&self, key: &str) {
         self.execute(

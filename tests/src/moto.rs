@@ -64,11 +64,16 @@ impl Moto {
 
     /// SDK configuration for this moto (test credentials, `us-east-1`).
     pub fn sdk_config(&self) -> aws_config::SdkConfig {
+        self.sdk_config_in("us-east-1")
+    }
+
+    /// SDK configuration for this moto in `region` (moto keeps each region apart, as AWS does).
+    pub fn sdk_config_in(&self, region: &str) -> aws_config::SdkConfig {
         let credentials =
             aws_sdk_ecs::config::Credentials::new("testing", "testing", None, None, "berth-tests");
         aws_config::SdkConfig::builder()
             .behavior_version(aws_config::BehaviorVersion::latest())
-            .region(aws_sdk_ecs::config::Region::new("us-east-1"))
+            .region(aws_sdk_ecs::config::Region::new(region.to_owned()))
             .credentials_provider(aws_sdk_ecs::config::SharedCredentialsProvider::new(
                 credentials,
             ))

@@ -9,6 +9,7 @@ use berth_tests::{
     fixtures,
     moto::{AWS_ENV, Moto},
 };
+use serde_json::json;
 
 #[tokio::test]
 async fn every_page_shows_what_moto_holds() {
@@ -85,4 +86,121 @@ async fn every_page_shows_what_moto_holds() {
         assert!(rows.iter().any(|r| r.contains(name)), "{name} in {rows:?}");
     }
     browser.screenshot("moto-repositories").await;
+}
+
+#[tokio::test]
+async fn the_source_switch_opens_another_region_and_links_keep_it() {
+    let moto = Moto::start().await;
+    fixtures::seed_fleet(&moto).await;
+    aws_sdk_ecs::Client::new(&moto.sdk_config_in("eu-west-1"))
+        .create_cluster()
+        .cluster_name("it-ireland")
+        .send()
+        .await
+        .expect("create_cluster in eu-west-1");
+    let berth = Berth::start(
+        "browser-moto-sources",
+        &[
+            "--aws",
+            "--endpoint-url",
+            &moto.url,
+            "--regions",
+            "us-east-1,eu-west-1",
+        ],
+        AWS_ENV,
+    );
+    let browser = Browser::start().await;
+    let switch = "[data-testid=source-switch]";
+    let chosen = format!("return document.querySelector(\"{switch}\").value;");
+
+    // The default region first, chosen in the switch.
+    browser.goto(&format!("{}/clusters", berth.url)).await;
+    browser
+        .wait_for_text("[data-testid=summary]", "2 clusters")
+        .await;
+    browser
+        .find(&format!("{switch} option[value='sandbox']"))
+        .await;
+    assert_eq!(browser.execute(&chosen, json!([])).await, "aws:us-east-1");
+    let options = browser.texts(&format!("{switch} option")).await;
+    assert_eq!(
+        options,
+        [
+            "Sandbox (simulated us-east-1)",
+            "US East (N. Virginia) · us-east-1 (default)",
+            "Europe (Ireland) · eu-west-1",
+        ]
+    );
+
+    // Switching opens the other region's overview, with the source in the URL.
+    browser.choose(switch, "aws:eu-west-1").await;
+    browser
+        .wait_for_text("[data-testid=summary]", "1 cluster")
+        .await;
+    assert!(
+        browser
+            .current_url()
+            .await
+            .ends_with("/clusters?source=aws:eu-west-1")
+    );
+    assert!(
+        browser
+            .text("[data-testid=source]")
+            .await
+            .contains("eu-west-1"),
+        "the top bar names the region"
+    );
+    assert_eq!(browser.execute(&chosen, json!([])).await, "aws:eu-west-1");
+    browser.screenshot("moto-sources-ireland").await;
+
+    // Links keep the source: the cluster card, then the top bar's task definitions.
+    browser
+        .click("a.card__title[href='/clusters/it-ireland?source=aws:eu-west-1']")
+        .await;
+    browser
+        .wait_for_text("[data-testid=cluster-name]", "it-ireland")
+        .await;
+    browser
+        .click(".top-bar__nav a[href='/task-definitions?source=aws:eu-west-1']")
+        .await;
+    browser.wait_for_text("h1", "Task definitions").await;
+    assert!(
+        browser
+            .current_url()
+            .await
+            .ends_with("/task-definitions?source=aws:eu-west-1")
+    );
+
+    // A deep link opens the account it names: the sandbox beside AWS.
+    browser
+        .goto(&format!("{}/clusters?source=sandbox", berth.url))
+        .await;
+    browser
+        .wait_for_text("[data-testid=summary]", "3 clusters")
+        .await;
+    browser
+        .find(&format!("{switch} option[value='sandbox']"))
+        .await;
+    assert_eq!(browser.execute(&chosen, json!([])).await, "sandbox");
+    browser.dark().await;
+    browser.screenshot("moto-sources-sandbox-dark").await;
+
+    // A source the server does not offer is said in words, and the switch shows it as such.
+    browser
+        .goto(&format!("{}/clusters?source=aws:ap-south-1", berth.url))
+        .await;
+    let error = browser
+        .wait_for_text("[data-testid=error]", "Invalid request")
+        .await;
+    assert!(
+        error.contains("does not offer the source \"aws:ap-south-1\""),
+        "{error}"
+    );
+    browser
+        .wait_for_text(
+            &format!("{switch} option[disabled]"),
+            "aws:ap-south-1 (not offered)",
+        )
+        .await;
+    browser.screenshot("moto-sources-not-offered").await;
 }

@@ -84,3 +84,25 @@ async fn an_unknown_cluster_streams_a_not_found_error() {
     assert_eq!(error["code"], "not_found");
     assert!(error["message"].as_str().unwrap().contains("nowhere"));
 }
+
+#[tokio::test]
+async fn a_stream_reads_the_source_it_names() {
+    let berth = Berth::start(
+        "live-source",
+        &["--poll-interval", "1", "--regions", "eu-west-1"],
+        &[],
+    );
+    let url = |query: &str| format!("{}/api/clusters/demo-small/stream?{query}", berth.url);
+    let mut stream = reqwest::get(url("source=sandbox")).await.unwrap();
+    let mut buffer = String::new();
+    let first = next_event(&mut stream, &mut buffer, "snapshot").await;
+    assert_eq!(first["cluster"]["clusterName"], "demo-small");
+
+    // A source not offered, or not a source: a JSON error before any event.
+    for query in ["source=aws:eu-west-2", "source=x"] {
+        let refused = reqwest::get(url(query)).await.unwrap();
+        assert_eq!(refused.status().as_u16(), 400, "{query}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["field"], "source", "{body}");
+    }
+}

@@ -23,6 +23,8 @@ pub enum Concept {
     Reservation,
     /// Service auto scaling (Application Auto Scaling).
     ServiceAutoScaling,
+    /// An AWS Region, and the sandbox beside the regions.
+    Region,
 }
 
 impl Concept {
@@ -38,6 +40,7 @@ impl Concept {
             Self::LaunchType => "Launch type",
             Self::Reservation => "Reserved CPU and memory",
             Self::ServiceAutoScaling => "Service auto scaling",
+            Self::Region => "Region and sandbox",
         }
     }
 
@@ -98,6 +101,13 @@ impl Concept {
                  Target-tracking policies add or remove tasks to hold a metric (such as average \
                  CPU) near a value; step policies act when a CloudWatch alarm fires; scheduled \
                  actions move the minimum and maximum at set times."
+            }
+            Self::Region => {
+                "An AWS Region, such as eu-west-1 in Ireland, runs its own copy of ECS and ECR \
+                 over several Availability Zones. Clusters, services, task definitions and image \
+                 repositories belong to one region and cannot be seen from another, so Berth \
+                 shows one region at a time. The sandbox is a simulated account with a demo \
+                 fleet, saved by the Berth server: what you change there touches nothing real."
             }
         }
     }

@@ -32,7 +32,7 @@ pub fn TopBar() -> impl IntoView {
                 }
                 Err(error) => view! {
                     <span class="source source--error" data-testid="source" title=error.to_string()>
-                        "Server unreachable"
+                        {error.title()}
                     </span>
                 }
                 .into_any(),
@@ -41,14 +41,14 @@ pub fn TopBar() -> impl IntoView {
     };
     view! {
         <header class="top-bar">
-            <A href="/clusters" attr:class="brand">
+            <A href=crate::source::link("/clusters") attr:class="brand">
                 <span class="brand__mark" aria-hidden="true">"⚓"</span>
                 <span class="brand__name">"Berth"</span>
             </A>
             <nav class="top-bar__nav">
-                <A href="/clusters">"Clusters"</A>
-                <A href="/repositories">"Repositories"</A>
-                <A href="/task-definitions">"Task definitions"</A>
+                <A href=crate::source::link("/clusters")>"Clusters"</A>
+                <A href=crate::source::link("/repositories")>"Repositories"</A>
+                <A href=crate::source::link("/task-definitions")>"Task definitions"</A>
             </nav>
             <div class="top-bar__source">
                 <Transition fallback=|| view! { <span class="source">"Connecting…"</span> }>{source}</Transition>

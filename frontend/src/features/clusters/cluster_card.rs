@@ -30,7 +30,7 @@ pub fn ClusterCard(
     #[prop(into)]
     reservation: Signal<Reservation>,
 ) -> impl IntoView {
-    let href = format!("/clusters/{}", cluster.cluster_name);
+    let href = crate::source::link(&format!("/clusters/{}", cluster.cluster_name));
     let status_class = format!("badge badge--{}", cluster.status.to_ascii_lowercase());
     let mix = cluster.launch_type_mix();
     let providers = cluster.capacity_providers.clone();

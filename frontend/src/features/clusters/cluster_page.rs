@@ -115,7 +115,7 @@ pub fn ClusterPage() -> impl IntoView {
         })
     };
     view! {
-        <nav class="breadcrumbs"><A href="/clusters">"Clusters"</A>" / "<span>{name}</span></nav>
+        <nav class="breadcrumbs"><A href=crate::source::link("/clusters")>"Clusters"</A>" / "<span>{name}</span></nav>
         <div class="page__header">
             <h1 data-testid="cluster-name">{name}</h1>
             {live.map(|stream| view! { <LiveIndicator stream/> })}

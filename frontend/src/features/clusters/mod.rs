@@ -13,4 +13,5 @@ mod placement_graph;
 pub mod query;
 mod selection_panel;
 mod services_table;
+mod source_switch;
 mod tasks_table;

@@ -1,9 +1,13 @@
-//! `/clusters`: every cluster of the active source as cards, with their CPU and memory
-//! reservation read beside the list (a source that cannot report it still lists clusters).
+//! `/clusters`: every cluster of the page's source as cards, with their CPU and memory
+//! reservation read beside the list (a source that cannot report it still lists clusters),
+//! and the switch to another source.
 
 use leptos::prelude::*;
 
-use super::cluster_card::{ClusterCard, Reservation};
+use super::{
+    cluster_card::{ClusterCard, Reservation},
+    source_switch::SourceSwitch,
+};
 use crate::{api, components::error_panel::ErrorPanel};
 
 /// The clusters overview (also the home page).
@@ -72,6 +76,7 @@ pub fn OverviewPage() -> impl IntoView {
     view! {
         <div class="page__header">
             <h1>"Clusters"</h1>
+            <SourceSwitch/>
             <button class="button button--quiet" on:click=move |_| { clusters.refetch(); reservations.refetch(); }>"Refresh"</button>
         </div>
         <Transition fallback=|| view! { <div class="cards cards--loading" aria-busy="true"><div class="card card--skeleton"></div><div class="card card--skeleton"></div><div class="card card--skeleton"></div></div> }>

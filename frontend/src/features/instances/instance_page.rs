@@ -56,7 +56,7 @@ fn InstanceBody(
                 <section class="panel panel--empty" data-testid="not-found">
                     <h2>"No such container instance"</h2>
                     <p>{move || format!("Cluster {} has no container instance {}.", cluster.get(), id.get())}</p>
-                    <A href=move || format!("/clusters/{}?tab=instances", cluster.get())>"See the cluster's instances"</A>
+                    <A href=move || crate::source::link(&format!("/clusters/{}?tab=instances", cluster.get()))>"See the cluster's instances"</A>
                 </section>
             }
             .into_any()

@@ -185,7 +185,7 @@ fn ImageRowView(
                 .services
                 .into_iter()
                 .map(|s| {
-                    let href = format!("/clusters/{}", s.cluster_name);
+                    let href = crate::source::link(&format!("/clusters/{}", s.cluster_name));
                     let title = format!(
                         "{} in {} · {} · {} running",
                         s.service_name,

@@ -138,7 +138,7 @@ fn RepositoryRow(
     now: Timestamp,
 ) -> impl IntoView {
     let repository = summary.repository;
-    let href = format!("/repositories/{}", repository.repository_name);
+    let href = crate::source::link(&format!("/repositories/{}", repository.repository_name));
     let mutability = repository
         .image_tag_mutability
         .clone()

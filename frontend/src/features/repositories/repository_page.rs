@@ -33,7 +33,7 @@ pub fn RepositoryPage() -> impl IntoView {
         })
     };
     view! {
-        <nav class="breadcrumbs"><A href="/repositories">"Repositories"</A>" / "<span>{name}</span></nav>
+        <nav class="breadcrumbs"><A href=crate::source::link("/repositories")>"Repositories"</A>" / "<span>{name}</span></nav>
         <div class="page__header">
             <h1 data-testid="repository-name">{name}</h1>
             <button class="button button--quiet" on:click=move |_| detail.refetch()>"Refresh"</button>

@@ -14,14 +14,19 @@ use berth_shared::{
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::features::clusters::query::{UrlQuery, key};
+use crate::{
+    features::clusters::query::{UrlQuery, key},
+    source::link,
+};
 
 /// `/task-definitions/{family}?revision={n}` for a task definition ARN or `family:revision`.
 pub fn task_definition_href(definition: &str) -> String {
     let label = task_definition_label(definition);
     match label.rsplit_once(':') {
-        Some((family, revision)) => format!("/task-definitions/{family}?revision={revision}"),
-        None => format!("/task-definitions/{label}"),
+        Some((family, revision)) => {
+            link(&format!("/task-definitions/{family}?revision={revision}"))
+        }
+        None => link(&format!("/task-definitions/{label}")),
     }
 }
 
@@ -84,9 +89,9 @@ pub fn ClusterItemPage(
     use crate::components::live::{LiveIndicator, WhenLoaded};
     view! {
         <nav class="breadcrumbs">
-            <A href="/clusters">"Clusters"</A>" / "
-            <A href=move || format!("/clusters/{}", cluster.get())>{cluster}</A>" / "
-            <A href=move || format!("/clusters/{}?tab={tab}", cluster.get())>{tab_label}</A>
+            <A href=link("/clusters")>"Clusters"</A>" / "
+            <A href=move || link(&format!("/clusters/{}", cluster.get()))>{cluster}</A>" / "
+            <A href=move || link(&format!("/clusters/{}?tab={tab}", cluster.get()))>{tab_label}</A>
         </nav>
         <div class="page__header">
             <h1 class="page__title"><span class="muted">{format!("{kind} ")}</span><span class="mono" data-testid=id_testid>{id}</span></h1>
@@ -98,17 +103,17 @@ pub fn ClusterItemPage(
 
 /// `/clusters/{cluster}/services/{service}`.
 pub fn service_href(cluster: &str, service: &str) -> String {
-    format!("/clusters/{cluster}/services/{service}")
+    link(&format!("/clusters/{cluster}/services/{service}"))
 }
 
 /// `/clusters/{cluster}/tasks/{task id}`.
 pub fn task_href(cluster: &str, task: &str) -> String {
-    format!("/clusters/{cluster}/tasks/{task}")
+    link(&format!("/clusters/{cluster}/tasks/{task}"))
 }
 
 /// `/clusters/{cluster}/instances/{container instance id}`.
 pub fn instance_href(cluster: &str, instance: &str) -> String {
-    format!("/clusters/{cluster}/instances/{instance}")
+    link(&format!("/clusters/{cluster}/instances/{instance}"))
 }
 
 /// Where a row of a shared tasks/instances table leads.

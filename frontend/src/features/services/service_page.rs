@@ -38,9 +38,9 @@ pub fn ServicePage() -> impl IntoView {
 
     view! {
         <nav class="breadcrumbs">
-            <A href="/clusters">"Clusters"</A>" / "
-            <A href=move || format!("/clusters/{}", cluster.get())>{cluster}</A>" / "
-            <A href=move || format!("/clusters/{}?tab=services", cluster.get())>"Services"</A>
+            <A href=crate::source::link("/clusters")>"Clusters"</A>" / "
+            <A href=move || crate::source::link(&format!("/clusters/{}", cluster.get()))>{cluster}</A>" / "
+            <A href=move || crate::source::link(&format!("/clusters/{}?tab=services", cluster.get()))>"Services"</A>
         </nav>
         <div class="page__header">
             <h1 class="page__title">
@@ -77,7 +77,7 @@ fn ServiceBody(
                 <section class="panel panel--empty" data-testid="not-found">
                     <h2>"No such service"</h2>
                     <p>{move || format!("Cluster {} has no service named {}.", cluster.get(), name.get())}</p>
-                    <A href=move || format!("/clusters/{}", cluster.get())>"Back to the cluster"</A>
+                    <A href=move || crate::source::link(&format!("/clusters/{}", cluster.get()))>"Back to the cluster"</A>
                 </section>
             }
             .into_any()

@@ -48,7 +48,7 @@ pub fn FamilyPage() -> impl IntoView {
                         <section class="panel panel--empty" data-testid="not-found">
                             <h2>"No family named “" {name} "”"</h2>
                             <p>"It may have been spelled differently, or all its revisions were deleted. "
-                                <A href="/task-definitions">"See every family"</A>
+                                <A href=crate::source::link("/task-definitions")>"See every family"</A>
                             </p>
                         </section>
                     }
@@ -60,7 +60,7 @@ pub fn FamilyPage() -> impl IntoView {
     };
     view! {
         <nav class="breadcrumbs">
-            <A href="/task-definitions">"Task definitions"</A>" / "<span>{family}</span>
+            <A href=crate::source::link("/task-definitions")>"Task definitions"</A>" / "<span>{family}</span>
         </nav>
         <div class="page__header">
             <h1 data-testid="family-name">{family}</h1>

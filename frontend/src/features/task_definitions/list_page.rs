@@ -76,7 +76,7 @@ fn FamiliesTable(
         if let Target::Service(family) = target {
             navigate.with_value(|go| {
                 go(
-                    &format!("/task-definitions/{family}"),
+                    &crate::source::link(&format!("/task-definitions/{family}")),
                     NavigateOptions::default(),
                 )
             });

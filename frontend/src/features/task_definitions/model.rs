@@ -124,12 +124,12 @@ pub fn parse_compare(text: &str) -> Option<(i64, i64)> {
 
 /// The URL of a revision's page.
 pub fn revision_href(family: &str, revision: i64) -> String {
-    format!("/task-definitions/{family}?revision={revision}")
+    crate::source::link(&format!("/task-definitions/{family}?revision={revision}"))
 }
 
 /// The URL comparing two revisions of a family.
 pub fn compare_href(family: &str, old: i64, new: i64) -> String {
-    format!("/task-definitions/{family}?compare={old},{new}")
+    crate::source::link(&format!("/task-definitions/{family}?compare={old},{new}"))
 }
 
 /// A task definition as the console pretty-prints and compares it.

@@ -61,7 +61,7 @@ fn TaskBody(cluster: Signal<String>, id: Signal<String>, stream: ClusterStream) 
                 <section class="panel panel--empty" data-testid="not-found">
                     <h2>"No such task"</h2>
                     <p>{move || format!("Cluster {} lists no task {}. Stopped tasks are listed for about an hour.", cluster.get(), id.get())}</p>
-                    <A href=move || format!("/clusters/{}?tab=tasks", cluster.get())>"See the cluster's tasks"</A>
+                    <A href=move || crate::source::link(&format!("/clusters/{}?tab=tasks", cluster.get()))>"See the cluster's tasks"</A>
                 </section>
             }
             .into_any()
