@@ -1,6 +1,7 @@
 //! The ECR pages of the console in headless Chromium, against the sandbox.
 
 use berth_tests::{berth::Berth, browser::Browser};
+use serde_json::json;
 
 #[tokio::test]
 async fn lists_the_sandbox_repositories_and_filters_them_as_you_type() {
@@ -34,18 +35,83 @@ async fn lists_the_sandbox_repositories_and_filters_them_as_you_type() {
     );
     browser.screenshot("repositories").await;
 
+    // Filter and sort live in the URL, so a reload (or a shared link) restores them.
     browser.type_into("[data-testid=filter]", "demo/w").await;
+    browser
+        .wait_for_text(
+            "[data-testid=repository-count-label]",
+            "2 of 5 repositories",
+        )
+        .await;
     let rows = browser.texts("[data-testid=repository-row]").await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows[0].starts_with("demo/web-frontend") && rows[1].starts_with("demo/worker"));
+    browser.click("button.sort[data-sort=size]").await;
+    let url = browser.current_url().await;
+    assert!(
+        url.contains("q=demo") && url.ends_with("sort=-size"),
+        "{url}"
+    );
+    browser.goto(&url).await;
+    browser
+        .wait_for_text(
+            "[data-testid=repository-count-label]",
+            "2 of 5 repositories",
+        )
+        .await;
+    assert_eq!(
+        browser
+            .attributes("th[aria-sort=descending] button.sort", "data-sort")
+            .await,
+        ["size"]
+    );
+    assert_eq!(
+        browser
+            .execute(
+                "return document.querySelector('[data-testid=filter]').value;",
+                json!([])
+            )
+            .await,
+        "demo/w"
+    );
 
     browser.type_into("[data-testid=filter]", "").await;
-    browser.click("th:nth-child(3) button.sort").await;
+    browser.click("button.sort[data-sort=images]").await;
+    browser
+        .wait_for_text("[data-testid=repository-count-label]", "5 repositories")
+        .await;
     let rows = browser.texts("[data-testid=repository-row]").await;
     assert!(
         rows[0].starts_with("demo/api"),
         "sorted by images, most first: {rows:?}"
     );
+
+    // The keyboard: `/` focuses the filter, Escape leaves it, `j` moves, Enter opens.
+    browser.press("/").await;
+    let focused = "return document.activeElement.dataset.testid || '';";
+    assert_eq!(browser.execute(focused, json!([])).await, "filter");
+    browser.press("Escape").await;
+    assert_eq!(browser.execute(focused, json!([])).await, "");
+    browser.press("j").await;
+    browser.press("j").await;
+    let active = browser
+        .wait_for_text(
+            "[data-testid=repository-row].data-table__row--active",
+            "demo/",
+        )
+        .await;
+    assert!(
+        active.starts_with(rows[1].split_whitespace().next().unwrap()),
+        "{active}"
+    );
+    browser.screenshot("repositories-keyboard").await;
+    browser.press("Enter").await;
+    browser
+        .wait_for_text(
+            "[data-testid=repository-name]",
+            rows[1].split_whitespace().next().unwrap(),
+        )
+        .await;
 }
 
 #[tokio::test]
@@ -107,14 +173,55 @@ async fn a_repository_page_shows_images_and_the_ones_that_would_expire() {
     browser
         .type_into("[data-testid=image-filter]", "untagged")
         .await;
-    let shown = browser.text("[data-testid=image-count-label]").await;
-    assert_eq!(shown, "6 of 25 images");
+    browser
+        .wait_for_text("[data-testid=image-count-label]", "6 of 25 images")
+        .await;
     assert!(
         browser
             .texts("[data-testid=image-row]")
             .await
             .iter()
             .all(|row| row.contains("untagged"))
+    );
+    assert!(browser.current_url().await.ends_with("?q=untagged"));
+}
+
+#[tokio::test]
+async fn image_filters_are_deep_links_and_enter_opens_where_an_image_runs() {
+    let berth = Berth::start("browser-repository-keys", &[], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/repositories/demo/api?q=v1.7.0&sort=size",
+            berth.url
+        ))
+        .await;
+    browser
+        .wait_for_text("[data-testid=image-count-label]", "1 of 25 images")
+        .await;
+    assert_eq!(
+        browser
+            .attributes("th[aria-sort=ascending] button.sort", "data-sort")
+            .await,
+        ["size"]
+    );
+    let service = browser
+        .attributes("[data-testid=image-row] a.chip--service", "href")
+        .await;
+    assert_eq!(service, ["/clusters/demo-ec2/services/api"]);
+    browser.press("j").await;
+    browser
+        .wait_for_text("[data-testid=image-row].data-table__row--active", "v1.7.0")
+        .await;
+    browser.press("Enter").await;
+    browser
+        .wait_for_text("[data-testid=service-name]", "api")
+        .await;
+    assert!(
+        browser
+            .current_url()
+            .await
+            .ends_with("/clusters/demo-ec2/services/api")
     );
 }
 

@@ -7,7 +7,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use berth_shared::graph::{Cell, Row, SortOrder, Table, Target};
 use leptos::{html, prelude::*};
 
-use crate::components::keyboard::{typed_in_field, use_shortcuts};
+use crate::components::keyboard::{ACTIVE_ROW_CLASS, use_table_keys};
 
 /// Rows drawn before "Show all" is pressed.
 const LIMIT: usize = 300;
@@ -87,58 +87,7 @@ pub fn DataTable(
             on_open.run(target);
         }
     };
-
-    use_shortcuts(move |event| {
-        let key = event.key();
-        if key == "/" && !typed_in_field(event) {
-            if let Some(input) = input.get_untracked() {
-                event.prevent_default();
-                let _ = input.focus();
-                input.select();
-            }
-            return;
-        }
-        if typed_in_field(event) {
-            return;
-        }
-        match key.as_str() {
-            "j" | "k" | "ArrowDown" | "ArrowUp" if !event.shift_key() => {
-                let keys = visible_keys();
-                if keys.is_empty() {
-                    return;
-                }
-                let current = highlight
-                    .get_untracked()
-                    .and_then(|h| keys.iter().position(|k| *k == h));
-                let next = match (key.as_str(), current) {
-                    ("j" | "ArrowDown", None) => 0,
-                    ("j" | "ArrowDown", Some(i)) => (i + 1).min(keys.len() - 1),
-                    (_, None) => keys.len() - 1,
-                    (_, Some(i)) => i.saturating_sub(1),
-                };
-                if matches!(key.as_str(), "j" | "k") || current.is_some() {
-                    event.prevent_default();
-                }
-                highlight.set(Some(keys[next].clone()));
-                request_animation_frame(move || {
-                    if let Some(row) = document()
-                        .query_selector(".data-table__row--active")
-                        .ok()
-                        .flatten()
-                    {
-                        row.scroll_into_view_with_bool(false);
-                    }
-                });
-            }
-            "Enter" => {
-                if let Some(key) = highlight.get_untracked() {
-                    event.prevent_default();
-                    open_key(&key);
-                }
-            }
-            _ => {}
-        }
-    });
+    use_table_keys(input, visible_keys, open_key, highlight);
 
     let columns = table.with_untracked(|t| t.columns.clone());
     let layout: Vec<(bool, bool)> = columns.iter().map(|c| (c.numeric, c.wrap)).collect();
@@ -205,28 +154,16 @@ pub fn DataTable(
     view! {
         <section class="data-table" data-testid=testid>
             <div class="toolbar">
-                <input
-                    type="search"
-                    class="toolbar__search"
-                    placeholder=placeholder
-                    aria-label=placeholder
-                    data-testid="filter"
-                    node_ref=input
-                    prop:value=move || text.get().unwrap_or_default()
-                    on:input=move |ev| on_text.run(event_target_value(&ev))
-                    on:keydown=move |ev| {
-                        if ev.key() == "Escape"
-                            && let Some(input) = input.get_untracked()
-                        {
-                            let _ = input.blur();
-                        }
-                    }
+                <FilterBox
+                    placeholder
+                    testid="filter"
+                    input
+                    text=Signal::derive(move || text.get().unwrap_or_default())
+                    on_text
                 />
                 {children.map(|c| c())}
                 <span class="toolbar__count" data-testid="count" aria-live="polite">{count}</span>
-                <span class="toolbar__hint">
-                    <kbd>"/"</kbd>" filter · "<kbd>"j"</kbd>" "<kbd>"k"</kbd>" move · "<kbd>"Enter"</kbd>" open"
-                </span>
+                <KeyHints/>
             </div>
             <div class="data-table__scroll">
                 <table class="table table--data">
@@ -241,6 +178,51 @@ pub fn DataTable(
             {empty}
             {more}
         </section>
+    }
+}
+
+/// A table's filter box: `/` (see [`use_table_keys`]) focuses it, Escape leaves it.
+#[component]
+pub fn FilterBox(
+    /// Placeholder and accessible name.
+    placeholder: &'static str,
+    /// `data-testid` of the box.
+    testid: &'static str,
+    /// The box, for [`use_table_keys`].
+    input: NodeRef<html::Input>,
+    /// The filter text.
+    text: Signal<String>,
+    /// Called with the text as the user types.
+    on_text: Callback<String>,
+) -> impl IntoView {
+    view! {
+        <input
+            type="search"
+            class="toolbar__search"
+            placeholder=placeholder
+            aria-label=placeholder
+            data-testid=testid
+            node_ref=input
+            prop:value=move || text.get()
+            on:input=move |ev| on_text.run(event_target_value(&ev))
+            on:keydown=move |ev| {
+                if ev.key() == "Escape"
+                    && let Some(input) = input.get_untracked()
+                {
+                    let _ = input.blur();
+                }
+            }
+        />
+    }
+}
+
+/// The keys a table answers to, for its toolbar.
+#[component]
+pub fn KeyHints() -> impl IntoView {
+    view! {
+        <span class="toolbar__hint">
+            <kbd>"/"</kbd>" filter · "<kbd>"j"</kbd>" "<kbd>"k"</kbd>" move · "<kbd>"Enter"</kbd>" open"
+        </span>
     }
 }
 
@@ -275,7 +257,7 @@ fn DataRow(
     view! {
         <tr
             class="data-table__row"
-            class:data-table__row--active=active
+            class=(ACTIVE_ROW_CLASS, active)
             class:data-table__row--link=target.is_some()
             data-key=key.clone()
             on:click=move |_| {

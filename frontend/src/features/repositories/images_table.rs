@@ -1,5 +1,7 @@
 //! The images of a repository: tags, digest (short, copyable), size, push time, scan findings,
-//! the lifecycle verdict and where the image runs; sortable, filterable as you type.
+//! the lifecycle verdict and where the image runs (each service a link to its page); filtered
+//! and sorted through the URL (`?q=`, `?sort=`), with the keyboard use of every table
+//! (Enter follows the highlighted image's first service).
 
 use berth_shared::{
     graph::{absolute_time, relative_time, task_definition_label},
@@ -9,10 +11,17 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use wasm_bindgen::prelude::*;
 
-use super::SortHeader;
 use super::model::{
     ImageRow, ImageSort, Sort, format_bytes, plural, select_images, severity_counts, short_digest,
     shown_of,
+};
+use super::{SortHeader, TableQuery};
+use crate::{
+    components::{
+        data_table::{FilterBox, KeyHints},
+        keyboard::{ACTIVE_ROW_CLASS, follow_active_row_link, use_table_keys},
+    },
+    features::services::service_href,
 };
 
 #[wasm_bindgen]
@@ -34,38 +43,51 @@ pub fn ImagesTable(
 ) -> impl IntoView {
     let total = rows.len();
     let rows = StoredValue::new(rows);
-    let query = RwSignal::new(String::new());
-    let sort = RwSignal::new(Sort {
+    let table = TableQuery::new(Sort {
         column: ImageSort::Pushed,
         descending: true,
     });
     let selected = Memo::new(move |_| {
         rows.with_value(|all| {
-            select_images(all, &query.get(), sort.get())
+            select_images(all, &table.text(), table.sort.get())
                 .into_iter()
                 .cloned()
                 .collect::<Vec<_>>()
         })
     });
     let header = move |label: &'static str, column: ImageSort, numeric: bool| {
-        view! { <SortHeader label column numeric sort/> }
+        view! { <SortHeader label column numeric table/> }
     };
+    let input = NodeRef::new();
+    let highlight = RwSignal::new(None::<String>);
+    use_table_keys(
+        input,
+        move || {
+            selected.with_untracked(|shown| {
+                shown
+                    .iter()
+                    .map(|row| row.image.image_digest.clone())
+                    .collect()
+            })
+        },
+        follow_active_row_link,
+        highlight,
+    );
     view! {
         <section class="panel panel--flush" data-testid="images">
             <div class="toolbar">
                 <h2>"Images"</h2>
-                <input
-                    class="toolbar__search"
-                    type="search"
+                <FilterBox
                     placeholder="Filter by tag, digest, service, or “expiring”"
-                    aria-label="Filter images"
-                    data-testid="image-filter"
-                    prop:value=move || query.get()
-                    on:input=move |event| query.set(event_target_value(&event))
+                    testid="image-filter"
+                    input
+                    text=Signal::derive(move || table.text())
+                    on_text=Callback::new(move |text| table.set_text(text))
                 />
                 <span class="muted toolbar__count" data-testid="image-count-label">
                     {move || shown_of(selected.with(Vec::len), total, "image", "images")}
                 </span>
+                <KeyHints/>
             </div>
             <table class="table table--ecr">
                 <thead>
@@ -83,7 +105,7 @@ pub fn ImagesTable(
                     <For
                         each=move || selected.get()
                         key=|row| row.image.image_digest.clone()
-                        children=move |row| view! { <ImageRowView row now has_policy/> }
+                        children=move |row| view! { <ImageRowView row now has_policy highlight/> }
                     />
                 </tbody>
             </table>
@@ -92,7 +114,7 @@ pub fn ImagesTable(
                     {move || if total == 0 {
                         "This repository has no images yet.".to_owned()
                     } else {
-                        format!("No image matches “{}”.", query.get())
+                        format!("No image matches “{}”.", table.text())
                     }}
                 </p>
             </Show>
@@ -109,7 +131,11 @@ fn ImageRowView(
     now: Timestamp,
     /// Whether the Lifecycle column is shown.
     has_policy: bool,
+    /// The digest of the image highlighted with the keyboard.
+    highlight: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let digest = row.image.image_digest.clone();
+    let active = move || highlight.with(|h| h.as_deref() == Some(digest.as_str()));
     let expires = row.expires();
     let in_use = row.in_use();
     let class = match (expires, in_use) {
@@ -185,7 +211,7 @@ fn ImageRowView(
                 .services
                 .into_iter()
                 .map(|s| {
-                    let href = crate::source::link(&format!("/clusters/{}", s.cluster_name));
+                    let href = service_href(&s.cluster_name, &s.service_name);
                     let title = format!(
                         "{} in {} · {} · {} running",
                         s.service_name,
@@ -227,7 +253,7 @@ fn ImageRowView(
         }
     };
     view! {
-        <tr class=class data-testid="image-row" data-expires=expires.to_string() data-in-use=in_use.to_string()>
+        <tr class=class class=(ACTIVE_ROW_CLASS, active) data-testid="image-row" data-expires=expires.to_string() data-in-use=in_use.to_string()>
             <td class="tags">{tags}</td>
             <td><Digest digest=image.image_digest.clone()/></td>
             <td class="numeric">{format_bytes(image.image_size_in_bytes)}</td>

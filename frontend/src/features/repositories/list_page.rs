@@ -1,4 +1,6 @@
-//! `/repositories`: every ECR repository of the active source in a sortable, filterable table.
+//! `/repositories`: every ECR repository of the page's source in a table sorted and filtered
+//! through the URL (`?q=`, `?sort=`), with the keyboard use of every table (`/`, `j`/`k`,
+//! Enter opens the repository).
 
 use berth_shared::{
     api::{RepositoryList, RepositorySummary},
@@ -9,10 +11,17 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{
-    SortHeader,
+    SortHeader, TableQuery,
     model::{RepositorySort, Sort, format_bytes, plural, select_repositories, shown_of},
 };
-use crate::{api, components::error_panel::ErrorPanel};
+use crate::{
+    api,
+    components::{
+        data_table::{FilterBox, KeyHints},
+        error_panel::ErrorPanel,
+        keyboard::{ACTIVE_ROW_CLASS, follow_active_row_link, use_table_keys},
+    },
+};
 
 /// The repositories page.
 #[component]
@@ -64,22 +73,36 @@ fn RepositoryTable(
         .sum();
     let total = list.repositories.len();
     let repositories = StoredValue::new(list.repositories);
-    let query = RwSignal::new(String::new());
-    let sort = RwSignal::new(Sort {
+    let table = TableQuery::new(Sort {
         column: RepositorySort::Name,
         descending: false,
     });
     let selected = Memo::new(move |_| {
         repositories.with_value(|all| {
-            select_repositories(all, &query.get(), sort.get())
+            select_repositories(all, &table.text(), table.sort.get())
                 .into_iter()
                 .cloned()
                 .collect::<Vec<_>>()
         })
     });
     let header = move |label: &'static str, column: RepositorySort, numeric: bool| {
-        view! { <SortHeader label column numeric sort/> }
+        view! { <SortHeader label column numeric table/> }
     };
+    let input = NodeRef::new();
+    let highlight = RwSignal::new(None::<String>);
+    use_table_keys(
+        input,
+        move || {
+            selected.with_untracked(|shown| {
+                shown
+                    .iter()
+                    .map(|s| s.repository.repository_name.clone())
+                    .collect()
+            })
+        },
+        follow_active_row_link,
+        highlight,
+    );
     view! {
         <p class="summary" data-testid="summary">
             {plural(total, "repository", "repositories")}
@@ -89,18 +112,17 @@ fn RepositoryTable(
         </p>
         <section class="panel panel--flush">
             <div class="toolbar">
-                <input
-                    class="toolbar__search"
-                    type="search"
+                <FilterBox
                     placeholder="Filter by name or URI"
-                    aria-label="Filter repositories"
-                    data-testid="filter"
-                    prop:value=move || query.get()
-                    on:input=move |event| query.set(event_target_value(&event))
+                    testid="filter"
+                    input
+                    text=Signal::derive(move || table.text())
+                    on_text=Callback::new(move |text| table.set_text(text))
                 />
-                <span class="muted toolbar__count">
+                <span class="muted toolbar__count" data-testid="repository-count-label">
                     {move || shown_of(selected.with(Vec::len), total, "repository", "repositories")}
                 </span>
+                <KeyHints/>
             </div>
             <table class="table table--ecr" data-testid="repositories">
                 <thead>
@@ -118,12 +140,12 @@ fn RepositoryTable(
                     <For
                         each=move || selected.get()
                         key=|summary| summary.repository.repository_arn.clone()
-                        children=move |summary| view! { <RepositoryRow summary now/> }
+                        children=move |summary| view! { <RepositoryRow summary now highlight/> }
                     />
                 </tbody>
             </table>
             <Show when=move || selected.with(Vec::is_empty)>
-                <p class="panel__none">"No repository matches “" {move || query.get()} "”."</p>
+                <p class="panel__none">"No repository matches “" {move || table.text()} "”."</p>
             </Show>
         </section>
     }
@@ -136,9 +158,13 @@ fn RepositoryRow(
     summary: RepositorySummary,
     /// The moment relative times are counted from.
     now: Timestamp,
+    /// The name of the repository highlighted with the keyboard.
+    highlight: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let repository = summary.repository;
     let href = crate::source::link(&format!("/repositories/{}", repository.repository_name));
+    let name = repository.repository_name.clone();
+    let active = move || highlight.with(|h| h.as_deref() == Some(name.as_str()));
     let mutability = repository
         .image_tag_mutability
         .clone()
@@ -156,7 +182,7 @@ fn RepositoryRow(
         None => view! { <span class="muted">"–"</span> }.into_any(),
     };
     view! {
-        <tr data-testid="repository-row">
+        <tr data-testid="repository-row" class=(ACTIVE_ROW_CLASS, active)>
             <td><A href=href attr:class="strong">{repository.repository_name.clone()}</A></td>
             <td class="mono muted uri">{repository.repository_uri.clone()}</td>
             <td class="numeric">{summary.image_count}</td>

@@ -194,6 +194,39 @@ pub enum ImageSort {
     Findings,
 }
 
+/// A column an ECR table sorts by, with its name in the URL (`?sort=size`, `?sort=-size`).
+pub trait SortColumn: Copy + PartialEq + Send + Sync + std::fmt::Debug + 'static {
+    /// Every column, each with its URL name.
+    const NAMES: &'static [(Self, &'static str)];
+
+    /// The column's URL name.
+    fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(column, _)| *column == self)
+            .map_or("", |(_, name)| name)
+    }
+}
+
+impl SortColumn for ImageSort {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (Self::Tags, "tags"),
+        (Self::Size, "size"),
+        (Self::Pushed, "pushed"),
+        (Self::Findings, "findings"),
+    ];
+}
+
+impl SortColumn for RepositorySort {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (Self::Name, "name"),
+        (Self::Images, "images"),
+        (Self::Size, "size"),
+        (Self::Pushed, "pushed"),
+        (Self::Created, "created"),
+    ];
+}
+
 /// A sort order: the column and whether largest (latest, worst) comes first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort<C> {
@@ -218,6 +251,33 @@ impl<C: Copy + PartialEq> Sort<C> {
                 descending: numeric,
             }
         }
+    }
+
+    /// The URL form: the column's name, after `-` when descending.
+    pub fn param(self) -> String
+    where
+        C: SortColumn,
+    {
+        let sign = if self.descending { "-" } else { "" };
+        format!("{sign}{}", self.column.name())
+    }
+
+    /// Reads the URL form; `None` when it names no column.
+    pub fn parse(text: &str) -> Option<Self>
+    where
+        C: SortColumn,
+    {
+        let (descending, name) = match text.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, text),
+        };
+        C::NAMES
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(column, _)| Self {
+                column: *column,
+                descending,
+            })
     }
 
     /// `aria-sort` of a header.
@@ -368,6 +428,37 @@ mod tests {
     };
 
     use super::*;
+
+    #[test]
+    fn sort_orders_read_and_write_their_url_form() {
+        for (text, sort) in [
+            (
+                "size",
+                Sort {
+                    column: ImageSort::Size,
+                    descending: false,
+                },
+            ),
+            (
+                "-findings",
+                Sort {
+                    column: ImageSort::Findings,
+                    descending: true,
+                },
+            ),
+        ] {
+            assert_eq!(Sort::parse(text), Some(sort));
+            assert_eq!(sort.param(), text);
+        }
+        let created = Sort {
+            column: RepositorySort::Created,
+            descending: true,
+        };
+        assert_eq!(Sort::parse(&created.param()), Some(created));
+        assert_eq!(Sort::<ImageSort>::parse("name"), None);
+        assert_eq!(Sort::<RepositorySort>::parse("--name"), None);
+        assert_eq!(Sort::<RepositorySort>::parse(""), None);
+    }
 
     fn image(digest: &str, tags: &[&str], size: i64, pushed: i64) -> ImageDetail {
         ImageDetail {
