@@ -308,6 +308,26 @@ async fn the_help_explains_ecs_concepts() {
         .await;
     assert!(popover.contains("isolated from the"), "{popover}");
     browser.screenshot("cluster-help").await;
+
+    for (path, concept, needle) in [
+        (
+            "/clusters/demo-ec2",
+            "Capacity provider",
+            "the rest in proportion to the weights",
+        ),
+        ("/clusters", "Cluster", "A cluster has no size of its own"),
+        ("/clusters", "Region and sandbox", "touches nothing real"),
+        ("/task-definitions", "Task definition", "family:revision"),
+    ] {
+        browser.goto(&format!("{}{path}", berth.url)).await;
+        browser
+            .click(&format!(
+                "[data-testid=help][aria-label='Explain: {concept}']"
+            ))
+            .await;
+        let popover = browser.wait_for_text(".help__popover", concept).await;
+        assert!(popover.contains(needle), "{concept}: {popover}");
+    }
 }
 
 /// The console benchmark: a 500-instance, 5,000-task cluster generated in the page, its first

@@ -5,6 +5,12 @@ use leptos::prelude::*;
 /// ECS concepts the console explains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Concept {
+    /// A cluster.
+    Cluster,
+    /// A task definition.
+    TaskDefinition,
+    /// A capacity provider and the capacity provider strategy.
+    CapacityProvider,
     /// A container instance.
     ContainerInstance,
     /// A task.
@@ -31,6 +37,9 @@ impl Concept {
     /// The concept's name.
     pub fn title(self) -> &'static str {
         match self {
+            Self::Cluster => "Cluster",
+            Self::TaskDefinition => "Task definition",
+            Self::CapacityProvider => "Capacity provider",
             Self::ContainerInstance => "Container instance",
             Self::Task => "Task",
             Self::Service => "Service",
@@ -47,6 +56,25 @@ impl Concept {
     /// A short, accurate explanation.
     pub fn explanation(self) -> &'static str {
         match self {
+            Self::Cluster => {
+                "A named group, in one region, of the capacity tasks run on (EC2 container \
+                 instances registered to it, Fargate, or your own servers) and of the services and \
+                 tasks that use it. A cluster has no size of its own: its CPU and memory are those \
+                 of its instances, and Fargate tasks bring their own. One cluster can mix launch \
+                 types and capacity providers."
+            }
+            Self::TaskDefinition => {
+                "The blueprint of a task: its containers (image, CPU, memory, ports, environment, \
+                 logging), the task's size, network mode, IAM roles and volumes. Registering one \
+                 creates a new, unchangeable revision, family:revision. Services and RunTask name a \
+                 revision, so changing a service means registering a revision and deploying it."
+            }
+            Self::CapacityProvider => {
+                "Where a cluster's compute comes from: FARGATE, FARGATE_SPOT, or an Auto Scaling \
+                 group of EC2 instances that ECS can grow and shrink (managed scaling). A capacity \
+                 provider strategy splits tasks among providers: the base count goes to one \
+                 provider first, the rest in proportion to the weights."
+            }
             Self::ContainerInstance => {
                 "An EC2 instance (or an on-premises server) running the ECS container agent and \
                  registered to this cluster. It offers its CPU units (1,024 per vCPU), memory and \

@@ -14,6 +14,7 @@ use crate::{
     api,
     components::{
         error_panel::ErrorPanel,
+        help::{Concept, Help},
         launch_type_bar::LaunchTypeBar,
         live::{LiveIndicator, use_cluster_stream},
     },
@@ -77,7 +78,7 @@ pub fn ClusterPage() -> impl IntoView {
                             },
                         }}
                         <section class="panel">
-                            <h2>"Capacity"</h2>
+                            <h2>"Capacity" <Help concept=Concept::CapacityProvider/></h2>
                             <p class="muted">
                                 "Capacity providers decide where tasks get their compute: Fargate, Fargate Spot, \
                                  or an Auto Scaling group of EC2 instances."

@@ -8,7 +8,13 @@ use super::{
     cluster_card::{ClusterCard, Reservation},
     source_switch::SourceSwitch,
 };
-use crate::{api, components::error_panel::ErrorPanel};
+use crate::{
+    api,
+    components::{
+        error_panel::ErrorPanel,
+        help::{Concept, Help},
+    },
+};
 
 /// The clusters overview (also the home page).
 #[component]
@@ -75,7 +81,7 @@ pub fn OverviewPage() -> impl IntoView {
     };
     view! {
         <div class="page__header">
-            <h1>"Clusters"</h1>
+            <h1>"Clusters" <Help concept=Concept::Cluster/></h1>
             <SourceSwitch/>
             <button class="button button--quiet" on:click=move |_| { clusters.refetch(); reservations.refetch(); }>"Refresh"</button>
         </div>

@@ -47,7 +47,7 @@ pub fn TaskDefinitionsPage() -> impl IntoView {
     };
     view! {
         <div class="page__header">
-            <h1>"Task definitions" <Help concept=Concept::Task/></h1>
+            <h1>"Task definitions" <Help concept=Concept::TaskDefinition/></h1>
             <button class="button button--quiet" on:click=move |_| list.refetch()>"Refresh"</button>
         </div>
         <Transition fallback=|| view! { <section class="panel card--skeleton" aria-busy="true" data-testid="loading"></section> }>
