@@ -100,8 +100,6 @@ fn test() -> Result<(), String> {
         run::cargo().current_dir(&root).args([
             "clippy",
             "--workspace",
-            "--exclude",
-            "berth-frontend",
             "--all-targets",
             "--",
             "-D",
@@ -133,8 +131,6 @@ fn test() -> Result<(), String> {
         .args([
             "test",
             "--workspace",
-            "--exclude",
-            "berth-frontend",
             "--no-fail-fast",
         ])
         .env("BERTH_DIST", &dist)
