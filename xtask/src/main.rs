@@ -128,11 +128,7 @@ fn test() -> Result<(), String> {
     let mut tests = run::cargo();
     tests
         .current_dir(&root)
-        .args([
-            "test",
-            "--workspace",
-            "--no-fail-fast",
-        ])
+        .args(["test", "--workspace", "--no-fail-fast"])
         .env("BERTH_DIST", &dist)
         .env("BERTH_MOTO_SERVER", &moto)
         .env("BERTH_CHROMIUM", &browser.chromium)
