@@ -127,7 +127,7 @@ async fn the_source_switch_opens_another_region_and_links_keep_it() {
         options,
         [
             "Sandbox (simulated us-east-1)",
-            "US East (N. Virginia) · us-east-1 (default)",
+            "US East (N. Virginia) · us-east-1 · default",
             "Europe (Ireland) · eu-west-1",
         ]
     );

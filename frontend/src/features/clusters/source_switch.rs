@@ -59,7 +59,7 @@ fn SourceSelect(list: SourceList) -> impl IntoView {
             SourceId::Aws { region } => format!("{} · {region}", entry.name),
         };
         if entry.id == default {
-            label.push_str(" (default)");
+            label.push_str(" · default");
         }
         let selected = offered && entry.id == current;
         view! { <option value=entry.id.to_string() selected=selected>{label}</option> }
