@@ -57,10 +57,14 @@ impl ClientError {
 }
 
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
-    let response = Request::get(&crate::source::link(path))
-        .send()
-        .await
-        .map_err(|e| ClientError::Network(e.to_string()))?;
+    answer(Request::get(&crate::source::link(path)).send().await).await
+}
+
+/// Decodes what the server answered: `T`, or the error body of a failure.
+async fn answer<T: DeserializeOwned>(
+    sent: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<T, ClientError> {
+    let response = sent.map_err(|e| ClientError::Network(e.to_string()))?;
     if response.ok() {
         return response
             .json::<T>()
@@ -143,37 +147,17 @@ pub async fn repository(name: &str) -> Result<berth_shared::api::RepositoryDetai
     get_json(&format!("/api/repositories/{}", segment(name))).await
 }
 
-/// Sends `body` as JSON with `request` (a PUT or POST) and decodes the answer like
-/// [`get_json`].
+/// Sends `body` as JSON to `path` with `method` (`Request::put`, `Request::post`) and decodes
+/// the answer like [`get_json`].
 async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
-    request: gloo_net::http::RequestBuilder,
+    method: fn(&str) -> gloo_net::http::RequestBuilder,
+    path: &str,
     body: &B,
 ) -> Result<T, ClientError> {
-    let request = request
+    let request = method(&crate::source::link(path))
         .json(body)
         .map_err(|e| ClientError::Decode(e.to_string()))?;
-    let response = request
-        .send()
-        .await
-        .map_err(|e| ClientError::Network(e.to_string()))?;
-    if response.ok() {
-        return response
-            .json::<T>()
-            .await
-            .map_err(|e| ClientError::Decode(e.to_string()));
-    }
-    let status = response.status();
-    let body = response
-        .json::<ErrorBody>()
-        .await
-        .unwrap_or_else(|_| ErrorBody {
-            code: ErrorCode::Internal,
-            message: format!("the server answered HTTP {status} without an error description"),
-            retryable: status >= 500,
-            field: None,
-            problems: Vec::new(),
-        });
-    Err(ClientError::Api { status, body })
+    answer(request.send().await).await
 }
 
 /// The URL of `GET /api/clusters/{name}/stream` (server-sent events).
@@ -193,7 +177,7 @@ pub async fn update_service(
         segment(cluster),
         segment(service)
     );
-    send_json(Request::put(&crate::source::link(&path)), change).await
+    send_json(Request::put, &path, change).await
 }
 
 /// `POST /api/clusters/{cluster}/tasks/{task}/stop`.
@@ -210,7 +194,7 @@ pub async fn stop_task(
         segment(cluster),
         segment(task)
     );
-    send_json(Request::post(&crate::source::link(&path)), &body).await
+    send_json(Request::post, &path, &body).await
 }
 
 /// `GET /api/task-definitions`: every family with its revisions, newest first.
@@ -229,9 +213,5 @@ pub async fn task_definition(id: &str) -> Result<berth_shared::ecs::TaskDefiniti
 pub async fn validate_task_definition(
     definition: &berth_shared::ecs::TaskDefinition,
 ) -> Result<berth_shared::ops::ValidationReport, ClientError> {
-    send_json(
-        Request::post(&crate::source::link("/api/validate/task-definition")),
-        definition,
-    )
-    .await
+    send_json(Request::post, "/api/validate/task-definition", definition).await
 }

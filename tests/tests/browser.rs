@@ -94,6 +94,38 @@ async fn deep_links_and_unknown_clusters_render_in_words() {
         .await;
     assert!(error.contains("no-such-cluster"), "{error}");
     browser.screenshot("cluster-not-found").await;
+
+    // A service, task or instance the cluster does not have: words and a way back.
+    for (path, sentence, back) in [
+        (
+            "services/nope",
+            "Cluster demo-fargate has no service named nope.",
+            "/clusters/demo-fargate",
+        ),
+        (
+            "tasks/nope",
+            "Cluster demo-fargate lists no task nope.",
+            "/clusters/demo-fargate?tab=tasks",
+        ),
+        (
+            "instances/nope",
+            "Cluster demo-fargate has no container instance nope.",
+            "/clusters/demo-fargate?tab=instances",
+        ),
+    ] {
+        browser
+            .goto(&format!("{}/clusters/demo-fargate/{path}", berth.url))
+            .await;
+        browser
+            .wait_for_text("[data-testid=not-found]", sentence)
+            .await;
+        assert_eq!(
+            browser
+                .attributes("[data-testid=not-found] a", "href")
+                .await,
+            [back]
+        );
+    }
 }
 
 #[tokio::test]

@@ -7,11 +7,13 @@ use berth_shared::{
     graph::{self, format_memory},
 };
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::{
     components::live::{ClusterStream, use_cluster_stream},
-    features::services::{ClusterItemPage, LinkedTable, When, service_page::StatusBadge, table_of},
+    features::services::{
+        ClusterItemPage, LinkedTable, NotInCluster, When, service_page::StatusBadge, table_of,
+    },
 };
 
 /// The page of one container instance.
@@ -53,11 +55,13 @@ fn InstanceBody(
             view! { <InstanceDetails cluster instance stream/> }.into_any()
         } else {
             view! {
-                <section class="panel panel--empty" data-testid="not-found">
-                    <h2>"No such container instance"</h2>
-                    <p>{move || format!("Cluster {} has no container instance {}.", cluster.get(), id.get())}</p>
-                    <A href=move || crate::source::link(&format!("/clusters/{}?tab=instances", cluster.get()))>"See the cluster's instances"</A>
-                </section>
+                <NotInCluster
+                    title="No such container instance"
+                    sentence=move || format!("Cluster {} has no container instance {}.", cluster.get(), id.get())
+                    cluster
+                    tab=Some("instances")
+                    link_label="See the cluster's instances"
+                />
             }
             .into_any()
         }

@@ -15,11 +15,11 @@ use super::model::{
     ImageRow, ImageSort, Sort, format_bytes, plural, select_images, severity_counts, short_digest,
     shown_of,
 };
-use super::{SortHeader, TableQuery};
+use super::{ShownRows, SortHeader, TableQuery};
 use crate::{
     components::{
         data_table::{FilterBox, KeyHints},
-        keyboard::{ACTIVE_ROW_CLASS, follow_active_row_link, use_table_keys},
+        keyboard::ACTIVE_ROW_CLASS,
     },
     features::services::service_href,
 };
@@ -42,37 +42,18 @@ pub fn ImagesTable(
     has_policy: bool,
 ) -> impl IntoView {
     let total = rows.len();
-    let rows = StoredValue::new(rows);
     let table = TableQuery::new(Sort {
         column: ImageSort::Pushed,
         descending: true,
     });
-    let selected = Memo::new(move |_| {
-        rows.with_value(|all| {
-            select_images(all, &table.text(), table.sort.get())
-                .into_iter()
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    });
+    let ShownRows {
+        rows: selected,
+        input,
+        highlight,
+    } = table.shown(rows, select_images, |row| row.image.image_digest.clone());
     let header = move |label: &'static str, column: ImageSort, numeric: bool| {
         view! { <SortHeader label column numeric table/> }
     };
-    let input = NodeRef::new();
-    let highlight = RwSignal::new(None::<String>);
-    use_table_keys(
-        input,
-        move || {
-            selected.with_untracked(|shown| {
-                shown
-                    .iter()
-                    .map(|row| row.image.image_digest.clone())
-                    .collect()
-            })
-        },
-        follow_active_row_link,
-        highlight,
-    );
     view! {
         <section class="panel panel--flush" data-testid="images">
             <div class="toolbar">

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{
-    SortHeader, TableQuery,
+    ShownRows, SortHeader, TableQuery,
     model::{RepositorySort, Sort, format_bytes, plural, select_repositories, shown_of},
 };
 use crate::{
@@ -19,7 +19,7 @@ use crate::{
     components::{
         data_table::{FilterBox, KeyHints},
         error_panel::ErrorPanel,
-        keyboard::{ACTIVE_ROW_CLASS, follow_active_row_link, use_table_keys},
+        keyboard::ACTIVE_ROW_CLASS,
     },
 };
 
@@ -72,37 +72,20 @@ fn RepositoryTable(
         .map(|r| r.total_size_in_bytes)
         .sum();
     let total = list.repositories.len();
-    let repositories = StoredValue::new(list.repositories);
     let table = TableQuery::new(Sort {
         column: RepositorySort::Name,
         descending: false,
     });
-    let selected = Memo::new(move |_| {
-        repositories.with_value(|all| {
-            select_repositories(all, &table.text(), table.sort.get())
-                .into_iter()
-                .cloned()
-                .collect::<Vec<_>>()
-        })
+    let ShownRows {
+        rows: selected,
+        input,
+        highlight,
+    } = table.shown(list.repositories, select_repositories, |summary| {
+        summary.repository.repository_name.clone()
     });
     let header = move |label: &'static str, column: RepositorySort, numeric: bool| {
         view! { <SortHeader label column numeric table/> }
     };
-    let input = NodeRef::new();
-    let highlight = RwSignal::new(None::<String>);
-    use_table_keys(
-        input,
-        move || {
-            selected.with_untracked(|shown| {
-                shown
-                    .iter()
-                    .map(|s| s.repository.repository_name.clone())
-                    .collect()
-            })
-        },
-        follow_active_row_link,
-        highlight,
-    );
     view! {
         <p class="summary" data-testid="summary">
             {plural(total, "repository", "repositories")}

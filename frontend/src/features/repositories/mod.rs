@@ -7,9 +7,12 @@ pub mod list_page;
 pub mod model;
 pub mod repository_page;
 
-use leptos::prelude::*;
+use leptos::{html, prelude::*};
 
-use crate::features::clusters::query::{UrlQuery, key};
+use crate::{
+    components::keyboard::{follow_active_row_link, use_table_keys},
+    features::clusters::query::{UrlQuery, key},
+};
 use model::{Sort, SortColumn};
 
 /// An ECR table's filter text and sort order, kept in the page URL (`?q=`, `?sort=`) so a
@@ -61,6 +64,49 @@ impl<C: SortColumn> TableQuery<C> {
     fn set_sort(self, sort: Sort<C>) {
         self.url.set(&[(key::SORT, Some(sort.param()))], true);
     }
+
+    /// The rows of `all` that `select` keeps for this filter and sort order, with the keyboard
+    /// use of every table over them: rows are known by `key`, and Enter follows the
+    /// highlighted row's first link.
+    fn shown<T>(
+        self,
+        all: Vec<T>,
+        select: for<'a> fn(&'a [T], &str, Sort<C>) -> Vec<&'a T>,
+        key: fn(&T) -> String,
+    ) -> ShownRows<T>
+    where
+        T: Clone + PartialEq + Send + Sync + 'static,
+    {
+        let all = StoredValue::new(all);
+        let rows = Memo::new(move |_| {
+            all.with_value(|all| {
+                select(all, &self.text(), self.sort.get())
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        });
+        let input = NodeRef::new();
+        let highlight = RwSignal::new(None::<String>);
+        use_table_keys(
+            input,
+            move || rows.with_untracked(|shown| shown.iter().map(key).collect()),
+            follow_active_row_link,
+            highlight,
+        );
+        ShownRows {
+            rows,
+            input,
+            highlight,
+        }
+    }
+}
+
+/// What an ECR table draws: the rows shown, its filter box and the highlighted row's key.
+struct ShownRows<T: Send + Sync + 'static> {
+    rows: Memo<Vec<T>>,
+    input: NodeRef<html::Input>,
+    highlight: RwSignal<Option<String>>,
 }
 
 /// A sortable column header of the ECR tables: clicking sorts by `column` (again: reverses).

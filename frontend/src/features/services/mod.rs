@@ -64,6 +64,36 @@ pub fn When(
     )
 }
 
+/// What the page of a service, task or container instance shows when the cluster's snapshot
+/// has no such item: `title`, the `sentence` saying why, and a link back to the cluster (its
+/// `tab`, when given).
+#[component]
+pub fn NotInCluster(
+    /// `No such task`.
+    title: &'static str,
+    /// What the cluster lacks, in words.
+    #[prop(into)]
+    sentence: Signal<String>,
+    /// The cluster's name.
+    cluster: Signal<String>,
+    /// The cluster tab the link opens (`tasks`), or its first tab.
+    tab: Option<&'static str>,
+    /// The link's text.
+    link_label: &'static str,
+) -> impl IntoView {
+    let href = move || {
+        let query = tab.map(|tab| format!("?tab={tab}")).unwrap_or_default();
+        link(&format!("/clusters/{}{query}", cluster.get()))
+    };
+    view! {
+        <section class="panel panel--empty" data-testid="not-found">
+            <h2>{title}</h2>
+            <p>{sentence}</p>
+            <A href=href>{link_label}</A>
+        </section>
+    }
+}
+
 /// The frame of the page of one task or container instance: breadcrumbs back to the cluster's
 /// tab, the title with the live indicator, then `children` once the cluster's stream has a
 /// snapshot (a skeleton before, an error panel if the cluster cannot be read).

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
-    LinkedTable, TaskDefinitionLink, When,
+    LinkedTable, NotInCluster, TaskDefinitionLink, When,
     actions::ServiceActions,
     scaling::{ScalingPanel, UtilizationPanel},
     table_of,
@@ -74,11 +74,13 @@ fn ServiceBody(
             view! { <ServiceDetails cluster name service stream/> }.into_any()
         } else {
             view! {
-                <section class="panel panel--empty" data-testid="not-found">
-                    <h2>"No such service"</h2>
-                    <p>{move || format!("Cluster {} has no service named {}.", cluster.get(), name.get())}</p>
-                    <A href=move || crate::source::link(&format!("/clusters/{}", cluster.get()))>"Back to the cluster"</A>
-                </section>
+                <NotInCluster
+                    title="No such service"
+                    sentence=move || format!("Cluster {} has no service named {}.", cluster.get(), name.get())
+                    cluster
+                    tab=None
+                    link_label="Back to the cluster"
+                />
             }
             .into_any()
         }

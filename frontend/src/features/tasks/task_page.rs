@@ -16,7 +16,7 @@ use crate::{
     api,
     components::live::{ClusterStream, use_cluster_stream},
     features::services::{
-        ClusterItemPage, TaskDefinitionLink, When, instance_href, service_href,
+        ClusterItemPage, NotInCluster, TaskDefinitionLink, When, instance_href, service_href,
         service_page::StatusBadge,
     },
 };
@@ -58,11 +58,13 @@ fn TaskBody(cluster: Signal<String>, id: Signal<String>, stream: ClusterStream) 
             view! { <TaskDetails cluster task listed=Signal::derive(move || listed.with(Option::is_some)) last_seen stream/> }.into_any()
         } else {
             view! {
-                <section class="panel panel--empty" data-testid="not-found">
-                    <h2>"No such task"</h2>
-                    <p>{move || format!("Cluster {} lists no task {}. Stopped tasks are listed for about an hour.", cluster.get(), id.get())}</p>
-                    <A href=move || crate::source::link(&format!("/clusters/{}?tab=tasks", cluster.get()))>"See the cluster's tasks"</A>
-                </section>
+                <NotInCluster
+                    title="No such task"
+                    sentence=move || format!("Cluster {} lists no task {}. Stopped tasks are listed for about an hour.", cluster.get(), id.get())
+                    cluster
+                    tab=Some("tasks")
+                    link_label="See the cluster's tasks"
+                />
             }
             .into_any()
         }
