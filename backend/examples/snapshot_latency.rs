@@ -13,7 +13,7 @@
 //!
 //! Through the proxy it times [`SdkEcs::cluster_snapshot`] against a plain sequential loop of
 //! the same calls on the raw SDK client, checks both make exactly the minimum number of calls
-//! (ECS-SEMANTICS.md §9.1), and prints a Markdown table. `BERTH_MOTO_SERVER` names the
+//! (docs/ECS-MODEL.md §9.1), and prints a Markdown table. `BERTH_MOTO_SERVER` names the
 //! `moto_server` binary (default: `~/.cache/berth/moto-venv/bin/moto_server`).
 #![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 

@@ -46,6 +46,9 @@ pub enum SourceError {
     /// The source rejected a parameter.
     #[error("{0}")]
     InvalidParameter(String),
+    /// A request broke one of the model's rules; the error names the field.
+    #[error("{0}")]
+    InvalidInput(#[from] InputError),
     /// The source could not be reached or did not answer in time.
     #[error("{0}")]
     Unavailable(String),
@@ -167,6 +170,7 @@ impl From<SourceError> for ApiError {
                 message,
                 false,
             ),
+            SourceError::InvalidInput(error) => error.into(),
             SourceError::Unavailable(message) => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::Unavailable,

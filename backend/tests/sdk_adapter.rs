@@ -5,7 +5,7 @@
 //! `nextToken` (honouring `maxResults`), records the size of every Describe batch, and answers
 //! errors as AWS sends them on the wire (HTTP 400 with an awsJson `__type`), so the SDK's own
 //! error parsing and retry classification run. Each test counts the calls per operation and
-//! checks them against the minimum ECS allows (ECS-SEMANTICS.md §9.1). Application Auto
+//! checks them against the minimum ECS allows (docs/ECS-MODEL.md §9.1). Application Auto
 //! Scaling is faked the same way, for the services' scaling in a snapshot.
 
 use std::{
@@ -35,7 +35,7 @@ use berth_backend::{
 use berth_shared::api::SourceInfo;
 
 const ACCOUNT: &str = "arn:aws:ecs:us-east-1:123456789012";
-/// ECS's limits (ECS-SEMANTICS.md §9.1).
+/// ECS's limits (docs/ECS-MODEL.md §9.1).
 const LIST_MAX: usize = 100;
 const DESCRIBE_CLUSTERS_MAX: usize = 100;
 const DESCRIBE_INSTANCES_MAX: usize = 100;

@@ -23,7 +23,7 @@ use aws_sdk_ecr::{
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use berth_backend::{EcrApi, ecr::sdk::SdkEcr, error::SourceError};
 
-/// ECR's largest page (ECS-SEMANTICS.md §9.3).
+/// ECR's largest page (docs/ECS-MODEL.md §9.3).
 const PAGE_MAX: i32 = 1000;
 
 fn adapter(rules: &[Rule]) -> SdkEcr {

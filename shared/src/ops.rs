@@ -6,12 +6,12 @@
 //! is reported as an [`InputError`](crate::input::InputError) whose `field` is the JSON path of
 //! the offending value.
 //!
-//! | Area | Entry point | Spec (ECS-SEMANTICS.md) |
+//! | Area | Entry point | Model (docs/ECS-MODEL.md) |
 //! |---|---|---|
 //! | Service auto scaling | [`simulate_scaling`] | §5 |
 //! | Cluster auto scaling | [`simulate_capacity`] | §6.1–6.2 |
 //! | Capacity provider strategy | [`split_tasks`] | §6.3 |
-//! | Rolling deployments | [`simulate_deployment`] | §4.2–4.4 |
+//! | Rolling deployments | [`simulate_deployment`] | §4.2–4.5 |
 //! | Task-definition validation | [`validate_task_definition`] | §7.1, §8 |
 //! | ECR lifecycle policies | [`simulate_lifecycle`] | §9.4 |
 //! | Cost | [`estimate_cost`] | §7.3 |
@@ -25,6 +25,7 @@ pub mod cron;
 pub mod deployment;
 pub mod lifecycle;
 pub mod pricing;
+pub mod requests;
 pub mod scaling;
 pub mod size;
 pub mod strategy;
@@ -34,6 +35,7 @@ pub use capacity::{CapacityInput, CapacityOutput, simulate_capacity};
 pub use cost::{CostInput, CostOutput, estimate_cost};
 pub use deployment::{DeploymentInput, DeploymentOutput, simulate_deployment};
 pub use lifecycle::{LifecycleInput, LifecycleOutput, simulate_lifecycle};
+pub use requests::{MAX_DESIRED_COUNT, check_create_service, check_run_task, check_service_update};
 pub use scaling::{ScalingInput, ScalingOutput, simulate_scaling};
 pub use strategy::{StrategyInput, StrategyOutput, split_tasks};
 pub use validate::{Problem, Severity, ValidationReport, validate_task_definition};
@@ -134,6 +136,15 @@ mod limits {
         );
         let deployment: DeploymentInput = from_json(
             r#"{"desiredCount": 5, "deploymentConfiguration": {"maximumPercent": 9223372036854775807},
+                "capacity": {"freeTaskSlots": 9223372036854775807}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            simulate_deployment(&deployment).unwrap_err().field,
+            "deploymentConfiguration.maximumPercent"
+        );
+        let deployment: DeploymentInput = from_json(
+            r#"{"desiredCount": 5000, "deploymentConfiguration": {"maximumPercent": 2147483647},
                 "capacity": {"freeTaskSlots": 9223372036854775807}}"#,
         )
         .unwrap();

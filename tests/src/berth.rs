@@ -84,6 +84,98 @@ impl Berth {
         let body = response.json().await.expect("a JSON body");
         (status, body)
     }
+
+    /// `method url + path` with a JSON body, and the decoded JSON answer with its status.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("berth answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// Asserts that changes with numbers out of ECS's range are refused with a 400 naming the
+    /// field, whatever the source, and that the service is left as it was.
+    pub async fn refuses_out_of_range_changes(&self, cluster: &str, service: &str) {
+        let service_path = format!("/api/clusters/{cluster}/services/{service}");
+        let refused = [
+            (
+                reqwest::Method::PUT,
+                service_path.clone(),
+                serde_json::json!({"forceNewDeployment": true,
+                    "deploymentConfiguration": {"maximumPercent": 9_223_372_036_854_775_807_i64}}),
+                "deploymentConfiguration.maximumPercent",
+            ),
+            (
+                reqwest::Method::PUT,
+                service_path.clone(),
+                serde_json::json!({"deploymentConfiguration": {"minimumHealthyPercent": 101}}),
+                "deploymentConfiguration.minimumHealthyPercent",
+            ),
+            (
+                reqwest::Method::PUT,
+                service_path.clone(),
+                serde_json::json!({"desiredCount": 5001}),
+                "desiredCount",
+            ),
+            (
+                reqwest::Method::PUT,
+                service_path.clone(),
+                serde_json::json!({"desiredCount": 4_294_967_297_i64}),
+                "desiredCount",
+            ),
+            (
+                reqwest::Method::POST,
+                format!("/api/clusters/{cluster}/services"),
+                serde_json::json!({"serviceName": "too-big", "taskDefinition": "x", "desiredCount": 5001}),
+                "desiredCount",
+            ),
+            (
+                reqwest::Method::POST,
+                format!("/api/clusters/{cluster}/tasks"),
+                serde_json::json!({"taskDefinition": "x", "count": 11}),
+                "count",
+            ),
+        ];
+        let (_, before) = self.get(&format!("/api/clusters/{cluster}")).await;
+        for (method, path, body, field) in refused {
+            let (status, error) = self.send(method.clone(), &path, body.clone()).await;
+            assert_eq!(status, 400, "{method} {path} {body}: {error}");
+            assert_eq!(error["code"], "invalid_input", "{error}");
+            assert_eq!(error["field"], field, "{body}: {error}");
+            assert!(
+                error["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains(field),
+                "the message names the field: {error}"
+            );
+        }
+        let (_, after) = self
+            .get(&format!("/api/clusters/{cluster}?refresh=true"))
+            .await;
+        let of = |snapshot: &serde_json::Value| {
+            snapshot["services"]
+                .as_array()
+                .and_then(|services| services.iter().find(|s| s["serviceName"] == service))
+                .map(|s| {
+                    (
+                        s["desiredCount"].clone(),
+                        s["deploymentConfiguration"].clone(),
+                    )
+                })
+        };
+        assert!(of(&before).is_some(), "{service} is in {cluster}");
+        assert_eq!(of(&before), of(&after), "a refused change changes nothing");
+    }
 }
 
 impl Drop for Berth {

@@ -256,3 +256,9 @@ async fn run_task_and_create_service_use_the_placement_engine_and_persist() {
     let state = std::fs::read_to_string(berth.dir.join("state.json")).unwrap();
     assert!(state.contains("\"reports\""), "the new service is saved");
 }
+
+#[tokio::test]
+async fn out_of_range_changes_are_refused_naming_the_field() {
+    let berth = Berth::start("changes-out-of-range", &[], &[]);
+    berth.refuses_out_of_range_changes("demo-ec2", "api").await;
+}

@@ -190,3 +190,15 @@ async fn every_change_reaches_aws_and_reads_back() {
         "{missing}"
     );
 }
+
+#[tokio::test]
+async fn out_of_range_changes_are_refused_before_aws() {
+    let moto = Moto::start().await;
+    fixtures::seed_fleet(&moto).await;
+    let berth = Berth::start(
+        "moto-out-of-range",
+        &["--aws", "--endpoint-url", &moto.url],
+        AWS_ENV,
+    );
+    berth.refuses_out_of_range_changes("it-ec2", "it-web").await;
+}

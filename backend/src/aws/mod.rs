@@ -47,7 +47,7 @@ const DESCRIBE_SERVICES_BATCH: usize = 10;
 /// List calls return at most 100 ARNs per page.
 const LIST_PAGE_SIZE: i32 = 100;
 /// Describe batches of one listing in flight at once. A 2,000-task snapshot sends 20
-/// DescribeTasks; ECS's read buckets hold 50–100 calls (ECS-SEMANTICS.md §9.2).
+/// DescribeTasks; ECS's read buckets hold 50–100 calls (docs/ECS-MODEL.md §9.2).
 const DESCRIBE_CONCURRENCY: usize = 8;
 
 /// How to reach AWS.
@@ -399,7 +399,7 @@ impl EcsApi for SdkEcs {
             .cluster(cluster)
             .service_name(&request.service_name)
             .task_definition(&request.task_definition)
-            .desired_count(i32::try_from(request.desired_count).unwrap_or(i32::MAX))
+            .desired_count(to_sdk::integer(request.desired_count, "desiredCount")?)
             .set_launch_type(
                 request
                     .launch_type
@@ -440,7 +440,12 @@ impl EcsApi for SdkEcs {
             .update_service()
             .cluster(cluster)
             .service(service)
-            .set_desired_count(update.desired_count.and_then(|c| i32::try_from(c).ok()))
+            .set_desired_count(
+                update
+                    .desired_count
+                    .map(|c| to_sdk::integer(c, "desiredCount"))
+                    .transpose()?,
+            )
             .set_task_definition(update.task_definition.clone())
             .force_new_deployment(update.force_new_deployment)
             .set_deployment_configuration(to_sdk::deployment(
@@ -464,7 +469,7 @@ impl EcsApi for SdkEcs {
             .run_task()
             .cluster(cluster)
             .task_definition(&request.task_definition)
-            .count(i32::try_from(request.count).unwrap_or(i32::MAX))
+            .count(to_sdk::integer(request.count, "count")?)
             .set_group(request.group.clone())
             .set_started_by(request.started_by.clone())
             .set_launch_type(

@@ -6,10 +6,24 @@ use berth_shared::ecs::{
     PlacementConstraint, PlacementStrategy,
 };
 
+use berth_shared::input::InputError;
+
 use crate::error::SourceError;
 
 fn invalid<E: std::fmt::Display>(path: &str) -> impl FnOnce(E) -> SourceError + '_ {
     move |e| SourceError::InvalidParameter(format!("{path}: {e}"))
+}
+
+/// A number as the API's 32-bit `Integer`; one out of its range is an error naming `field`,
+/// never clamped or dropped. (Routes check requests with the model's rules first, so this only
+/// guards against a caller that did not.)
+pub fn integer(value: i64, field: &str) -> Result<i32, SourceError> {
+    i32::try_from(value).map_err(|_| {
+        SourceError::InvalidInput(InputError::new(
+            field,
+            format!("Must be at most {}; it is {value}.", i32::MAX),
+        ))
+    })
 }
 
 /// `placementStrategy`.
@@ -51,11 +65,13 @@ pub fn capacity_providers(
     }
     items
         .iter()
-        .map(|item| {
+        .enumerate()
+        .map(|(index, item)| {
+            let field = |name: &str| format!("capacityProviderStrategy[{index}].{name}");
             sdk::CapacityProviderStrategyItem::builder()
                 .capacity_provider(&item.capacity_provider)
-                .weight(i32::try_from(item.weight).unwrap_or(i32::MAX))
-                .base(i32::try_from(item.base).unwrap_or(i32::MAX))
+                .weight(integer(item.weight, &field("weight"))?)
+                .base(integer(item.base, &field("base"))?)
                 .build()
                 .map_err(invalid("capacityProviderStrategy"))
         })
@@ -106,12 +122,14 @@ pub fn deployment(
             .set_maximum_percent(
                 configuration
                     .maximum_percent
-                    .and_then(|v| i32::try_from(v).ok()),
+                    .map(|v| integer(v, "deploymentConfiguration.maximumPercent"))
+                    .transpose()?,
             )
             .set_minimum_healthy_percent(
                 configuration
                     .minimum_healthy_percent
-                    .and_then(|v| i32::try_from(v).ok()),
+                    .map(|v| integer(v, "deploymentConfiguration.minimumHealthyPercent"))
+                    .transpose()?,
             )
             .build(),
     ))

@@ -4,7 +4,7 @@
 //! standard credential chain overridden by `--region`, `--profile` and `--endpoint-url`, a
 //! connect timeout and an overall timeout on every operation, and the standard retry policy
 //! (three attempts) for throttling. `DescribeRepositories` and `DescribeImages` are paginated
-//! until the last page at ECR's maximum page size (1000, ECS-SEMANTICS.md §9.3).
+//! until the last page at ECR's maximum page size (1000, docs/ECS-MODEL.md §9.3).
 //!
 //! Errors are mapped by kind: `RepositoryNotFoundException` is a 404 naming the repository,
 //! `LifecyclePolicyNotFoundException` means "no policy", access denied, throttling, invalid

@@ -4,6 +4,9 @@
 //! /api/clusters/{cluster}/services/{service}/metrics?minutes=N` (CPU and memory utilization
 //! over the last N minutes, default 180, at most a day), `POST /api/clusters/{cluster}/tasks`
 //! (run tasks), `POST /api/clusters/{cluster}/tasks/{task}/stop`.
+//!
+//! Every change is checked with the model's request rules (`berth_shared::ops::requests`)
+//! before either source sees it, so the sandbox and AWS refuse the same requests the same way.
 
 use axum::{
     Json, Router,
@@ -14,6 +17,7 @@ use berth_shared::{
     api::{CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate, StopTask},
     autoscaling::{DEFAULT_METRICS_MINUTES, MAX_METRICS_MINUTES, ServiceMetrics},
     ecs::{Service, Task},
+    ops::{check_create_service, check_run_task, check_service_update},
 };
 
 use super::body::{JsonBody, Source};
@@ -39,6 +43,7 @@ async fn create_service(
     Path(cluster): Path<String>,
     JsonBody(request): JsonBody<CreateService>,
 ) -> Result<Json<Mutation<Service>>, ApiError> {
+    check_create_service(&request)?;
     Ok(Json(source.ecs.create_service(&cluster, request).await?))
 }
 
@@ -47,6 +52,7 @@ async fn update_service(
     Path((cluster, service)): Path<(String, String)>,
     JsonBody(update): JsonBody<ServiceUpdate>,
 ) -> Result<Json<Mutation<Service>>, ApiError> {
+    check_service_update(&update)?;
     Ok(Json(
         source
             .ecs
@@ -97,6 +103,7 @@ async fn run_task(
     Path(cluster): Path<String>,
     JsonBody(request): JsonBody<RunTask>,
 ) -> Result<Json<Mutation<RunTaskResult>>, ApiError> {
+    check_run_task(&request)?;
     Ok(Json(source.ecs.run_task(&cluster, request).await?))
 }
 

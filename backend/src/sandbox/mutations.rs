@@ -4,7 +4,7 @@
 //! by the placement engine, services shrink with the engine's scale-in order, and task
 //! definition revisions follow RegisterTaskDefinition's rules. Changes happen at once (the
 //! sandbox has no background clock): a rolling deployment runs its whole loop immediately,
-//! step by step as ECS-SEMANTICS §4.3 describes (launch up to `maximumPercent`, then stop old
+//! step by step as docs/ECS-MODEL.md §4.3 describes (launch up to `maximumPercent`, then stop old
 //! tasks down to `minimumHealthyPercent`, new tasks being healthy as soon as they run), and
 //! records each step as a service event. When a step cannot place its tasks the deployment
 //! stays `IN_PROGRESS` with ECS's "unable to place a task" event, as a stuck deployment does.
@@ -21,7 +21,14 @@ use berth_shared::{
         Deployment, DeploymentCircuitBreaker, DeploymentConfiguration, Service, ServiceEvent, Task,
         TaskDefinition,
     },
-    placement::{ScaleInInput, scale_in, task_cost},
+    ops::{
+        deployment::{max_tasks, min_healthy_tasks},
+        requests::{
+            Scheduling, check_create_service, check_run_task, check_service_update,
+            deployment_percents,
+        },
+    },
+    placement::{ScaleInInput, scale_in, task_cost, uses_fargate},
     time::Timestamp,
 };
 
@@ -35,8 +42,6 @@ use crate::error::SourceError;
 
 /// Events kept per service (ECS keeps the most recent ones).
 const MAX_EVENTS: usize = 100;
-/// RunTask starts at most 10 tasks per call.
-const MAX_RUN_TASK_COUNT: i64 = 10;
 
 fn invalid(message: impl Into<String>) -> SourceError {
     SourceError::InvalidParameter(message.into())
@@ -187,18 +192,9 @@ impl SandboxState {
         request: CreateService,
         now: Timestamp,
     ) -> Result<Service, SourceError> {
+        check_create_service(&request)?;
         let index = self.cluster_index(cluster)?;
-        let name = request.service_name.trim();
-        if name.is_empty()
-            || name.len() > 255
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(invalid(format!(
-                "serviceName {name:?}: use 1-255 letters, numbers, hyphens and underscores"
-            )));
-        }
+        let name = request.service_name.as_str();
         if self.clusters[index]
             .services
             .iter()
@@ -209,23 +205,11 @@ impl SandboxState {
             )));
         }
         let daemon = request.scheduling_strategy.as_deref() == Some("DAEMON");
-        if let Some(other) = request
-            .scheduling_strategy
-            .as_deref()
-            .filter(|s| !matches!(*s, "REPLICA" | "DAEMON"))
-        {
-            return Err(invalid(format!(
-                "schedulingStrategy {other:?}: use REPLICA or DAEMON"
-            )));
-        }
-        if !daemon && !(0..=10_000).contains(&request.desired_count) {
-            return Err(invalid("desiredCount must be between 0 and 10000"));
-        }
         let definition = self.active_definition(&request.task_definition)?;
         let launch_type = launch_type(
             request.launch_type.as_deref(),
             &request.capacity_provider_strategy,
-        )?;
+        );
         let mut ids = self.ids();
         let cluster_state = &mut self.clusters[index];
         let deployment_id = format!("ecs-svc/{}", &ids.hex32()[..19]);
@@ -298,15 +282,11 @@ impl SandboxState {
         let name = service_named(&self.clusters[index], service)?
             .service_name
             .clone();
+        check_service_update(&update)?;
         let new_definition = match &update.task_definition {
             Some(id) => Some(self.active_definition(id)?),
             None => None,
         };
-        if let Some(count) = update.desired_count.filter(|c| !(0..=10_000).contains(c)) {
-            return Err(invalid(format!(
-                "desiredCount {count}: must be between 0 and 10000"
-            )));
-        }
         let mut ids = self.ids();
         let definitions = self.task_definitions.clone();
         let cluster_state = &mut self.clusters[index];
@@ -323,6 +303,9 @@ impl SandboxState {
         {
             let service = service_mut(cluster_state, &name)?;
             if let Some(configuration) = update.deployment_configuration {
+                let scheduling =
+                    Scheduling::parse(Some(&service.scheduling_strategy), "schedulingStrategy")?;
+                deployment_percents(&configuration, Some(scheduling), "deploymentConfiguration")?;
                 service.deployment_configuration = Some(configuration);
             }
             if let Some(count) = update.desired_count {
@@ -356,18 +339,13 @@ impl SandboxState {
         request: RunTask,
         now: Timestamp,
     ) -> Result<RunTaskResult, SourceError> {
+        check_run_task(&request)?;
         let index = self.cluster_index(cluster)?;
-        if !(1..=MAX_RUN_TASK_COUNT).contains(&request.count) {
-            return Err(invalid(format!(
-                "count {}: RunTask starts 1 to 10 tasks",
-                request.count
-            )));
-        }
         let definition = self.active_definition(&request.task_definition)?;
         let launch_type = launch_type(
             request.launch_type.as_deref(),
             &request.capacity_provider_strategy,
-        )?;
+        );
         let group = request
             .group
             .clone()
@@ -476,24 +454,16 @@ fn compatibilities(definition: &TaskDefinition) -> Vec<String> {
     compatible
 }
 
-/// The launch type of a request: the given one, FARGATE for a Fargate capacity provider
-/// strategy, EC2 otherwise.
+/// The launch type of a (checked) request: the given one, FARGATE for a Fargate capacity
+/// provider strategy, EC2 otherwise.
 fn launch_type(
     given: Option<&str>,
     strategy: &[berth_shared::ecs::CapacityProviderStrategyItem],
-) -> Result<String, SourceError> {
+) -> String {
     match given {
-        Some(kind @ ("EC2" | "FARGATE" | "EXTERNAL")) => Ok(kind.to_owned()),
-        Some(other) => Err(invalid(format!(
-            "launchType {other:?}: use EC2, FARGATE or EXTERNAL"
-        ))),
-        None if strategy
-            .iter()
-            .any(|item| item.capacity_provider.starts_with("FARGATE")) =>
-        {
-            Ok("FARGATE".to_owned())
-        }
-        None => Ok("EC2".to_owned()),
+        Some(kind) => kind.to_owned(),
+        None if uses_fargate(None, strategy) => "FARGATE".to_owned(),
+        None => "EC2".to_owned(),
     }
 }
 
@@ -748,7 +718,7 @@ impl<'a> Scheduler<'a> {
         self.finish(name, notes)
     }
 
-    /// A rolling deployment to `definition_arn` (ECS-SEMANTICS §4.2–4.3), run until done or
+    /// A rolling deployment to `definition_arn` (docs/ECS-MODEL.md §4.2–4.3), run until done or
     /// stuck.
     fn deploy(&mut self, name: &str, definition_arn: &str) -> Result<(), SourceError> {
         let deployment_id = format!("ecs-svc/{}", &self.ids.hex32()[..19]);
@@ -801,9 +771,13 @@ impl<'a> Scheduler<'a> {
         }
         let configuration = service.deployment_configuration.clone().unwrap_or_default();
         let desired = service.desired_count;
-        // ECS-SEMANTICS §4.2: the upper bound rounds down, the lower bound rounds up.
-        let ceiling = desired * configuration.maximum_percent.unwrap_or(200) / 100;
-        let floor = (desired * configuration.minimum_healthy_percent.unwrap_or(100) + 99) / 100;
+        let (minimum_percent, maximum_percent) = deployment_percents(
+            &configuration,
+            Some(Scheduling::Replica),
+            "deploymentConfiguration",
+        )?;
+        let ceiling = max_tasks(desired, maximum_percent);
+        let floor = min_healthy_tasks(desired, minimum_percent);
         let mut notes = vec![format!(
             "(service {name}) started deployment {deployment_id} to {revision}: between {floor} and {ceiling} tasks run while it rolls."
         )];
@@ -914,6 +888,7 @@ mod tests {
 
     use super::*;
     use crate::sandbox::seed::demo_fleet;
+    use berth_shared::input::InputError;
 
     const NOW: Timestamp = Timestamp(1_760_000_000_000);
     const LATER: Timestamp = Timestamp(1_760_000_600_000);
@@ -1123,7 +1098,7 @@ mod tests {
         };
         assert!(matches!(
             state.run_task("demo-ec2", too_many, LATER),
-            Err(SourceError::InvalidParameter(_))
+            Err(SourceError::InvalidInput(InputError { field, .. })) if field == "count"
         ));
     }
 

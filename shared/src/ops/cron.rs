@@ -1,7 +1,7 @@
 //! Schedule expressions of Application Auto Scaling scheduled actions: `at(…)`, `rate(…)` and
 //! AWS's six-field `cron(…)`.
 //!
-//! `cron(Minutes Hours Day-of-month Month Day-of-week Year)` (ECS-SEMANTICS.md §5.5), in UTC.
+//! `cron(Minutes Hours Day-of-month Month Day-of-week Year)` (docs/ECS-MODEL.md §5.5), in UTC.
 //! Each field takes `*`, a value, a range `a-b`, a step `*/n`, `a/n` or `a-b/n`, and comma
 //! lists of those. Months may be written `JAN`–`DEC`, days of the week `SUN`–`SAT` (1 = Sunday,
 //! 7 = Saturday, as in AWS). Exactly one of day-of-month and day-of-week must be `?`.

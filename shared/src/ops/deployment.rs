@@ -1,7 +1,7 @@
 //! Rolling deployments (controller `ECS`): the bounds, the step-by-step plan, whether each
 //! step fits on the cluster, and the deployment circuit breaker.
 //!
-//! Bounds (ECS-SEMANTICS.md §4.2), exact integer rounding:
+//! Bounds (docs/ECS-MODEL.md §4.2), exact integer rounding:
 //! `minHealthy = ceil(desired × minimumHealthyPercent / 100)`,
 //! `maxTasks = floor(desired × maximumPercent / 100)`. Defaults: REPLICA 100 / 200,
 //! DAEMON 0 / 100.
@@ -48,6 +48,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ecs::DeploymentConfiguration;
 use crate::input::InputError;
+use crate::ops::requests::{Scheduling, check_desired_count, deployment_percents};
 use crate::placement::{MAX_COUNT, PlacementInput, simulate_placement};
 
 /// Lowest circuit-breaker threshold (current docs; DG23 said 10).
@@ -56,8 +57,6 @@ pub const BREAKER_MIN_THRESHOLD: i64 = 3;
 pub const BREAKER_MAX_THRESHOLD: i64 = 200;
 /// Steps after which a plan that still makes progress is cut off.
 pub const MAX_STEPS: usize = 10_000;
-/// Largest desired count Berth plans for.
-pub const MAX_DESIRED_COUNT: i64 = 1_000_000;
 
 /// A rolling deployment to simulate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -452,70 +451,22 @@ fn describe_step(
 
 /// Checks the input; returns the effective (minimumHealthyPercent, maximumPercent).
 fn check(input: &DeploymentInput) -> Result<(i64, i64), InputError> {
-    let daemon = match input.scheduling_strategy.as_str() {
-        "REPLICA" => false,
-        "DAEMON" => true,
-        other => {
-            return Err(InputError::new(
-                "schedulingStrategy",
-                format!("{other:?} is not a scheduling strategy; use \"REPLICA\" or \"DAEMON\"."),
-            ));
-        }
-    };
-    let non_negative = |value: i64, field: &str| {
-        if value < 0 {
-            Err(InputError::new(
-                field,
-                format!("Must not be negative; it is {value}."),
-            ))
-        } else {
-            Ok(())
-        }
-    };
-    non_negative(input.desired_count, "desiredCount")?;
-    if input.desired_count > MAX_DESIRED_COUNT {
+    let scheduling = Scheduling::parse(Some(&input.scheduling_strategy), "schedulingStrategy")?;
+    check_desired_count(input.desired_count, "desiredCount")?;
+    if input.failing_new_tasks < 0 {
         return Err(InputError::new(
-            "desiredCount",
-            format!("Berth plans deployments of at most {MAX_DESIRED_COUNT} tasks."),
+            "failingNewTasks",
+            format!("Must not be negative; it is {}.", input.failing_new_tasks),
         ));
     }
-    non_negative(input.failing_new_tasks, "failingNewTasks")?;
     if let Some(old) = input.running_old_tasks {
-        non_negative(old, "runningOldTasks")?;
-        if old > MAX_DESIRED_COUNT {
-            return Err(InputError::new(
-                "runningOldTasks",
-                format!("Berth plans deployments of at most {MAX_DESIRED_COUNT} tasks."),
-            ));
-        }
+        check_desired_count(old, "runningOldTasks")?;
     }
-    let configuration = &input.deployment_configuration;
-    let minimum = configuration
-        .minimum_healthy_percent
-        .unwrap_or(if daemon { 0 } else { 100 });
-    let maximum = configuration
-        .maximum_percent
-        .unwrap_or(if daemon { 100 } else { 200 });
-    if !(0..=100).contains(&minimum) {
-        return Err(InputError::new(
-            "deploymentConfiguration.minimumHealthyPercent",
-            format!("Must be between 0 and 100; it is {minimum}."),
-        ));
-    }
-    if !daemon && maximum < 100 {
-        return Err(InputError::new(
-            "deploymentConfiguration.maximumPercent",
-            format!(
-                "Must be at least 100 for a REPLICA service, or it could never run all its desired tasks; it is {maximum}."
-            ),
-        ));
-    }
-    if maximum < minimum {
-        return Err(InputError::new(
-            "deploymentConfiguration.maximumPercent",
-            format!("Must not be below minimumHealthyPercent ({minimum}); it is {maximum}."),
-        ));
-    }
+    let (minimum, maximum) = deployment_percents(
+        &input.deployment_configuration,
+        Some(scheduling),
+        "deploymentConfiguration",
+    )?;
     if let Some(threshold) = &input.threshold_configuration {
         if !["COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"].contains(&threshold.kind.as_str()) {
             return Err(InputError::new(

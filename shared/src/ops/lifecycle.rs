@@ -3,7 +3,7 @@
 //!
 //! Input is the policy (as an object, or as the `lifecyclePolicyText` string ECR stores), the
 //! `imageDetails` of `DescribeImages`, `now`, and the image references still in use (from
-//! active task definitions and running tasks). Evaluation follows ECS-SEMANTICS.md §9.4:
+//! active task definitions and running tasks). Evaluation follows docs/ECS-MODEL.md §9.4:
 //! - all rules see all images; rules are applied in `rulePriority` order (lowest first);
 //! - an image is expired by at most one rule;
 //! - an image whose tags satisfy the selection of a higher-priority rule is never expired by a

@@ -1,7 +1,7 @@
 //! Every price Berth knows, in one place: update this file and nothing else when AWS changes
 //! its rates.
 //!
-//! Region us-east-1 (N. Virginia), USD. Fargate rates are ECS-SEMANTICS.md §7.3 ("as of March
+//! Region us-east-1 (N. Virginia), USD. Fargate rates are docs/ECS-MODEL.md §7.3 ("as of March
 //! 2026", identical across every transcription since 2019). Fargate Spot (Linux/x86) is the
 //! figure the spec marks UNCONFIRMED (sources disagree on its Region and Spot prices float);
 //! Fargate Spot on ARM has no published figure in the spec, so Berth estimates it with the

@@ -7,7 +7,7 @@
 //! `PutScheduledAction`, in camelCase. A step-scaling policy acts on a CloudWatch alarm that
 //! AWS keeps outside the policy, so Berth takes it beside the policy as `alarm`.
 //!
-//! Rules (ECS-SEMANTICS.md §5), with the choices made where the spec says MODEL/UNCONFIRMED:
+//! Rules (docs/ECS-MODEL.md §5), with Berth's choices where AWS documents no rule:
 //! - **Time.** One step per minute from `startTime` to `endTime` (default: the last metric
 //!   point). Each minute: the metrics are observed at the desired count in effect, then due
 //!   scheduled actions fire, then the dynamic policies act.

@@ -1,6 +1,6 @@
 //! Capacity provider strategy: how N tasks of a service are split over its providers.
 //!
-//! Rule (ECS-SEMANTICS.md §6.3): the provider with a `base` gets the first `base` tasks (all of
+//! Rule (docs/ECS-MODEL.md §6.3): the provider with a `base` gets the first `base` tasks (all of
 //! them when N ≤ base); the rest are split in proportion to the weights. AWS does not publish
 //! how it rounds non-divisible counts (UNCONFIRMED), so the split is sequential and
 //! deterministic (MODEL): each further task goes to the provider with the smallest

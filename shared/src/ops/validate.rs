@@ -6,7 +6,7 @@
 //! instead of one serde failure. Every [`Problem`] carries the JSON path of the value
 //! (`containerDefinitions[2].portMappings[0].hostPort`), a [`Severity`] and a sentence.
 //!
-//! Rules follow ECS-SEMANTICS.md §8 and the Fargate size table §7.1. Choices made where the spec
+//! Rules follow docs/ECS-MODEL.md §8 and the Fargate size table §7.1. Choices made where the spec
 //! says MODEL or UNCONFIRMED, or is silent:
 //! - Container names must be unique within the task definition (MODEL in the spec).
 //! - Σ container `cpu` and Σ container memory reservations may *equal* the task-level value
@@ -113,7 +113,7 @@ const SECRET_LOOKING_NAMES: [&str; 6] = [
     "ACCESS_KEY",
 ];
 
-/// Whether `memory` MiB is a valid Fargate size for `cpu` units (ECS-SEMANTICS.md §7.1).
+/// Whether `memory` MiB is a valid Fargate size for `cpu` units (docs/ECS-MODEL.md §7.1).
 pub fn fargate_size_is_valid(cpu: i64, memory: i64) -> bool {
     let stepped =
         |range: RangeInclusive<i64>, step: i64| range.contains(&memory) && memory % step == 0;

@@ -1,4 +1,4 @@
-//! What a task costs on a host and what a host has left (ECS-SEMANTICS §1.2–1.6).
+//! What a task costs on a host and what a host has left (docs/ECS-MODEL.md §1.2–1.6).
 //!
 //! - [`task_cost`] follows the agent's `Task.ToHostResources`: task-level `cpu`/`memory` when
 //!   set and > 0, otherwise the sum over containers (`memoryReservation` preferred over
@@ -19,7 +19,7 @@ use crate::ecs::{ContainerInstance, Resource, TaskDefinition};
 use crate::input::InputError;
 
 /// Ports the agent reserves when an instance reports no `PORTS` resource (the agent's
-/// default list, ECS-SEMANTICS §1.4).
+/// default list, docs/ECS-MODEL.md §1.4).
 pub const DEFAULT_RESERVED_PORTS: [u16; 5] = [22, 2375, 2376, 51678, 51679];
 
 /// Most host ports an instance may have reserved, defaults included (§1.4).
@@ -397,7 +397,7 @@ pub fn has_trunk_eni(instance: &ContainerInstance) -> bool {
 }
 
 /// awsvpc tasks per instance type, (without trunking, with trunking), from the Developer
-/// Guide's table (ECS-SEMANTICS §1.5). Without trunking it is the type's ENI limit minus the
+/// Guide's table (docs/ECS-MODEL.md §1.5). Without trunking it is the type's ENI limit minus the
 /// primary ENI.
 const ENI_TASK_LIMITS: &[(&str, i64, i64)] = &[
     ("a1.medium", 1, 10),
@@ -466,7 +466,7 @@ mod tests {
         }
     }
 
-    /// ECS-SEMANTICS §1.9.
+    /// docs/ECS-MODEL.md §1.9.
     fn worked_example() -> TaskDefinition {
         let mut c1 = container(Some(256), Some(512), Some(256));
         c1.port_mappings = vec![mapping(80, Some(80), None)];

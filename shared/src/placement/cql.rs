@@ -1,7 +1,7 @@
 //! The Cluster Query Language (CQL) of `memberOf` constraints and `ListContainerInstances`
 //! filters: a parser with precise errors, a canonical printer and an evaluator.
 //!
-//! Grammar (ECS-SEMANTICS §3.3), keywords and word operators case-insensitive:
+//! Grammar (docs/ECS-MODEL.md §3.3), keywords and word operators case-insensitive:
 //!
 //! ```text
 //! expr       := term { ("or" | "||") term }

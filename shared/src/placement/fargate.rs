@@ -1,5 +1,5 @@
 //! Fargate placement: no instances, no strategies, tasks balanced over the subnets'
-//! Availability Zones (ECS-SEMANTICS §1, §2.3, §7.1).
+//! Availability Zones (docs/ECS-MODEL.md §7.1, §7.2).
 
 use super::cost::{parse_cpu, parse_memory};
 use super::engine::counts_in_group;
@@ -24,6 +24,21 @@ pub fn is_fargate_size(cpu: i64, memory: i64) -> bool {
         8192 => steps(16384, 61440, 4096),
         16384 => steps(32768, 122880, 8192),
         _ => false,
+    }
+}
+
+/// Whether tasks launched with `launch_type` or, without one, with `strategy` run on Fargate:
+/// launch type `FARGATE`, or a capacity provider strategy of the Fargate providers (`FARGATE`,
+/// `FARGATE_SPOT`). The one rule the sandbox, the placement graph and the words share.
+pub fn uses_fargate(
+    launch_type: Option<&str>,
+    strategy: &[crate::ecs::CapacityProviderStrategyItem],
+) -> bool {
+    match launch_type {
+        Some(kind) => kind == "FARGATE",
+        None => strategy
+            .iter()
+            .any(|item| item.capacity_provider.starts_with("FARGATE")),
     }
 }
 

@@ -6,7 +6,7 @@
 //! `placementStrategy`, `placementConstraints`) and returns a [`PlacementOutput`]: the placed
 //! tasks in order, RunTask-style `failures`, and for every task an [`TaskExplanation`] of what
 //! each instance did (the first stage that rejected it, with numbers, or its scores and rank
-//! under the strategies). [`scale_in`] answers the opposite question (ECS-SEMANTICS §4.7).
+//! under the strategies). [`scale_in`] answers the opposite question (docs/ECS-MODEL.md §4.7).
 //! Everything is pure and deterministic: randomness comes from the input's `seed`.
 //!
 //! Helpers the sandbox reuses to keep simulated state consistent: [`task_cost`] (what a task
@@ -14,7 +14,7 @@
 //! from its registered resources and the costs of its tasks), [`registered_capacity`],
 //! [`eni_task_limit`], [`has_trunk_eni`]. [`cql`] parses and evaluates Cluster Query Language.
 //!
-//! # Pipeline (ECS-SEMANTICS §1.1), per task, per instance, first failing stage wins
+//! # Pipeline (docs/ECS-MODEL.md §1.1), per task, per instance, first failing stage wins
 //!
 //! 1. `status`: only `ACTIVE` instances; `agent`: the agent must be connected.
 //! 2. `attribute`: every `requiresAttributes` entry present (with its value when given);
@@ -112,10 +112,12 @@ pub use cost::{
     remaining_resources, resource_amount, resource_ports, task_cost,
 };
 pub use engine::simulate_placement;
-pub use fargate::is_fargate_size;
+pub use fargate::{is_fargate_size, uses_fargate};
 pub use fixture::bench_fleet;
 pub use pattern::{Pattern, PatternError};
-pub use rules::{MAX_CONSTRAINTS, MAX_FIELD_LENGTH, MAX_STRATEGIES};
+pub use rules::{
+    MAX_CONSTRAINTS, MAX_FIELD_LENGTH, MAX_STRATEGIES, check_constraints, check_strategies,
+};
 pub use scale_in::{ScaleInInput, ScaleInOutput, StoppedTask, scale_in};
 
 use crate::ecs::{ContainerInstance, PlacementConstraint, PlacementStrategy, Task, TaskDefinition};

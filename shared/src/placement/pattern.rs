@@ -11,7 +11,7 @@
 //!   same result for a whole-string match).
 //!
 //! Matching is **whole-string** (Java's `Pattern.matches`), the MODEL chosen in
-//! ECS-SEMANTICS §3.3: `t2.*` matches `t2.micro` but not `xt2.micro`. The matcher is a Pike
+//! docs/ECS-MODEL.md §3.3: `t2.*` matches `t2.micro` but not `xt2.micro`. The matcher is a Pike
 //! VM: linear in the input, no catastrophic backtracking, so hostile patterns cannot hang the
 //! console.
 

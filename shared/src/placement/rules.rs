@@ -8,7 +8,7 @@ use super::cql::{self, Expr};
 use crate::ecs::{PlacementConstraint, PlacementStrategy};
 use crate::input::InputError;
 
-/// Most strategy rules per RunTask / service (ECS-SEMANTICS §2.1, current API).
+/// Most strategy rules per RunTask / service (docs/ECS-MODEL.md §2.1, current API).
 pub const MAX_STRATEGIES: usize = 5;
 /// Most constraints per task, task definition and request together (§3.1).
 pub const MAX_CONSTRAINTS: usize = 10;
@@ -126,6 +126,19 @@ pub(crate) fn rule_to_strategy(rule: &Rule) -> PlacementStrategy {
 pub(crate) enum Constraint {
     DistinctInstance,
     MemberOf(Expr),
+}
+
+/// Checks a request's placement strategies (the JSON array at `field`) against ECS's rules.
+pub fn check_strategies(strategies: &[PlacementStrategy], field: &str) -> Result<(), InputError> {
+    validate_strategies(strategies, field).map(drop)
+}
+
+/// Checks a request's placement constraints (the JSON array at `field`): their types and CQL.
+pub fn check_constraints(
+    constraints: &[PlacementConstraint],
+    field: &str,
+) -> Result<(), InputError> {
+    validate_constraints(constraints, field, true).map(drop)
 }
 
 /// Validates constraints at `field`; `allow_distinct` is false for task definitions, whose

@@ -1,4 +1,4 @@
-//! Which tasks ECS stops first when a service shrinks (ECS-SEMANTICS §4.7, §2.1, §2.6).
+//! Which tasks ECS stops first when a service shrinks (docs/ECS-MODEL.md §4.7, §2.1, §2.6).
 //!
 //! Rules, one victim at a time, each stop updating the state the next one sees:
 //!
@@ -18,7 +18,7 @@
 //!    with the most tasks of the service, then the instance with the most.
 //! 4. Remaining ties: a seeded random order of tasks ("random within the AZ", §2.6).
 //!
-//! UNCONFIRMED (§10.3 item 9): whether PENDING or unhealthy tasks go first. MODEL: no
+//! UNCONFIRMED (§4.7): whether PENDING or unhealthy tasks go first. MODEL: no
 //! preference; status does not matter beyond rule 1.
 //!
 //! Remaining resources are read as in placement (`remainingResources` authoritative, else

@@ -1,5 +1,5 @@
 //! Table-driven and property tests of [`simulate_placement`] and [`scale_in`], including the
-//! worked examples of ECS-SEMANTICS (§1.9, §2.6, §3.6).
+//! worked examples of docs/ECS-MODEL.md (§1.9, §2.6, §3.6).
 
 use proptest::prelude::*;
 use serde_json::json;

@@ -2,15 +2,17 @@
 //! (after a confirmation). Each shows the server's answer in words; the changed service is
 //! written into the page's snapshot so the page updates before the next live event.
 
-use berth_shared::{api::ServiceUpdate, ecs::Service};
+use berth_shared::{
+    api::ServiceUpdate,
+    ecs::Service,
+    ops::{MAX_DESIRED_COUNT, requests::check_desired_count},
+};
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{api, components::live::ClusterStream};
 
-/// The largest desired count the form accepts (ECS's own per-service task limit).
-const MAX_DESIRED: i64 = 5_000;
-
-/// Reads the desired-count field: a whole number from 0 to [`MAX_DESIRED`].
+/// Reads the desired-count field: a whole number within the model's desired-count rule (the
+/// same one the server applies).
 fn parse_desired(text: &str) -> Result<i64, String> {
     let text = text.trim();
     if text.is_empty() {
@@ -19,12 +21,14 @@ fn parse_desired(text: &str) -> Result<i64, String> {
     let value: i64 = text
         .parse()
         .map_err(|_| format!("“{text}” is not a whole number of tasks."))?;
-    if !(0..=MAX_DESIRED).contains(&value) {
-        return Err(format!(
-            "The desired count must be between 0 and {MAX_DESIRED}."
-        ));
-    }
-    Ok(value)
+    check_desired_count(value, "desiredCount")
+        .map(|()| value)
+        .map_err(|error| {
+            format!(
+                "The desired count {}",
+                error.message.replacen("Must", "must", 1)
+            )
+        })
 }
 
 /// The outcome of the last change, shown under the actions.
@@ -131,7 +135,7 @@ pub fn ServiceActions(
                         <input
                             type="number"
                             min="0"
-                            max=MAX_DESIRED
+                            max=MAX_DESIRED_COUNT
                             step="1"
                             inputmode="numeric"
                             class="field__input"

@@ -1,0 +1,376 @@
+//! The rules a change request must meet before any source sees it: `CreateService`,
+//! `UpdateService`, `RunTask` and a service's deployment configuration.
+//!
+//! The server checks every request with these functions before calling either source (the
+//! sandbox or AWS), and the console's forms check what the user types with the same ones, so a
+//! number out of ECS's range is refused the same way everywhere: an [`InputError`] naming the
+//! field, never a value clamped or dropped on its way to AWS. Rules that need the account
+//! (does the service exist, is it a daemon, is the definition active) belong to the source.
+//!
+//! Limits (docs/ECS-MODEL.md §1.10, §4.2, §4.8): a service runs at most
+//! [`MAX_DESIRED_COUNT`] tasks (ECS's "Tasks per service" quota); RunTask starts 1 to
+//! [`MAX_RUN_TASK_COUNT`] tasks; `minimumHealthyPercent` is 0–100 and `maximumPercent` at
+//! least `minimumHealthyPercent` (and at least 100 for a REPLICA service), both within the
+//! API's 32-bit integers.
+
+use crate::{
+    api::{CreateService, RunTask, ServiceUpdate},
+    ecs::{CapacityProviderStrategyItem, DeploymentConfiguration},
+    input::InputError,
+    ops::strategy::check_strategy,
+    placement::{check_constraints, check_strategies},
+};
+
+/// ECS's "Tasks per service" quota: the most tasks one service may run.
+pub const MAX_DESIRED_COUNT: i64 = 5_000;
+/// RunTask starts at most this many tasks per call.
+pub const MAX_RUN_TASK_COUNT: i64 = 10;
+/// The largest number ECS's API takes for a count or percent (a 32-bit `Integer`).
+pub const MAX_API_INTEGER: i64 = i32::MAX as i64;
+/// Longest service name.
+pub const MAX_SERVICE_NAME: usize = 255;
+/// Longest `startedBy` tag of RunTask.
+pub const MAX_STARTED_BY: usize = 128;
+
+/// How a service schedules its tasks: the percents' defaults and limits differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheduling {
+    /// `REPLICA`: keeps `desiredCount` tasks.
+    Replica,
+    /// `DAEMON`: one task per instance.
+    Daemon,
+}
+
+impl Scheduling {
+    /// Reads a `schedulingStrategy` (absent means `REPLICA`), at `field`.
+    pub fn parse(value: Option<&str>, field: &str) -> Result<Self, InputError> {
+        match value {
+            None | Some("REPLICA") => Ok(Self::Replica),
+            Some("DAEMON") => Ok(Self::Daemon),
+            Some(other) => Err(InputError::new(
+                field,
+                format!("{other:?} is not a scheduling strategy; use \"REPLICA\" or \"DAEMON\"."),
+            )),
+        }
+    }
+
+    /// The `(minimumHealthyPercent, maximumPercent)` ECS uses when a configuration omits them.
+    pub fn default_percents(self) -> (i64, i64) {
+        match self {
+            Self::Replica => (100, 200),
+            Self::Daemon => (0, 100),
+        }
+    }
+}
+
+/// A desired count at `field`: 0 to [`MAX_DESIRED_COUNT`].
+pub fn check_desired_count(count: i64, field: &str) -> Result<(), InputError> {
+    if (0..=MAX_DESIRED_COUNT).contains(&count) {
+        Ok(())
+    } else {
+        Err(InputError::new(
+            field,
+            format!(
+                "Must be between 0 and {MAX_DESIRED_COUNT} (ECS runs at most {MAX_DESIRED_COUNT} tasks per service); it is {count}."
+            ),
+        ))
+    }
+}
+
+/// The effective `(minimumHealthyPercent, maximumPercent)` of `configuration` (defaults filled
+/// in), checked; `path` names the configuration in errors. With `scheduling` unknown (an
+/// update of a service the caller has not read), only the rules common to both apply.
+pub fn deployment_percents(
+    configuration: &DeploymentConfiguration,
+    scheduling: Option<Scheduling>,
+    path: &str,
+) -> Result<(i64, i64), InputError> {
+    let (default_minimum, default_maximum) =
+        scheduling.unwrap_or(Scheduling::Replica).default_percents();
+    let minimum = configuration
+        .minimum_healthy_percent
+        .unwrap_or(default_minimum);
+    let maximum = configuration.maximum_percent.unwrap_or(default_maximum);
+    let minimum_field = format!("{path}.minimumHealthyPercent");
+    let maximum_field = format!("{path}.maximumPercent");
+    if !(0..=100).contains(&minimum) {
+        return Err(InputError::new(
+            minimum_field,
+            format!("Must be between 0 and 100; it is {minimum}."),
+        ));
+    }
+    if !(0..=MAX_API_INTEGER).contains(&maximum) {
+        return Err(InputError::new(
+            maximum_field,
+            format!("Must be between 0 and {MAX_API_INTEGER}; it is {maximum}."),
+        ));
+    }
+    if scheduling == Some(Scheduling::Replica) && maximum < 100 {
+        return Err(InputError::new(
+            maximum_field,
+            format!(
+                "Must be at least 100 for a REPLICA service, or it could never run all its desired tasks; it is {maximum}."
+            ),
+        ));
+    }
+    if maximum < minimum {
+        return Err(InputError::new(
+            maximum_field,
+            format!("Must not be below minimumHealthyPercent ({minimum}); it is {maximum}."),
+        ));
+    }
+    Ok((minimum, maximum))
+}
+
+/// Checks a `CreateService` request.
+pub fn check_create_service(request: &CreateService) -> Result<(), InputError> {
+    check_service_name(&request.service_name)?;
+    check_reference(&request.task_definition, "taskDefinition")?;
+    let scheduling =
+        Scheduling::parse(request.scheduling_strategy.as_deref(), "schedulingStrategy")?;
+    check_desired_count(request.desired_count, "desiredCount")?;
+    check_launch(
+        request.launch_type.as_deref(),
+        &request.capacity_provider_strategy,
+    )?;
+    check_strategies(&request.placement_strategy, "placementStrategy")?;
+    check_constraints(&request.placement_constraints, "placementConstraints")?;
+    if let Some(configuration) = &request.deployment_configuration {
+        deployment_percents(configuration, Some(scheduling), "deploymentConfiguration")?;
+    }
+    Ok(())
+}
+
+/// Checks an `UpdateService` request.
+pub fn check_service_update(update: &ServiceUpdate) -> Result<(), InputError> {
+    if let Some(count) = update.desired_count {
+        check_desired_count(count, "desiredCount")?;
+    }
+    if let Some(definition) = &update.task_definition {
+        check_reference(definition, "taskDefinition")?;
+    }
+    if let Some(configuration) = &update.deployment_configuration {
+        deployment_percents(configuration, None, "deploymentConfiguration")?;
+    }
+    Ok(())
+}
+
+/// Checks a `RunTask` request.
+pub fn check_run_task(request: &RunTask) -> Result<(), InputError> {
+    check_reference(&request.task_definition, "taskDefinition")?;
+    if !(1..=MAX_RUN_TASK_COUNT).contains(&request.count) {
+        return Err(InputError::new(
+            "count",
+            format!(
+                "RunTask starts 1 to {MAX_RUN_TASK_COUNT} tasks; it is {}.",
+                request.count
+            ),
+        ));
+    }
+    check_launch(
+        request.launch_type.as_deref(),
+        &request.capacity_provider_strategy,
+    )?;
+    check_strategies(&request.placement_strategy, "placementStrategy")?;
+    check_constraints(&request.placement_constraints, "placementConstraints")?;
+    if let Some(started_by) = &request.started_by
+        && (started_by.len() > MAX_STARTED_BY
+            || !started_by
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    {
+        return Err(InputError::new(
+            "startedBy",
+            format!("Use up to {MAX_STARTED_BY} letters, numbers, hyphens and underscores."),
+        ));
+    }
+    Ok(())
+}
+
+/// A service name: 1–255 letters, numbers, hyphens and underscores.
+fn check_service_name(name: &str) -> Result<(), InputError> {
+    let valid = !name.is_empty()
+        && name.len() <= MAX_SERVICE_NAME
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(InputError::new(
+            "serviceName",
+            format!(
+                "{name:?}: use 1 to {MAX_SERVICE_NAME} letters, numbers, hyphens and underscores."
+            ),
+        ))
+    }
+}
+
+/// A task-definition reference (`family`, `family:revision` or ARN) is not blank.
+fn check_reference(reference: &str, field: &str) -> Result<(), InputError> {
+    if reference.trim().is_empty() {
+        Err(InputError::new(
+            field,
+            "Name a task definition: family, family:revision or ARN.",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// A launch type (EC2, FARGATE or EXTERNAL) or a capacity provider strategy, not both.
+fn check_launch(
+    launch_type: Option<&str>,
+    strategy: &[CapacityProviderStrategyItem],
+) -> Result<(), InputError> {
+    match launch_type {
+        Some("EC2" | "FARGATE" | "EXTERNAL") if !strategy.is_empty() => Err(InputError::new(
+            "capacityProviderStrategy",
+            "Give a launch type or a capacity provider strategy, not both.",
+        )),
+        Some("EC2" | "FARGATE" | "EXTERNAL") => Ok(()),
+        Some(other) => Err(InputError::new(
+            "launchType",
+            format!("{other:?} is not a launch type; use EC2, FARGATE or EXTERNAL."),
+        )),
+        None if strategy.is_empty() => Ok(()),
+        None => check_strategy(strategy, "capacityProviderStrategy"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::from_json;
+
+    /// The field named by the first problem of each request, or `None` when it passes.
+    fn field_of<T: serde::de::DeserializeOwned>(
+        json: &str,
+        check: fn(&T) -> Result<(), InputError>,
+    ) -> Option<String> {
+        let request: T = from_json(json).unwrap();
+        check(&request).err().map(|e| e.field)
+    }
+
+    #[test]
+    fn updates_name_the_field_out_of_range() {
+        let cases = [
+            (r#"{"desiredCount": 3}"#, None),
+            (r#"{"desiredCount": 5000}"#, None),
+            (r#"{"desiredCount": 5001}"#, Some("desiredCount")),
+            (r#"{"desiredCount": -1}"#, Some("desiredCount")),
+            (r#"{"taskDefinition": " "}"#, Some("taskDefinition")),
+            (
+                r#"{"forceNewDeployment": true, "deploymentConfiguration": {"maximumPercent": 9223372036854775807}}"#,
+                Some("deploymentConfiguration.maximumPercent"),
+            ),
+            (
+                r#"{"deploymentConfiguration": {"minimumHealthyPercent": 101}}"#,
+                Some("deploymentConfiguration.minimumHealthyPercent"),
+            ),
+            (
+                r#"{"deploymentConfiguration": {"minimumHealthyPercent": 50, "maximumPercent": 40}}"#,
+                Some("deploymentConfiguration.maximumPercent"),
+            ),
+            (
+                r#"{"deploymentConfiguration": {"minimumHealthyPercent": 0, "maximumPercent": 100}}"#,
+                None,
+            ),
+        ];
+        for (json, field) in cases {
+            assert_eq!(
+                field_of(json, check_service_update).as_deref(),
+                field,
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn new_services_are_checked_field_by_field() {
+        let cases = [
+            (r#"{"serviceName": "web", "taskDefinition": "web"}"#, None),
+            (
+                r#"{"serviceName": "a b", "taskDefinition": "web"}"#,
+                Some("serviceName"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "desiredCount": 10000}"#,
+                Some("desiredCount"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "schedulingStrategy": "ONCE"}"#,
+                Some("schedulingStrategy"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "launchType": "MOON"}"#,
+                Some("launchType"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "launchType": "EC2",
+                    "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]}"#,
+                Some("capacityProviderStrategy"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web",
+                    "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 5000}]}"#,
+                Some("capacityProviderStrategy[0].weight"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web",
+                    "placementConstraints": [{"type": "memberOf", "expression": "attribute:x =="}]}"#,
+                Some("placementConstraints[0].expression"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web",
+                    "deploymentConfiguration": {"maximumPercent": 50}}"#,
+                Some("deploymentConfiguration.maximumPercent"),
+            ),
+            (
+                r#"{"serviceName": "agent", "taskDefinition": "agent", "schedulingStrategy": "DAEMON",
+                    "deploymentConfiguration": {"minimumHealthyPercent": 0, "maximumPercent": 100}}"#,
+                None,
+            ),
+        ];
+        for (json, field) in cases {
+            assert_eq!(
+                field_of(json, check_create_service).as_deref(),
+                field,
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn run_task_counts_and_tags_are_checked() {
+        let cases = [
+            (r#"{"taskDefinition": "web", "count": 10}"#, None),
+            (r#"{"taskDefinition": "web", "count": 0}"#, Some("count")),
+            (r#"{"taskDefinition": "web", "count": 11}"#, Some("count")),
+            (
+                r#"{"taskDefinition": "web", "startedBy": "me; rm -rf"}"#,
+                Some("startedBy"),
+            ),
+            (
+                r#"{"taskDefinition": "web", "placementStrategy": [{"type": "binpack", "field": "disk"}]}"#,
+                Some("placementStrategy[0].field"),
+            ),
+        ];
+        for (json, field) in cases {
+            assert_eq!(field_of(json, check_run_task).as_deref(), field, "{json}");
+        }
+    }
+
+    #[test]
+    fn defaults_depend_on_the_scheduling_strategy() {
+        let empty = DeploymentConfiguration::default();
+        assert_eq!(
+            deployment_percents(&empty, Some(Scheduling::Replica), "d"),
+            Ok((100, 200))
+        );
+        assert_eq!(
+            deployment_percents(&empty, Some(Scheduling::Daemon), "d"),
+            Ok((0, 100))
+        );
+    }
+}
