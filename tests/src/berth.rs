@@ -20,9 +20,11 @@ pub struct Berth {
     pub dir: PathBuf,
 }
 
-/// Where the built console is: `$BERTH_DIST`, else `<repo>/dist`.
+/// Where the built console is: `$BERTH_DIST`, else `<repo>/dist-bench` (the console `cargo
+/// xtask test` builds: the shipped one plus its `?synthetic=` benchmark mode).
 pub fn dist_dir() -> PathBuf {
-    std::env::var_os("BERTH_DIST").map_or_else(|| workspace_root().join("dist"), PathBuf::from)
+    std::env::var_os("BERTH_DIST")
+        .map_or_else(|| workspace_root().join("dist-bench"), PathBuf::from)
 }
 
 fn binary() -> PathBuf {

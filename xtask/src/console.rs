@@ -11,6 +11,10 @@
 //! a tab opened before a rebuild cannot load a module of the new build into its old main
 //! module: the old names are gone, the fetch fails, and the page offers to reload.
 //!
+//! Two consoles are built from the same code: the one Berth ships (`dist/`, for `cargo xtask
+//! serve` and `build`) and the one the tests drive (`dist-bench/`), which adds the `bench`
+//! feature: the `?synthetic=` benchmark mode and its cluster generator, kept out of what ships.
+//!
 //! `dist/.inputs` records a hash of the inputs (the compiled wasm, `frontend/static/` and this
 //! build step), so an unchanged console is not packaged again.
 
@@ -24,8 +28,35 @@ use flate2::{Compression, write::GzEncoder};
 
 use crate::{run, tools};
 
-/// Builds the console in release mode into `<root>/dist` and returns that directory.
-pub fn build(root: &Path) -> Result<PathBuf, String> {
+/// Which console to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Console {
+    /// What Berth ships, into `dist/`.
+    Shipped,
+    /// What the browser tests drive: the shipped console plus the `bench` feature, into
+    /// `dist-bench/`.
+    WithBench,
+}
+
+impl Console {
+    fn dist_name(self) -> &'static str {
+        match self {
+            Self::Shipped => "dist",
+            Self::WithBench => "dist-bench",
+        }
+    }
+
+    fn features(self) -> &'static [&'static str] {
+        match self {
+            Self::Shipped => &[],
+            Self::WithBench => &["--features", "bench"],
+        }
+    }
+}
+
+/// Builds `console` in release mode into `<root>/dist` (or `dist-bench`) and returns that
+/// directory.
+pub fn build(root: &Path, console: Console) -> Result<PathBuf, String> {
     tools::ensure_wasm_target()?;
     let wasm_bindgen = tools::ensure_wasm_bindgen(&tools::locked_version(root, "wasm-bindgen")?)?;
     let wasm_split = tools::ensure_wasm_split()?;
@@ -39,6 +70,9 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
             "wasm32-unknown-unknown",
             "--profile",
             "wasm-release",
+        ])
+        .args(console.features())
+        .args([
             // Leptos's `erase_components`: `view!` and components return type-erased
             // views, so rendering, state and drop code is not monomorphised for every
             // nested view type. Same pages, about 15% less wasm. `--emit-relocs` keeps the
@@ -51,7 +85,7 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
         .join("wasm32-unknown-unknown")
         .join("wasm-release");
     let wasm = out_dir.join("berth-frontend.wasm");
-    let dist = root.join("dist");
+    let dist = root.join(console.dist_name());
     let static_dir = root.join("frontend").join("static");
     // The wasm, the static files, and this build step itself (its flags and tools shape the
     // output).

@@ -3,9 +3,10 @@
 //! - `cargo xtask serve [-- BERTH_ARGS…]`: installs what is missing, builds the console in
 //!   release mode, builds `berth` and serves the console (sandbox by default) on 127.0.0.1.
 //! - `cargo xtask test`: every check CI runs: formatting, clippy for the host and for wasm32,
-//!   the console's release build, all unit and integration tests including the moto-backed
-//!   and browser tests. It ends with a summary line.
-//! - `cargo xtask build`: only the console's release build, into `dist/`.
+//!   the console's release build with its benchmark mode (`dist-bench/`), all unit and
+//!   integration tests including the moto-backed and browser tests. It ends with a summary
+//!   line.
+//! - `cargo xtask build`: only the shipped console's release build, into `dist/`.
 //!
 //! Tools are installed on demand and pinned: the wasm32 target (rustup), `wasm-bindgen-cli`
 //! at exactly the version in Cargo.lock and `wasm-split-cli` at a pinned version (cargo
@@ -29,7 +30,7 @@ fn main() -> ExitCode {
     let result = match command {
         "serve" => serve(rest),
         "test" => test(),
-        "build" => console::build(&workspace_root()).map(|_| ()),
+        "build" => console::build(&workspace_root(), console::Console::Shipped).map(|_| ()),
         "help" | "--help" | "-h" => {
             println!(
                 "usage: cargo xtask serve [-- BERTH_ARGS…] | cargo xtask test | cargo xtask build"
@@ -62,7 +63,7 @@ fn workspace_root() -> PathBuf {
 
 fn serve(args: &[String]) -> Result<(), String> {
     let root = workspace_root();
-    let dist = console::build(&root)?;
+    let dist = console::build(&root, console::Console::Shipped)?;
     let berth_args: Vec<String> = match args.first().map(String::as_str) {
         Some("--") => args[1..].to_vec(),
         _ => args.to_vec(),
@@ -112,9 +113,16 @@ fn test() -> Result<(), String> {
         run::cargo().current_dir(&root).args([
             "clippy",
             "-p",
+            "berth-wire",
+            "-p",
             "berth-shared",
             "-p",
+            "berth-view",
+            "-p",
             "berth-frontend",
+            // The host run checks the shipped console; this one the console with its benchmark.
+            "--features",
+            "berth-frontend/bench",
             "--target",
             "wasm32-unknown-unknown",
             "--",
@@ -122,7 +130,7 @@ fn test() -> Result<(), String> {
             "warnings",
         ]),
     )?;
-    let dist = console::build(&root)?;
+    let dist = console::build(&root, console::Console::WithBench)?;
     let moto = tools::ensure_moto()?;
     let browser = tools::ensure_chromium()?;
     let mut tests = run::cargo();

@@ -25,7 +25,7 @@ use berth_shared::{
     },
     autoscaling::{MetricsWindow, ServiceMetrics},
     ecs::{Cluster, Service, Task, TaskDefinition},
-    graph,
+    placement::cluster_reservation,
     time::Timestamp,
 };
 use tokio::sync::RwLock;
@@ -148,7 +148,7 @@ impl EcsApi for Sandbox {
             .iter()
             .map(|name| {
                 let cluster = state.cluster(name)?;
-                let (cpu, memory) = graph::cluster_reservation(&cluster.container_instances);
+                let (cpu, memory) = cluster_reservation(&cluster.container_instances);
                 Ok(ClusterReservation {
                     cluster_name: cluster.name.clone(),
                     cpu_reservation: cpu,

@@ -1,10 +1,10 @@
-//! A sortable, filterable table of [`berth_shared::graph::Table`] rows, with counts, empty
+//! A sortable, filterable table of [`berth_view::table::Table`] rows, with counts, empty
 //! states and keyboard use: `/` focuses the filter, `j`/`k` move the highlighted row, Enter
 //! opens it.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use berth_shared::graph::{Cell, Row, SortOrder, Table, Target};
+use berth_view::table::{Cell, Row, SortOrder, Table, Target};
 use leptos::{html, prelude::*};
 
 use crate::components::keyboard::{ACTIVE_ROW_CLASS, use_table_keys};

@@ -27,7 +27,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ecr::ImageDetail;
+pub use crate::ecr::{
+    ImageDetail, ImageVerdict, LifecycleOutput, LifecyclePolicy, LifecycleRule, RuleAction,
+    RuleSelection,
+};
 use crate::input::{InputError, from_json};
 use crate::time::Timestamp;
 
@@ -52,94 +55,6 @@ pub struct LifecycleInput {
     /// Image references in use by active task definitions or running tasks.
     #[serde(default)]
     pub images_in_use: Vec<String>,
-}
-
-/// A lifecycle policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LifecyclePolicy {
-    /// The rules.
-    pub rules: Vec<LifecycleRule>,
-}
-
-/// One rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LifecycleRule {
-    /// Lower is applied first; unique, ≥ 1.
-    pub rule_priority: i64,
-    /// Free text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Which images, and how many to keep.
-    pub selection: RuleSelection,
-    /// What to do.
-    pub action: RuleAction,
-}
-
-/// A rule's selection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleSelection {
-    /// `tagged`, `untagged` or `any`.
-    pub tag_status: String,
-    /// Tag prefixes (tagged only).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tag_prefix_list: Vec<String>,
-    /// Tag patterns with `*` (tagged only).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tag_pattern_list: Vec<String>,
-    /// `imageCountMoreThan` or `sinceImagePushed`.
-    pub count_type: String,
-    /// `days`, with `sinceImagePushed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count_unit: Option<String>,
-    /// The count or the number of days.
-    pub count_number: i64,
-}
-
-/// A rule's action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleAction {
-    /// `expire`.
-    #[serde(rename = "type")]
-    pub kind: String,
-}
-
-/// The verdict on one image.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ImageVerdict {
-    /// Digest.
-    pub image_digest: String,
-    /// Tags.
-    pub image_tags: Vec<String>,
-    /// Push time.
-    pub image_pushed_at: Timestamp,
-    /// Whether the policy expires it.
-    pub expires: bool,
-    /// The rule that expires it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub applied_rule_priority: Option<i64>,
-    /// Whether a task definition or task still references it.
-    pub in_use: bool,
-    /// Why, in words.
-    pub reason: String,
-}
-
-/// The evaluation's result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LifecycleOutput {
-    /// Every image, most recently pushed first.
-    pub images: Vec<ImageVerdict>,
-    /// How many images expire.
-    pub expiring_count: usize,
-    /// Their total size in bytes.
-    pub expiring_bytes: i64,
-    /// Digests of expiring images that are still in use.
-    pub expiring_in_use: Vec<String>,
 }
 
 /// Evaluates a lifecycle policy over the images at `now`.

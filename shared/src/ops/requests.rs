@@ -54,6 +54,16 @@ impl Scheduling {
         }
     }
 
+    /// The strategy of a service's `schedulingStrategy` as ECS reports it (anything but
+    /// `DAEMON` schedules replicas).
+    pub fn of_service(scheduling_strategy: &str) -> Self {
+        if scheduling_strategy == "DAEMON" {
+            Self::Daemon
+        } else {
+            Self::Replica
+        }
+    }
+
     /// The `(minimumHealthyPercent, maximumPercent)` ECS uses when a configuration omits them.
     pub fn default_percents(self) -> (i64, i64) {
         match self {
@@ -200,7 +210,7 @@ fn check_service_name(name: &str) -> Result<(), InputError> {
         Err(InputError::new(
             "serviceName",
             format!(
-                "{name:?}: use 1 to {MAX_SERVICE_NAME} letters, numbers, hyphens and underscores."
+                "{name:?} is not a service name: use 1 to {MAX_SERVICE_NAME} letters, numbers, hyphens and underscores."
             ),
         ))
     }
@@ -372,5 +382,46 @@ mod tests {
             deployment_percents(&empty, Some(Scheduling::Daemon), "d"),
             Ok((0, 100))
         );
+    }
+
+    /// Every message the request rules write, for a set of requests that breaks each rule once:
+    /// a change of wording shows up as a snapshot diff to review.
+    #[test]
+    fn messages() {
+        let updates = [
+            r#"{"desiredCount": 5001}"#,
+            r#"{"taskDefinition": ""}"#,
+            r#"{"deploymentConfiguration": {"maximumPercent": 9223372036854775807}}"#,
+            r#"{"deploymentConfiguration": {"minimumHealthyPercent": -1}}"#,
+            r#"{"deploymentConfiguration": {"minimumHealthyPercent": 80, "maximumPercent": 60}}"#,
+        ];
+        let creates = [
+            r#"{"serviceName": "", "taskDefinition": "web"}"#,
+            r#"{"serviceName": "web", "taskDefinition": "web", "schedulingStrategy": "ONCE"}"#,
+            r#"{"serviceName": "web", "taskDefinition": "web", "launchType": "MOON"}"#,
+            r#"{"serviceName": "web", "taskDefinition": "web", "launchType": "EC2",
+                "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]}"#,
+            r#"{"serviceName": "web", "taskDefinition": "web",
+                "deploymentConfiguration": {"maximumPercent": 90}}"#,
+        ];
+        let runs = [
+            r#"{"taskDefinition": "web", "count": 0}"#,
+            r#"{"taskDefinition": "web", "startedBy": "a b"}"#,
+        ];
+        let mut lines = Vec::new();
+        let mut describe = |json: &str, result: Result<(), InputError>| {
+            let error = result.expect_err(json);
+            lines.push(format!("{}: {}", error.field, error.message));
+        };
+        for json in updates {
+            describe(json, check_service_update(&from_json(json).unwrap()));
+        }
+        for json in creates {
+            describe(json, check_create_service(&from_json(json).unwrap()));
+        }
+        for json in runs {
+            describe(json, check_run_task(&from_json(json).unwrap()));
+        }
+        insta::assert_snapshot!(lines.join("\n"));
     }
 }

@@ -56,6 +56,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::cron::Schedule;
+pub use crate::autoscaling::{
+    CustomizedMetricSpecification, PredefinedMetricSpecification, ScalableTargetAction,
+    StepAdjustment, StepScalingConfiguration, SuspendedState, TargetTrackingConfiguration,
+};
 use crate::input::InputError;
 use crate::time::Timestamp;
 
@@ -135,21 +139,6 @@ pub struct ScalableTarget {
     pub suspended_state: SuspendedState,
 }
 
-/// `SuspendedState` of a scalable target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SuspendedState {
-    /// No dynamic scale-in.
-    #[serde(default)]
-    pub dynamic_scaling_in_suspended: bool,
-    /// No dynamic scale-out.
-    #[serde(default)]
-    pub dynamic_scaling_out_suspended: bool,
-    /// No scheduled actions.
-    #[serde(default)]
-    pub scheduled_scaling_suspended: bool,
-}
-
 /// A scaling policy as `PutScalingPolicy` takes it, plus the alarm of a step policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -167,91 +156,6 @@ pub struct ScalingPolicy {
     /// The CloudWatch alarm that invokes a step policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm: Option<StepAlarm>,
-}
-
-/// `TargetTrackingScalingPolicyConfiguration`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TargetTrackingConfiguration {
-    /// The metric value to hold.
-    pub target_value: f64,
-    /// Which metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub predefined_metric_specification: Option<PredefinedMetricSpecification>,
-    /// A CloudWatch metric of the account's own (read from accounts; not simulated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customized_metric_specification: Option<CustomizedMetricSpecification>,
-    /// Seconds after a scale-out (default 300).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale_out_cooldown: Option<i64>,
-    /// Seconds after a scale-in (default 300).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale_in_cooldown: Option<i64>,
-    /// Only scale out.
-    #[serde(default)]
-    pub disable_scale_in: bool,
-}
-
-/// `PredefinedMetricSpecification`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PredefinedMetricSpecification {
-    /// One of [`PREDEFINED_METRICS`].
-    pub predefined_metric_type: String,
-    /// Target group label, required for `ALBRequestCountPerTarget`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_label: Option<String>,
-}
-
-/// `CustomizedMetricSpecification` (the single-metric form).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomizedMetricSpecification {
-    /// Metric name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metric_name: Option<String>,
-    /// Metric namespace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    /// `Average`, `Maximum`, …
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub statistic: Option<String>,
-    /// Unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
-}
-
-/// `StepScalingPolicyConfiguration`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StepScalingConfiguration {
-    /// `ChangeInCapacity`, `ExactCapacity` or `PercentChangeInCapacity`.
-    pub adjustment_type: String,
-    /// The steps.
-    pub step_adjustments: Vec<StepAdjustment>,
-    /// Smallest change for `PercentChangeInCapacity`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_adjustment_magnitude: Option<i64>,
-    /// Seconds (default 300).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cooldown: Option<i64>,
-    /// `Minimum`, `Maximum` or `Average` (default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metric_aggregation_type: Option<String>,
-}
-
-/// `StepAdjustment`: bounds are offsets from the alarm threshold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StepAdjustment {
-    /// Lower bound (absent = −∞).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metric_interval_lower_bound: Option<f64>,
-    /// Upper bound (absent = +∞).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metric_interval_upper_bound: Option<f64>,
-    /// Tasks, percent, or the exact count, per the adjustment type.
-    pub scaling_adjustment: i64,
 }
 
 /// The CloudWatch alarm of a step policy (Berth's input; AWS keeps it in CloudWatch).
@@ -292,18 +196,6 @@ pub struct ScheduledAction {
     pub end_time: Option<Timestamp>,
     /// New bounds.
     pub scalable_target_action: ScalableTargetAction,
-}
-
-/// New min and/or max of a scheduled action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ScalableTargetAction {
-    /// New minimum.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_capacity: Option<i64>,
-    /// New maximum.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_capacity: Option<i64>,
 }
 
 /// One minute of metrics.

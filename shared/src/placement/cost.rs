@@ -333,6 +333,25 @@ pub fn resource_amount(resources: &[Resource], name: &str) -> Option<i64> {
         .or(Some(resource.string_set_value.len() as i64))
 }
 
+/// CPU and memory reserved over a cluster's ACTIVE and DRAINING container instances, in
+/// percent of what they registered (CloudWatch's `CPUReservation` and `MemoryReservation`);
+/// `None` when no such instance registers any of it.
+pub fn cluster_reservation(instances: &[ContainerInstance]) -> (Option<f64>, Option<f64>) {
+    let percent = |name: &str| {
+        let (registered, reserved) = instances
+            .iter()
+            .filter(|i| matches!(i.status.as_str(), "ACTIVE" | "DRAINING"))
+            .fold((0, 0), |(registered, reserved), instance| {
+                let total = resource_amount(&instance.registered_resources, name).unwrap_or(0);
+                let used = resource_amount(&instance.remaining_resources, name)
+                    .map_or(0, |remaining| total - remaining);
+                (registered + total, reserved + used)
+            });
+        (registered > 0).then(|| reserved as f64 * 100.0 / registered as f64)
+    };
+    (percent("CPU"), percent("MEMORY"))
+}
+
 /// The ports of a `PORTS`/`PORTS_UDP` resource, if the list has it (non-numbers ignored).
 pub fn resource_ports(resources: &[Resource], name: &str) -> Option<BTreeSet<u16>> {
     let resource = resources.iter().find(|r| r.name == name)?;
@@ -747,5 +766,33 @@ mod tests {
         assert_eq!(eni_task_limit("c5.large", true), Some(10));
         assert_eq!(eni_task_limit("m5.24xlarge", true), Some(120));
         assert_eq!(eni_task_limit("z9.huge", false), None);
+    }
+
+    #[test]
+    fn cluster_reservation_counts_active_and_draining_instances() {
+        let instance = |status: &str, cpu: (i64, i64), memory: (i64, i64)| -> ContainerInstance {
+            serde_json::from_value(serde_json::json!({
+                "containerInstanceArn": format!("arn:aws:ecs:us-east-1:1:container-instance/c/{status}"),
+                "status": status,
+                "registeredResources": [
+                    {"name": "CPU", "type": "INTEGER", "integerValue": cpu.0},
+                    {"name": "MEMORY", "type": "INTEGER", "integerValue": memory.0}
+                ],
+                "remainingResources": [
+                    {"name": "CPU", "type": "INTEGER", "integerValue": cpu.1},
+                    {"name": "MEMORY", "type": "INTEGER", "integerValue": memory.1}
+                ]
+            }))
+            .unwrap()
+        };
+        let instances = [
+            instance("ACTIVE", (1024, 512), (4000, 1000)),
+            instance("DRAINING", (2048, 2048), (4000, 4000)),
+            instance("INACTIVE", (1024, 0), (4000, 0)),
+        ];
+        let (cpu, memory) = cluster_reservation(&instances);
+        assert!((cpu.unwrap() - 512.0 * 100.0 / 3072.0).abs() < 1e-9);
+        assert!((memory.unwrap() - 37.5).abs() < 1e-9);
+        assert_eq!(cluster_reservation(&[]), (None, None));
     }
 }

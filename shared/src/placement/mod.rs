@@ -107,9 +107,10 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use cost::{
-    Capacity, DEFAULT_RESERVED_PORTS, MAX_RESERVED_PORTS, NetworkMode, TaskCost, eni_task_limit,
-    has_trunk_eni, parse_cpu, parse_memory, registered_capacity, registered_gpu_ids,
-    remaining_resources, resource_amount, resource_ports, task_cost,
+    Capacity, DEFAULT_RESERVED_PORTS, MAX_RESERVED_PORTS, NetworkMode, TaskCost,
+    cluster_reservation, eni_task_limit, has_trunk_eni, parse_cpu, parse_memory,
+    registered_capacity, registered_gpu_ids, remaining_resources, resource_amount, resource_ports,
+    task_cost,
 };
 pub use engine::simulate_placement;
 pub use fargate::{is_fargate_size, uses_fargate};

@@ -4,10 +4,14 @@
 //!
 //! Timings use `performance.now()` and end after the next animation frame and the task that
 //! follows it, so they include style, layout and paint of what changed.
+//!
+//! The generator (`berth-synthetic`) is only in a console built with the `bench` feature, as
+//! `cargo xtask test` builds it; the console that `cargo xtask serve` and `build` ship leaves it
+//! out, and there `?synthetic=` is ignored (the page shows the cluster its path names).
 
 use std::{sync::Arc, time::Duration};
 
-use berth_shared::{api::ClusterSnapshot, graph, time::Timestamp};
+use berth_shared::api::ClusterSnapshot;
 use leptos::{prelude::*, wasm_bindgen::prelude::wasm_bindgen};
 
 #[wasm_bindgen]
@@ -17,6 +21,9 @@ extern "C" {
     #[wasm_bindgen(js_namespace = Date, js_name = now)]
     fn date_now() -> f64;
 }
+
+/// Whether this console carries the generator (built with the `bench` feature).
+pub const AVAILABLE: bool = cfg!(feature = "bench");
 
 /// Tasks changed by one press of "Apply a change".
 const CHANGE: usize = 50;
@@ -37,17 +44,62 @@ pub fn parse(text: &str) -> Option<(usize, usize)> {
     (instances <= 5_000 && tasks <= 100_000).then_some((instances, tasks))
 }
 
-/// Generates the cluster `name` with `instances` instances and `tasks` tasks, read "now".
-pub fn generate(name: &str, instances: usize, tasks: usize) -> (ClusterSnapshot, Synthetic) {
+/// Generates the cluster `name` with `instances` instances and `tasks` tasks, read "now";
+/// `None` in a console built without the generator.
+pub fn generate(
+    name: &str,
+    instances: usize,
+    tasks: usize,
+) -> Option<(ClusterSnapshot, Synthetic)> {
     let start = performance_now();
-    let snapshot =
-        graph::synthetic_snapshot(name, instances, tasks, 42, Timestamp(date_now() as i64));
+    let snapshot = generator::snapshot(name, instances, tasks, date_now())?;
     let ready_at = performance_now();
     let timing = Synthetic {
         ready_at,
         generate_ms: ready_at - start,
     };
-    (snapshot, timing)
+    Some((snapshot, timing))
+}
+
+/// The generator of a console built with the `bench` feature.
+#[cfg(feature = "bench")]
+mod generator {
+    use berth_shared::{api::ClusterSnapshot, time::Timestamp};
+
+    /// The cluster, read at `now_ms`.
+    pub fn snapshot(
+        name: &str,
+        instances: usize,
+        tasks: usize,
+        now_ms: f64,
+    ) -> Option<ClusterSnapshot> {
+        Some(berth_synthetic::synthetic_snapshot(
+            name,
+            instances,
+            tasks,
+            42,
+            Timestamp(now_ms as i64),
+        ))
+    }
+
+    /// Changes `count` tasks of `snapshot`.
+    pub fn change(snapshot: &mut ClusterSnapshot, count: usize, seed: u64) {
+        berth_synthetic::synthetic_change(snapshot, count, seed);
+    }
+}
+
+/// A console built without the `bench` feature has no generator.
+#[cfg(not(feature = "bench"))]
+mod generator {
+    use berth_shared::api::ClusterSnapshot;
+
+    /// No cluster.
+    pub fn snapshot(_: &str, _: usize, _: usize, _: f64) -> Option<ClusterSnapshot> {
+        None
+    }
+
+    /// Nothing to change (no synthetic cluster is ever shown).
+    pub fn change(_: &mut ClusterSnapshot, _: usize, _: u64) {}
 }
 
 /// Calls `done` with the ms since `start` once the browser has painted.
@@ -77,7 +129,7 @@ pub fn SyntheticBar(
         presses.set(seed);
         snapshot.update(|current| {
             let mut next = ClusterSnapshot::clone(current);
-            graph::synthetic_change(&mut next, CHANGE, seed);
+            generator::change(&mut next, CHANGE, seed);
             *current = Arc::new(next);
         });
         after_paint(start, move |ms| change.set(Some(ms)));

@@ -29,13 +29,14 @@ pub fn ClusterPage() -> impl IntoView {
     let synthetic = query.get(key::SYNTHETIC);
     let detail = LocalResource::new(move || {
         let name = name();
-        let synthetic = synthetic.get().as_deref().and_then(bench::parse);
+        let generated = synthetic
+            .get()
+            .as_deref()
+            .and_then(bench::parse)
+            .and_then(|(instances, tasks)| bench::generate(&name, instances, tasks));
         async move {
-            match synthetic {
-                Some((instances, tasks)) => {
-                    let (snapshot, timing) = bench::generate(&name, instances, tasks);
-                    Ok((snapshot, Some(timing)))
-                }
+            match generated {
+                Some((snapshot, timing)) => Ok((snapshot, Some(timing))),
                 None => api::cluster(&name).await.map(|snapshot| (snapshot, None)),
             }
         }
@@ -44,6 +45,7 @@ pub fn ClusterPage() -> impl IntoView {
     // A generated benchmark cluster has no server side to follow.
     let live = synthetic
         .get_untracked()
+        .and_then(|text| bench::parse(&text).filter(|_| bench::AVAILABLE))
         .is_none()
         .then(|| use_cluster_stream(Signal::derive(name)));
     let content = move || {

@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use berth_shared::{api::ClusterSnapshot, graph};
+use berth_shared::api::ClusterSnapshot;
+use berth_view::graph;
 use leptos::prelude::*;
 
 use crate::components::live::ClusterStream;

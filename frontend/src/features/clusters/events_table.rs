@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use berth_shared::{api::ClusterSnapshot, graph};
+use berth_shared::api::ClusterSnapshot;
+use berth_view::cluster_tables;
 use leptos::prelude::*;
 
 use super::query::{UrlQuery, key};
@@ -17,7 +18,7 @@ pub fn EventsTable(
     /// The page's URL state.
     query: UrlQuery,
 ) -> impl IntoView {
-    let table = Memo::new(move |_| snapshot.with(|s| graph::events_table(s)));
+    let table = Memo::new(move |_| snapshot.with(|s| cluster_tables::events_table(s)));
     let (on_text, on_sort, on_open) = query.table_callbacks();
     view! {
         <DataTable

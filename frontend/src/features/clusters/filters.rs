@@ -1,7 +1,7 @@
 //! The service, status and attribute filters and the legend, shared by the graph and the
 //! tasks table. They read and write the URL (`service`, `status`, `attr`).
 
-use berth_shared::graph::Choices;
+use berth_view::graph::Choices;
 use leptos::{html, prelude::*};
 
 use super::query::{UrlQuery, key};

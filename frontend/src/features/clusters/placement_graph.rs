@@ -2,7 +2,7 @@
 //! CPU and memory bars and its tasks as blocks as wide as the memory they reserve, coloured by
 //! service; Fargate tasks in a pool of their zone.
 //!
-//! The layout is [`berth_shared::graph::layout`]; this file only draws it. Instances are keyed
+//! The layout is [`berth_view::graph::layout`]; this file only draws it. Instances are keyed
 //! by ARN and content fingerprint, so a refresh redraws only the boxes that changed. Clicks are
 //! handled once on the graph (event delegation) and the selection is highlighted by one
 //! generated style rule, so 5,000 blocks carry no closures.
@@ -16,9 +16,11 @@
 
 use std::sync::Arc;
 
-use berth_shared::{
-    api::ClusterSnapshot,
+use berth_shared::api::ClusterSnapshot;
+use berth_view::{
+    format,
     graph::{self, Choices, GraphLayout, GraphRow, InstanceBox, Pool, TaskBlock},
+    table,
 };
 use leptos::{
     ev, html,
@@ -406,7 +408,7 @@ fn InstanceView(
     instance: InstanceBox,
 ) -> impl IntoView {
     let draining = instance.is_draining();
-    let status_tone = graph::Tone::of_status(&instance.status).as_str();
+    let status_tone = table::Tone::of_status(&instance.status).as_str();
     let name = instance
         .ec2_instance_id
         .clone()
@@ -440,7 +442,7 @@ fn InstanceView(
             </header>
             <p class="node__type">{subtitle}</p>
             <Meter label="CPU" usage=instance.cpu format=cpu_units/>
-            <Meter label="Memory" usage=instance.memory format=graph::format_memory/>
+            <Meter label="Memory" usage=instance.memory format=format::format_memory/>
             <div class="node__tasks" aria-label=task_count>
                 {blocks}
             </div>
@@ -509,7 +511,7 @@ fn GraphTable(
                             <td class="mono">{row.name}</td>
                             <td>
                                 {row.status.map(|status| {
-                                    let tone = graph::Tone::of_status(&status).as_str();
+                                    let tone = table::Tone::of_status(&status).as_str();
                                     view! { <span class=format!("status status--{tone}")>{status}</span> }
                                 })}
                             </td>

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use berth_shared::graph::{GraphFilter, Target};
+use berth_view::{graph::GraphFilter, table::Target};
 use leptos::prelude::*;
 use leptos_router::{
     NavigateOptions,
@@ -142,7 +142,7 @@ impl UrlQuery {
             status: status.get(),
             attribute: attribute
                 .get()
-                .and_then(|a| berth_shared::graph::parse_attribute(&a)),
+                .and_then(|a| berth_view::graph::parse_attribute(&a)),
         })
     }
 

@@ -6,7 +6,11 @@ use std::sync::Arc;
 use berth_shared::{
     api::ClusterSnapshot,
     ecs::{ContainerInstance, Task},
-    graph::{self, GraphFilter, Tone},
+};
+use berth_view::{
+    format,
+    graph::{self, GraphFilter},
+    table::Tone,
 };
 use leptos::prelude::*;
 
@@ -97,8 +101,8 @@ fn task_details(
     let started = task.started_at.map(|at| {
         format!(
             "{} ({})",
-            graph::relative_time(at, now),
-            graph::absolute_time(at)
+            format::relative_time(at, now),
+            format::absolute_time(at)
         )
     });
     let host_view = match host {
@@ -151,7 +155,7 @@ fn task_details(
             <dt>"Status"</dt>
             <dd>{status_badge(&task.last_status)}{task.desired_status.clone().filter(|d| *d != task.last_status).map(|d| format!(" → desired {d}"))}</dd>
             <dt>"Task definition"</dt>
-            <dd class="mono">{graph::task_definition_label(&task.task_definition_arn).to_owned()}</dd>
+            <dd class="mono">{format::task_definition_label(&task.task_definition_arn).to_owned()}</dd>
             <dt>"Launch type"</dt>
             <dd>{task.launch_type.clone().or(task.capacity_provider_name.clone()).unwrap_or_else(|| "–".to_owned())}</dd>
             <dt>"Instance"</dt>
@@ -159,7 +163,7 @@ fn task_details(
             <dt>"Zone"</dt>
             <dd>{task.availability_zone.clone().unwrap_or_else(|| "–".to_owned())}</dd>
             <dt>"Reserves"</dt>
-            <dd>{format!("{} CPU units ({}) · {}", reserved.cpu, graph::format_cpu(reserved.cpu), graph::format_memory(reserved.memory))}</dd>
+            <dd>{format!("{} CPU units ({}) · {}", reserved.cpu, format::format_cpu(reserved.cpu), format::format_memory(reserved.memory))}</dd>
             <dt>"Started"</dt>
             <dd>{started.unwrap_or_else(|| "not started".to_owned())}</dd>
             {task.health_status.clone().map(|h| view! { <dt>"Health"</dt><dd>{status_badge(&h)}</dd> })}
@@ -203,7 +207,7 @@ fn instance_details(
                         <span class="swatch" style:background=t.colour.css()></span>
                         {t.service.clone()}" "<span class="mono muted">{t.id.chars().take(8).collect::<String>()}</span>
                     </button>
-                    " "<span class="muted">{format!("{} · {}", t.reserved.cpu, graph::format_memory(t.reserved.memory))}</span>
+                    " "<span class="muted">{format!("{} · {}", t.reserved.cpu, format::format_memory(t.reserved.memory))}</span>
                 </li>
             }
         })
@@ -224,7 +228,7 @@ fn instance_details(
             <dt>"CPU units"</dt>
             <dd>{format!("{} of {} reserved ({}%)", cpu.reserved, cpu.registered, cpu.percent())}</dd>
             <dt>"Memory"</dt>
-            <dd>{format!("{} of {} reserved ({}%)", graph::format_memory(memory.reserved), graph::format_memory(memory.registered), memory.percent())}</dd>
+            <dd>{format!("{} of {} reserved ({}%)", format::format_memory(memory.reserved), format::format_memory(memory.registered), memory.percent())}</dd>
             <dt>"Tasks"</dt>
             <dd>{format!("{} running, {} pending", instance.running_tasks_count, instance.pending_tasks_count)}</dd>
             {instance.status_reason.clone().map(|r| view! { <dt>"Reason"</dt><dd>{r}</dd> })}

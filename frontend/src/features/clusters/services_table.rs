@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use berth_shared::{api::ClusterSnapshot, graph};
+use berth_shared::api::ClusterSnapshot;
+use berth_view::cluster_tables;
 use leptos::prelude::*;
 
 use super::query::{UrlQuery, key};
@@ -21,7 +22,7 @@ pub fn ServicesTable(
     /// The page's URL state.
     query: UrlQuery,
 ) -> impl IntoView {
-    let table = Memo::new(move |_| snapshot.with(|s| graph::services_table(s)));
+    let table = Memo::new(move |_| snapshot.with(|s| cluster_tables::services_table(s)));
     let (on_text, on_sort, on_open) = query.table_callbacks();
     view! {
         <DataTable

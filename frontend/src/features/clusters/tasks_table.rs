@@ -3,10 +3,8 @@
 
 use std::sync::Arc;
 
-use berth_shared::{
-    api::ClusterSnapshot,
-    graph::{self, Choices},
-};
+use berth_shared::api::ClusterSnapshot;
+use berth_view::{cluster_tables, graph::Choices};
 use leptos::prelude::*;
 
 use super::{
@@ -31,7 +29,8 @@ pub fn TasksTable(
     query: UrlQuery,
 ) -> impl IntoView {
     let filter = query.filter();
-    let table = Memo::new(move |_| snapshot.with(|s| graph::tasks_table(s, &filter.get())));
+    let table =
+        Memo::new(move |_| snapshot.with(|s| cluster_tables::tasks_table(s, &filter.get())));
     let (on_text, on_sort, on_open) = query.table_callbacks();
     view! {
         <DataTable

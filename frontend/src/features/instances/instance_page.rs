@@ -4,8 +4,8 @@
 use berth_shared::{
     api::ClusterSnapshot,
     ecs::{ContainerInstance, Resource},
-    graph::{self, format_memory},
 };
+use berth_view::{cluster_tables, format::format_memory, graph};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -102,7 +102,7 @@ fn InstanceDetails(
         let mut only = snapshot.clone();
         only.tasks
             .retain(|t| t.container_instance_arn.is_some() && t.container_instance_arn == arn);
-        graph::tasks_table(&only, &graph::GraphFilter::default())
+        cluster_tables::tasks_table(&only, &graph::GraphFilter::default())
     });
     let summary = move || {
         let now = now.get();

@@ -3,18 +3,16 @@
 //! and sorted through the URL (`?q=`, `?sort=`), with the keyboard use of every table
 //! (Enter follows the highlighted image's first service).
 
-use berth_shared::{
-    graph::{absolute_time, relative_time, task_definition_label},
-    time::Timestamp,
+use berth_shared::time::Timestamp;
+use berth_view::{
+    format::{absolute_time, format_bytes, plural, relative_time, shown_of, task_definition_label},
+    repositories::{ImageRow, ImageSort, select_images, severity_counts, short_digest},
+    table::Sort,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
 use wasm_bindgen::prelude::*;
 
-use super::model::{
-    ImageRow, ImageSort, Sort, format_bytes, plural, select_images, severity_counts, short_digest,
-    shown_of,
-};
 use super::{ShownRows, SortHeader, TableQuery};
 use crate::{
     components::{

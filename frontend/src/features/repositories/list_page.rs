@@ -4,16 +4,17 @@
 
 use berth_shared::{
     api::{RepositoryList, RepositorySummary},
-    graph::{absolute_time, relative_time},
     time::Timestamp,
+};
+use berth_view::{
+    format::{absolute_time, format_bytes, plural, relative_time, shown_of},
+    repositories::{RepositorySort, select_repositories},
+    table::Sort,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::{
-    ShownRows, SortHeader, TableQuery,
-    model::{RepositorySort, Sort, format_bytes, plural, select_repositories, shown_of},
-};
+use super::{ShownRows, SortHeader, TableQuery};
 use crate::{
     api,
     components::{

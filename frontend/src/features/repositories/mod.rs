@@ -4,7 +4,6 @@
 
 mod images_table;
 pub mod list_page;
-pub mod model;
 pub mod repository_page;
 
 use leptos::{html, prelude::*};
@@ -13,7 +12,7 @@ use crate::{
     components::keyboard::{follow_active_row_link, use_table_keys},
     features::clusters::query::{UrlQuery, key},
 };
-use model::{Sort, SortColumn};
+use berth_view::table::{Sort, SortColumn};
 
 /// An ECR table's filter text and sort order, kept in the page URL (`?q=`, `?sort=`) so a
 /// filtered, sorted table can be linked to and survives a reload. Typing and sorting replace

@@ -1,17 +1,15 @@
 //! `/repositories/*name`: one repository's figures, its lifecycle policy with a preview of
 //! what it would expire now, and its images with where each one runs.
 
-use berth_shared::{
-    api::{LifecyclePreview, RepositoryDetail},
-    graph::absolute_time,
+use berth_shared::api::{LifecyclePreview, RepositoryDetail};
+use berth_view::{
+    format::{absolute_time, format_bytes, plural},
+    repositories::{image_rows, rule_in_words},
 };
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
-use super::{
-    images_table::ImagesTable,
-    model::{format_bytes, image_rows, plural, rule_in_words},
-};
+use super::images_table::ImagesTable;
 use crate::{api, components::error_panel::ErrorPanel};
 
 /// The page of one repository.

@@ -7,10 +7,8 @@ pub mod actions;
 pub mod scaling;
 pub mod service_page;
 
-use berth_shared::{
-    graph::{absolute_time, relative_time, task_definition_label},
-    time::Timestamp,
-};
+use berth_shared::time::Timestamp;
+use berth_view::format::{absolute_time, relative_time, task_definition_label};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -147,8 +145,8 @@ pub fn instance_href(cluster: &str, instance: &str) -> String {
 }
 
 /// Where a row of a shared tasks/instances table leads.
-pub fn target_href(cluster: &str, target: &berth_shared::graph::Target) -> String {
-    use berth_shared::graph::Target;
+pub fn target_href(cluster: &str, target: &berth_view::table::Target) -> String {
+    use berth_view::table::Target;
     match target {
         Target::Task(id) => task_href(cluster, id),
         Target::Instance(id) => instance_href(cluster, id),
@@ -156,7 +154,7 @@ pub fn target_href(cluster: &str, target: &berth_shared::graph::Target) -> Strin
     }
 }
 
-/// A tasks table (see [`berth_shared::graph::tasks_table`]) whose rows open the task page.
+/// A tasks table (see [`berth_view::cluster_tables::tasks_table`]) whose rows open the task page.
 /// Its filter and sort order are the page's `?q=` and `?sort=`, so they survive a reload and
 /// can be linked to.
 #[component]
@@ -166,7 +164,7 @@ pub fn LinkedTable(
     cluster: Signal<String>,
     /// The rows.
     #[prop(into)]
-    table: Signal<berth_shared::graph::Table>,
+    table: Signal<berth_view::table::Table>,
     /// Placeholder of the filter box.
     placeholder: &'static str,
     /// `data-testid` of the table.
@@ -176,7 +174,7 @@ pub fn LinkedTable(
     let text = query.get(key::TEXT);
     let sort = query.get(key::SORT);
     let navigate = leptos_router::hooks::use_navigate();
-    let on_open = Callback::new(move |target: berth_shared::graph::Target| {
+    let on_open = Callback::new(move |target: berth_view::table::Target| {
         navigate(
             &target_href(&cluster.get_untracked(), &target),
             Default::default(),
@@ -200,21 +198,21 @@ pub fn LinkedTable(
 /// cluster loading) the previous table stays.
 pub fn table_of(
     stream: crate::components::live::ClusterStream,
-    build: impl Fn(&berth_shared::api::ClusterSnapshot) -> berth_shared::graph::Table
+    build: impl Fn(&berth_shared::api::ClusterSnapshot) -> berth_view::table::Table
     + Send
     + Sync
     + 'static,
-) -> Memo<berth_shared::graph::Table> {
-    Memo::new(move |previous: Option<&berth_shared::graph::Table>| {
+) -> Memo<berth_view::table::Table> {
+    Memo::new(move |previous: Option<&berth_view::table::Table>| {
         stream.snapshot.with(|snapshot| match snapshot {
             Some(snapshot) => build(snapshot),
             None => previous
                 .cloned()
-                .unwrap_or_else(|| berth_shared::graph::Table {
+                .unwrap_or_else(|| berth_view::table::Table {
                     noun: ("row", "rows"),
                     columns: Vec::new(),
                     rows: Vec::new(),
-                    default_sort: berth_shared::graph::SortOrder {
+                    default_sort: berth_view::table::SortOrder {
                         column: 0,
                         descending: false,
                     },

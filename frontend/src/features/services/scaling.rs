@@ -3,10 +3,10 @@
 //! service's CPU and memory utilization from CloudWatch over a window kept in the URL
 //! (`?metrics=minutes`), drawn against the targets its policies hold.
 
-use berth_shared::{
-    autoscaling::{DEFAULT_METRICS_MINUTES, MetricSeries, ServiceMetrics, ServiceScaling},
-    explain,
+use berth_shared::autoscaling::{
+    DEFAULT_METRICS_MINUTES, MetricSeries, ServiceMetrics, ServiceScaling,
 };
+use berth_view::words;
 use leptos::prelude::*;
 
 use crate::{
@@ -70,7 +70,7 @@ fn scaling_details(scaling: ServiceScaling) -> impl IntoView {
                 <li class="scaling__item" data-testid="scaling-policy">
                     <span class="mono scaling__name">{policy.policy_name.clone()}</span>
                     <span class="chip">{kind}</span>
-                    <p class="explain">{explain::scaling_policy(policy)}</p>
+                    <p class="explain">{words::scaling_policy(policy)}</p>
                 </li>
             }
         })
@@ -82,7 +82,7 @@ fn scaling_details(scaling: ServiceScaling) -> impl IntoView {
             view! {
                 <li class="scaling__item" data-testid="scheduled-action">
                     <span class="mono scaling__name">{action.scheduled_action_name.clone()}</span>
-                    <p class="explain">{explain::scheduled_action(action)}</p>
+                    <p class="explain">{words::scheduled_action(action)}</p>
                 </li>
             }
         })
@@ -90,7 +90,7 @@ fn scaling_details(scaling: ServiceScaling) -> impl IntoView {
     let no_policies = scaling.scaling_policies.is_empty();
     let no_actions = scaling.scheduled_actions.is_empty();
     view! {
-        <p class="explain" data-testid="scaling-target">{explain::scalable_target(&scaling.scalable_target)}</p>
+        <p class="explain" data-testid="scaling-target">{words::scalable_target(&scaling.scalable_target)}</p>
         <h3>"Policies"</h3>
         {if no_policies {
             view! { <p class="muted">"No policies: only scheduled actions move the count."</p> }.into_any()

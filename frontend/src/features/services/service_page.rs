@@ -4,10 +4,12 @@
 
 use std::sync::Arc;
 
-use berth_shared::{
-    ecs::{Service, short_id},
-    explain,
-    graph::{self, GraphFilter, Tone},
+use berth_shared::ecs::{Service, short_id};
+use berth_view::{
+    cluster_tables,
+    graph::{self, GraphFilter},
+    table::Tone,
+    words,
 };
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
@@ -115,7 +117,7 @@ fn ServiceDetails(
             service: Some(name.get()),
             ..GraphFilter::default()
         };
-        graph::tasks_table(snapshot, &filter)
+        cluster_tables::tasks_table(snapshot, &filter)
     });
 
     view! {
@@ -125,7 +127,7 @@ fn ServiceDetails(
                 <div><dt>"Desired"</dt><dd data-testid="desired">{move || desired.get()}</dd></div>
                 <div><dt>"Running"</dt><dd data-testid="running">{read(|s| s.running_count.to_string())}</dd></div>
                 <div><dt>"Pending"</dt><dd data-testid="pending">{read(|s| s.pending_count.to_string())}</dd></div>
-                <div><dt>"Launch"</dt><dd class="stats__text">{read(graph::launch_label)}</dd></div>
+                <div><dt>"Launch"</dt><dd class="stats__text">{read(words::launch)}</dd></div>
                 <div>
                     <dt>"Task definition"</dt>
                     <dd class="stats__text">{move || service.with(|s| s.as_ref().map(|s| view! { <TaskDefinitionLink definition=s.task_definition.clone()/> }))}</dd>
@@ -180,7 +182,7 @@ fn ServiceDetails(
         <div class="columns">
             <section class="panel" data-testid="placement">
                 <h2>"Placement"</h2>
-                <p class="explain" data-testid="placement-words">{read(explain::placement)}</p>
+                <p class="explain" data-testid="placement-words">{read(words::placement)}</p>
                 <ul class="chips">
                     {move || service.with(|s| s.iter().flat_map(|s| {
                         s.placement_strategy.iter().map(|p| format!("{} {}", p.kind, p.field.clone().unwrap_or_default()))
@@ -192,11 +194,11 @@ fn ServiceDetails(
                 <p class="explain" data-testid="capacity-words">
                     {move || service.with(|s| s.as_ref().map(|s| match &s.launch_type {
                         Some(kind) => format!("Launch type {kind}: no capacity providers."),
-                        None => explain::capacity_strategy(&s.capacity_provider_strategy),
+                        None => words::capacity_strategy(&s.capacity_provider_strategy),
                     }).unwrap_or_default())}
                 </p>
                 <h3>"Deployments"</h3>
-                <p class="explain">{read(|s| explain::deployment_configuration(s.deployment_configuration.as_ref()))}</p>
+                <p class="explain">{read(words::deployment_configuration)}</p>
             </section>
             <section class="panel" data-testid="networking">
                 <h2>"Networking"</h2>

@@ -2,14 +2,14 @@
 //! pretty-printed JSON (`berth_shared::diff`), unchanged stretches folded, and a sentence
 //! naming the changed fields.
 
-use berth_shared::diff::{Diff, Line, Row, diff};
+use berth_view::diff::{Diff, Line, Row, diff};
 use leptos::prelude::*;
 
-use super::model::{DiffItem, diff_summary, fold_unchanged, pretty_json};
 use crate::{
     api::{self, ClientError},
     components::error_panel::ErrorPanel,
 };
+use berth_view::task_definitions::{DiffItem, diff_summary, fold_unchanged, pretty_json};
 
 /// Unchanged lines kept around each change.
 const CONTEXT: usize = 3;

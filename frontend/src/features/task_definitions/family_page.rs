@@ -5,7 +5,6 @@
 use berth_shared::{
     api::TaskDefinitionFamily,
     ecs::TaskDefinition,
-    graph::absolute_time,
     ops::{Severity, ValidationReport},
 };
 use leptos::prelude::*;
@@ -15,19 +14,24 @@ use leptos_router::{
 };
 
 use super::{
+    compare_href,
     diff_view::CompareView,
     explain::{Explain, Topic},
     json_view::JsonPanel,
-    model::{
-        ContainerWords, Fact, chosen_revision, compare_href, containers, parse_compare,
-        pretty_json, revision_href, task_facts, volumes,
-    },
+    revision_href,
 };
 use crate::{
     api::{self, ClientError},
     components::{
         error_panel::ErrorPanel,
         help::{Concept, Help},
+    },
+};
+use berth_view::{
+    format::absolute_time,
+    task_definitions::{
+        ContainerWords, Fact, chosen_revision, containers, parse_compare, pretty_json, task_facts,
+        volumes,
     },
 };
 

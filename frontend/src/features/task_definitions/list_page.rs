@@ -1,17 +1,13 @@
 //! `/task-definitions`: every task-definition family in a sortable table, filtered as you
 //! type; the filter (`q`) and sort (`sort`) live in the URL.
 
-use berth_shared::{
-    api::TaskDefinitionFamilies,
-    graph::{Target, absolute_time},
-};
+use berth_shared::api::TaskDefinitionFamilies;
 use leptos::prelude::*;
 use leptos_router::{
     NavigateOptions,
     hooks::{use_location, use_navigate, use_query_map},
 };
 
-use super::model::{active_count, families_table};
 use crate::{
     api,
     components::{
@@ -19,6 +15,11 @@ use crate::{
         error_panel::ErrorPanel,
         help::{Concept, Help},
     },
+};
+use berth_view::{
+    format::absolute_time,
+    table::Target,
+    task_definitions::{active_count, families_table},
 };
 
 /// The task definitions page.

@@ -5,9 +5,11 @@
 //! A task that leaves the cluster's list (stopped tasks are listed for a while only) stays on the
 //! page as last seen, with a note.
 
-use berth_shared::{
-    ecs::{Task, short_id},
-    graph::{self, Tone, format_memory, group_label, service_of},
+use berth_shared::ecs::{Task, short_id};
+use berth_view::{
+    format::{self, format_memory},
+    graph::{self, group_label, service_of},
+    table::Tone,
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_params_map};
@@ -149,7 +151,7 @@ fn TaskDetails(
                     <dt>"Launch type"</dt><dd>{t.launch_type.clone().or(t.capacity_provider_name.clone()).unwrap_or_else(|| "–".to_owned())}</dd>
                     <dt>"Instance"</dt><dd>{placed}</dd>
                     <dt>"Availability Zone"</dt><dd data-testid="task-zone">{t.availability_zone.clone().unwrap_or_else(|| "–".to_owned())}</dd>
-                    <dt>"CPU / memory"</dt><dd>{format!("{} units ({}) · {}", reserved.cpu, graph::format_cpu(reserved.cpu), format_memory(reserved.memory))}</dd>
+                    <dt>"CPU / memory"</dt><dd>{format!("{} units ({}) · {}", reserved.cpu, format::format_cpu(reserved.cpu), format_memory(reserved.memory))}</dd>
                     <dt>"Started by"</dt><dd class="mono">{t.started_by.clone().unwrap_or_else(|| "–".to_owned())}</dd>
                     <dt>"Created"</dt><dd><When at=t.created_at now/></dd>
                     <dt>"Started"</dt><dd><When at=t.started_at now/></dd>

@@ -413,9 +413,9 @@ pub enum LifecyclePreview {
     #[serde(rename_all = "camelCase")]
     Evaluated {
         /// The policy's rules, as parsed from its text.
-        policy: crate::ops::lifecycle::LifecyclePolicy,
+        policy: crate::ecr::LifecyclePolicy,
         /// The verdict on every image (most recently pushed first) and the totals.
-        result: crate::ops::LifecycleOutput,
+        result: crate::ecr::LifecycleOutput,
     },
     /// The policy could not be evaluated: its text is not a policy Berth can simulate (ECR
     /// accepts actions Berth does not model, and emulators store anything), or an image has no

@@ -1,10 +1,13 @@
-//! ECS settings in plain words, for the console's service page.
+//! ECS settings in plain words: every sentence the console writes about how a service places,
+//! launches, deploys and scales, used wherever that setting is shown (the cluster page's tables
+//! and the service page read the same).
 //!
 //! ECS describes placement and capacity as lists of terse items (`spread` on
 //! `attribute:ecs.availability-zone`, `memberOf` with a cluster query, weights and bases). The
 //! functions here turn them into sentences a person can check at a glance:
 //!
 //! - [`placement`]: how a service's tasks are placed (daemon, strategies in order, constraints).
+//! - [`launch`]: a service's launch type, or its capacity providers with weights and bases.
 //! - [`capacity_strategy`]: how tasks are split between capacity providers.
 //! - [`deployment_configuration`]: how far a rolling deployment may go above and below the
 //!   desired count, and what the circuit breaker does.
@@ -13,13 +16,17 @@
 //!
 //! Everything is pure: the same service gives the same words.
 
-use crate::{
+use berth_shared::{
     autoscaling::{ScalableTarget, ScalingPolicy, ScheduledAction},
-    ecs::{
-        CapacityProviderStrategyItem, DeploymentConfiguration, PlacementConstraint,
-        PlacementStrategy, Service,
+    ecs::{CapacityProviderStrategyItem, PlacementConstraint, PlacementStrategy, Service},
+    ops::{
+        requests::Scheduling,
+        scaling::{
+            DEFAULT_COOLDOWN_SECONDS, StepAdjustment, StepScalingConfiguration,
+            TargetTrackingConfiguration,
+        },
     },
-    ops::scaling::{StepAdjustment, StepScalingConfiguration, TargetTrackingConfiguration},
+    placement::uses_fargate,
 };
 
 /// One placement strategy as a phrase and, for binpack, what it does.
@@ -85,12 +92,10 @@ pub fn placement(service: &Service) -> String {
     let mut text = if service.scheduling_strategy == "DAEMON" {
         "One task on every active container instance (daemon service).".to_owned()
     } else if service.placement_strategy.is_empty() {
-        let fargate = service.launch_type.as_deref() == Some("FARGATE")
-            || service
-                .capacity_provider_strategy
-                .iter()
-                .any(|i| i.capacity_provider.starts_with("FARGATE"));
-        if fargate {
+        if uses_fargate(
+            service.launch_type.as_deref(),
+            &service.capacity_provider_strategy,
+        ) {
             "Fargate spreads tasks across the Availability Zones of the service's subnets."
                 .to_owned()
         } else {
@@ -113,6 +118,32 @@ pub fn placement(service: &Service) -> String {
         text.push_str(&constraint(item));
     }
     text
+}
+
+/// A service's launch type, or its capacity providers with weights and bases
+/// (`FARGATE (weight 1, base 2), FARGATE_SPOT (weight 3)`).
+pub fn launch(service: &Service) -> String {
+    if let Some(kind) = &service.launch_type {
+        return kind.clone();
+    }
+    if service.capacity_provider_strategy.is_empty() {
+        return "default capacity provider".to_owned();
+    }
+    service
+        .capacity_provider_strategy
+        .iter()
+        .map(|i| {
+            if i.base > 0 {
+                format!(
+                    "{} (weight {}, base {})",
+                    i.capacity_provider, i.weight, i.base
+                )
+            } else {
+                format!("{} (weight {})", i.capacity_provider, i.weight)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// How tasks are split between capacity providers: `FARGATE runs the first 2 tasks; the rest
@@ -151,11 +182,16 @@ pub fn capacity_strategy(items: &[CapacityProviderStrategyItem]) -> String {
 
 /// A rolling deployment's limits in words: `Keeps at least 100% of the desired count running
 /// and starts at most 200% during a deployment; failed deployments roll back.`
-pub fn deployment_configuration(config: Option<&DeploymentConfiguration>) -> String {
+pub fn deployment_configuration(service: &Service) -> String {
+    let config = service.deployment_configuration.as_ref();
+    let (default_minimum, default_maximum) =
+        Scheduling::of_service(&service.scheduling_strategy).default_percents();
     let minimum = config
         .and_then(|c| c.minimum_healthy_percent)
-        .unwrap_or(100);
-    let maximum = config.and_then(|c| c.maximum_percent).unwrap_or(200);
+        .unwrap_or(default_minimum);
+    let maximum = config
+        .and_then(|c| c.maximum_percent)
+        .unwrap_or(default_maximum);
     let mut text = format!(
         "Keeps at least {minimum}% of the desired count running and runs at most {maximum}% \
          during a deployment"
@@ -240,13 +276,11 @@ fn target_tracking(config: &TargetTrackingConfiguration) -> String {
     };
     let out = config
         .scale_out_cooldown
-        .unwrap_or(crate::ops::scaling::DEFAULT_COOLDOWN_SECONDS);
+        .unwrap_or(DEFAULT_COOLDOWN_SECONDS);
     let cooldowns = if config.disable_scale_in {
         format!("waits {out} s after scaling out")
     } else {
-        let scale_in = config
-            .scale_in_cooldown
-            .unwrap_or(crate::ops::scaling::DEFAULT_COOLDOWN_SECONDS);
+        let scale_in = config.scale_in_cooldown.unwrap_or(DEFAULT_COOLDOWN_SECONDS);
         format!("waits {out} s after scaling out and {scale_in} s after scaling in")
     };
     format!("{action} {metric}; {cooldowns}.")
@@ -264,9 +298,7 @@ fn step_scaling(config: &StepScalingConfiguration, alarm: &str) -> String {
             )
         })
         .collect();
-    let cooldown = config
-        .cooldown
-        .unwrap_or(crate::ops::scaling::DEFAULT_COOLDOWN_SECONDS);
+    let cooldown = config.cooldown.unwrap_or(DEFAULT_COOLDOWN_SECONDS);
     format!(
         "While the alarm {alarm} fires: {}; then waits {cooldown} s.",
         steps.join("; ")
@@ -338,7 +370,7 @@ fn trim_number(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs::DeploymentCircuitBreaker;
+    use berth_shared::ecs::{DeploymentCircuitBreaker, DeploymentConfiguration};
 
     #[test]
     fn scaling_in_words() {
@@ -497,8 +529,9 @@ mod tests {
 
     #[test]
     fn deployment_limits_in_words() {
+        let mut s = service(serde_json::json!({}));
         assert_eq!(
-            deployment_configuration(None),
+            deployment_configuration(&s),
             "Keeps at least 100% of the desired count running and runs at most 200% during a \
              deployment; no circuit breaker, so a failing deployment keeps retrying."
         );
@@ -510,10 +543,60 @@ mod tests {
             maximum_percent: Some(150),
             minimum_healthy_percent: Some(50),
         };
+        s.deployment_configuration = Some(config);
         assert_eq!(
-            deployment_configuration(Some(&config)),
+            deployment_configuration(&s),
             "Keeps at least 50% of the desired count running and runs at most 150% during a \
              deployment; the circuit breaker stops failing deployments and rolls back."
         );
+    }
+
+    #[test]
+    fn a_fargate_capacity_provider_service_reads_as_fargate() {
+        let on_provider = service(serde_json::json!({
+            "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+        }));
+        let on_launch_type = service(serde_json::json!({"launchType": "FARGATE"}));
+        assert_eq!(placement(&on_provider), placement(&on_launch_type));
+        assert!(placement(&on_provider).starts_with("Fargate spreads"));
+    }
+
+    /// Every sentence about a service, for a set of services that covers each branch: a change
+    /// of wording shows up as a snapshot diff to review.
+    #[test]
+    fn services_in_words() {
+        let services = [
+            serde_json::json!({"launchType": "EC2"}),
+            serde_json::json!({"launchType": "FARGATE",
+                "deploymentConfiguration": {"minimumHealthyPercent": 50, "maximumPercent": 150,
+                    "deploymentCircuitBreaker": {"enable": true, "rollback": true}}}),
+            serde_json::json!({"capacityProviderStrategy": [
+                {"capacityProvider": "FARGATE", "weight": 1, "base": 2},
+                {"capacityProvider": "FARGATE_SPOT", "weight": 3, "base": 0}]}),
+            serde_json::json!({"launchType": "EC2", "placementStrategy": [
+                {"type": "spread", "field": "attribute:ecs.availability-zone"},
+                {"type": "binpack", "field": "cpu"}],
+                "placementConstraints": [{"type": "distinctInstance"},
+                    {"type": "memberOf", "expression": "attribute:ecs.instance-type =~ m5.*"}]}),
+            serde_json::json!({"launchType": "EC2", "placementStrategy": [
+                {"type": "spread", "field": "instanceId"}, {"type": "random"}],
+                "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": false}}}),
+            serde_json::json!({"launchType": "EC2", "schedulingStrategy": "DAEMON",
+                "placementConstraints": [{"type": "memberOf", "expression": "attribute:team == platform"}]}),
+        ];
+        let text: Vec<String> = services
+            .into_iter()
+            .map(|json| {
+                let s = service(json);
+                format!(
+                    "launch: {}\nplacement: {}\ncapacity: {}\ndeployment: {}\n",
+                    launch(&s),
+                    placement(&s),
+                    capacity_strategy(&s.capacity_provider_strategy),
+                    deployment_configuration(&s)
+                )
+            })
+            .collect();
+        insta::assert_snapshot!(text.join("\n"));
     }
 }

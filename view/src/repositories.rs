@@ -6,28 +6,10 @@ use std::cmp::Ordering;
 
 use berth_shared::{
     api::{ImageUsage, LifecyclePreview, RepositoryDetail, RepositorySummary},
-    ecr::ImageDetail,
-    ops::lifecycle::{ImageVerdict, LifecycleRule},
+    ecr::{ImageDetail, ImageVerdict, LifecycleRule},
 };
 
-/// `48_213_004` → `46.0 MiB`: binary units, one decimal from MiB on.
-pub fn format_bytes(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if bytes.abs() < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value.abs() >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
+use crate::table::{Sort, SortColumn};
 
 /// `sha256:3f2a…` → `3f2a9c1b7d4e`: the first 12 hex digits, as `docker images` shows them.
 pub fn short_digest(digest: &str) -> &str {
@@ -194,20 +176,6 @@ pub enum ImageSort {
     Findings,
 }
 
-/// A column an ECR table sorts by, with its name in the URL (`?sort=size`, `?sort=-size`).
-pub trait SortColumn: Copy + PartialEq + Send + Sync + std::fmt::Debug + 'static {
-    /// Every column, each with its URL name.
-    const NAMES: &'static [(Self, &'static str)];
-
-    /// The column's URL name.
-    fn name(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(column, _)| *column == self)
-            .map_or("", |(_, name)| name)
-    }
-}
-
 impl SortColumn for ImageSort {
     const NAMES: &'static [(Self, &'static str)] = &[
         (Self::Tags, "tags"),
@@ -225,69 +193,6 @@ impl SortColumn for RepositorySort {
         (Self::Pushed, "pushed"),
         (Self::Created, "created"),
     ];
-}
-
-/// A sort order: the column and whether largest (latest, worst) comes first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sort<C> {
-    /// The column.
-    pub column: C,
-    /// Largest first.
-    pub descending: bool,
-}
-
-impl<C: Copy + PartialEq> Sort<C> {
-    /// The order after clicking `column`: the same column flips, another starts descending
-    /// when `numeric` (largest first) and ascending otherwise.
-    pub fn click(self, column: C, numeric: bool) -> Self {
-        if self.column == column {
-            Self {
-                column,
-                descending: !self.descending,
-            }
-        } else {
-            Self {
-                column,
-                descending: numeric,
-            }
-        }
-    }
-
-    /// The URL form: the column's name, after `-` when descending.
-    pub fn param(self) -> String
-    where
-        C: SortColumn,
-    {
-        let sign = if self.descending { "-" } else { "" };
-        format!("{sign}{}", self.column.name())
-    }
-
-    /// Reads the URL form; `None` when it names no column.
-    pub fn parse(text: &str) -> Option<Self>
-    where
-        C: SortColumn,
-    {
-        let (descending, name) = match text.strip_prefix('-') {
-            Some(name) => (true, name),
-            None => (false, text),
-        };
-        C::NAMES
-            .iter()
-            .find(|(_, n)| *n == name)
-            .map(|(column, _)| Self {
-                column: *column,
-                descending,
-            })
-    }
-
-    /// `aria-sort` of a header.
-    pub fn aria(self, column: C) -> &'static str {
-        match (self.column == column, self.descending) {
-            (false, _) => "none",
-            (true, true) => "descending",
-            (true, false) => "ascending",
-        }
-    }
 }
 
 fn words(query: &str) -> Vec<String> {
@@ -400,24 +305,6 @@ pub fn select_repositories<'a>(
     picked
 }
 
-/// `7 images`, or `3 of 7 images` while a filter hides some.
-pub fn shown_of(shown: usize, total: usize, singular: &str, plural_form: &str) -> String {
-    if shown == total {
-        plural(total, singular, plural_form)
-    } else {
-        format!("{shown} of {}", plural(total, singular, plural_form))
-    }
-}
-
-/// `1 image` / `3 images`.
-pub fn plural(count: usize, singular: &str, plural: &str) -> String {
-    if count == 1 {
-        format!("1 {singular}")
-    } else {
-        format!("{count} {plural}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use berth_shared::{
@@ -503,21 +390,6 @@ mod tests {
                 }],
             }),
             image,
-        }
-    }
-
-    #[test]
-    fn sizes_read_in_binary_units() {
-        let cases = [
-            (0, "0 B"),
-            (1023, "1023 B"),
-            (1024, "1 KiB"),
-            (48_213_004, "46.0 MiB"),
-            (1_610_612_736, "1.5 GiB"),
-            (3 * 1024_i64.pow(4), "3.0 TiB"),
-        ];
-        for (bytes, text) in cases {
-            assert_eq!(format_bytes(bytes), text, "{bytes}");
         }
     }
 
@@ -683,7 +555,5 @@ mod tests {
             names(select_repositories(&list, "", by_images)),
             ["demo/api", "demo/worker", "base-images/python"]
         );
-        assert_eq!(plural(1, "image", "images"), "1 image");
-        assert_eq!(plural(70, "image", "images"), "70 images");
     }
 }

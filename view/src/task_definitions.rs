@@ -3,9 +3,13 @@
 
 use berth_shared::{
     api::{TaskDefinitionFamilies, TaskDefinitionFamily},
-    diff::Diff,
     ecs::{ContainerDefinition, TaskDefinition},
-    graph::{Cell, Column, Row, SortKey, SortOrder, Table, Target, Tone},
+};
+
+use crate::{
+    diff::Diff,
+    format::{format_cpu_units, format_memory},
+    table::{Cell, Column, Row, SortKey, SortOrder, Table, Target, Tone},
 };
 use serde_json::Value;
 
@@ -120,16 +124,6 @@ pub fn chosen_revision(family: &TaskDefinitionFamily, asked: Option<i64>) -> Opt
 pub fn parse_compare(text: &str) -> Option<(i64, i64)> {
     let (a, b) = text.split_once(',')?;
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
-}
-
-/// The URL of a revision's page.
-pub fn revision_href(family: &str, revision: i64) -> String {
-    crate::source::link(&format!("/task-definitions/{family}?revision={revision}"))
-}
-
-/// The URL comparing two revisions of a family.
-pub fn compare_href(family: &str, old: i64, new: i64) -> String {
-    crate::source::link(&format!("/task-definitions/{family}?compare={old},{new}"))
 }
 
 /// A task definition as the console pretty-prints and compares it.
@@ -256,38 +250,19 @@ fn network_words(mode: &str) -> &'static str {
     }
 }
 
-/// `"256"` → `0.25 vCPU (256 units)`; other forms (`"1 vCPU"`) are shown as written.
+/// `"256"` → `256 units (0.25 vCPU)`; other forms (`"1 vCPU"`) are shown as written.
 fn cpu_words(cpu: &str) -> String {
     match cpu.trim().parse::<i64>() {
-        Ok(units) => format!("{} vCPU ({units} units)", vcpu(units)),
+        Ok(units) => format_cpu_units(units),
         Err(_) => cpu.to_owned(),
     }
 }
 
-fn vcpu(units: i64) -> String {
-    let whole = units / 1024;
-    let rest = units % 1024;
-    if rest == 0 {
-        whole.to_string()
-    } else {
-        let text = format!("{:.2}", units as f64 / 1024.0);
-        text.trim_end_matches('0').to_owned()
-    }
-}
-
-/// `"2048"` → `2 GiB`; `"512"` → `512 MiB`.
+/// `"2048"` → `2 GiB`; `"512"` → `512 MiB`; other forms are shown as written.
 fn memory_words(memory: &str) -> String {
     match memory.trim().parse::<i64>() {
-        Ok(mib) => mib_words(mib),
+        Ok(mib) => format_memory(mib),
         Err(_) => memory.to_owned(),
-    }
-}
-
-fn mib_words(mib: i64) -> String {
-    if mib >= 1024 && mib % 1024 == 0 {
-        format!("{} GiB", mib / 1024)
-    } else {
-        format!("{mib} MiB")
     }
 }
 
@@ -332,19 +307,17 @@ fn container_words(container: &ContainerDefinition) -> ContainerWords {
         "CPU",
         container
             .cpu
-            .map_or("shares the task's CPU".to_owned(), |u| {
-                format!("{u} units ({} vCPU)", vcpu(u))
-            }),
+            .map_or("shares the task's CPU".to_owned(), format_cpu_units),
         None,
     ));
     let memory = match (container.memory, container.memory_reservation) {
         (Some(hard), Some(soft)) => format!(
             "{} reserved, stopped above {}",
-            mib_words(soft),
-            mib_words(hard)
+            format_memory(soft),
+            format_memory(hard)
         ),
-        (Some(hard), None) => format!("{} (hard limit)", mib_words(hard)),
-        (None, Some(soft)) => format!("{} reserved, no hard limit", mib_words(soft)),
+        (Some(hard), None) => format!("{} (hard limit)", format_memory(hard)),
+        (None, Some(soft)) => format!("{} reserved, no hard limit", format_memory(soft)),
         (None, None) => "shares the task's memory".to_owned(),
     };
     facts.push(fact("Memory", memory, None));
@@ -518,7 +491,7 @@ pub fn fold_unchanged(diff: &Diff, context: usize) -> Vec<DiffItem> {
     let changed: Vec<bool> = diff
         .rows
         .iter()
-        .map(|r| r.kind != berth_shared::diff::RowKind::Same)
+        .map(|r| r.kind != crate::diff::RowKind::Same)
         .collect();
     let near = |i: usize| {
         let from = i.saturating_sub(context);
