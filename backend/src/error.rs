@@ -97,13 +97,15 @@ impl ApiError {
         )
     }
 
-    /// 405 for a method that an `/api/` path does not answer; `allowed` lists the ones it does
-    /// (the `Allow` header's value).
-    pub fn method_not_allowed(method: &str, path: &str, allowed: &str) -> Self {
+    /// 405 for a method that an `/api/` path does not answer (the response's `Allow` header
+    /// lists those it does).
+    pub fn method_not_allowed(method: &str, path: &str) -> Self {
         Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::InvalidInput,
-            format!("{path} does not answer {method}; it answers {allowed}"),
+            format!(
+                "{path} does not answer {method}; the Allow header lists the methods it answers"
+            ),
             false,
         )
     }
@@ -251,12 +253,19 @@ impl From<SourceError> for ApiError {
 
 impl From<InputError> for ApiError {
     fn from(error: InputError) -> Self {
-        let message = if error.field == "." {
+        // A syntax error inside an object before any key is read is located at `?`
+        // (serde_path_to_error's unknown segment): it is about the document as a whole.
+        let field = if error.field == "?" {
+            ".".to_owned()
+        } else {
+            error.field
+        };
+        let message = if field == "." {
             error.message
         } else {
-            format!("{}: {}", error.field, error.message)
+            format!("{field}: {}", error.message)
         };
-        Self::invalid_input(error.field, message)
+        Self::invalid_input(field, message)
     }
 }
 

@@ -543,7 +543,7 @@ impl SdkEcs {
                 .send()
                 .await
                 .map_err(|e| {
-                    map_sdk_error("ecs:ListContainerInstances", &[Asked::Cluster(&cluster)], e)
+                    map_sdk_error("ecs:ListContainerInstances", &[Asked::Cluster(cluster)], e)
                 })?;
             Ok((
                 page.container_instance_arns().to_vec(),

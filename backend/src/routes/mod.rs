@@ -3,10 +3,9 @@
 //! Architecture invariant: every response under `/api/` is JSON, errors included. Unknown
 //! paths are a JSON 404 (never the console's `index.html`); a body over [`MAX_BODY_BYTES`] is
 //! a JSON 413 and one not declared as JSON a JSON 415 ([`body`]); and whatever error axum
-//! answers on its own (a 405 for a method a path does not answer, with its `Allow` header, or
-//! an extractor's rejection) is rewritten as the JSON error of its status by
-//! [`errors_as_json`]. Panics are answered by the app's catch-panic layer
-//! ([`crate::error::catch_panics`]).
+//! answers on its own (a 405 for a method a path does not answer, or an extractor's
+//! rejection) is rewritten as the JSON error of its status by [`errors_as_json`]. Panics are
+//! answered by the app's catch-panic layer ([`crate::error::catch_panics`]).
 
 mod body;
 mod clusters;
@@ -53,8 +52,8 @@ async fn unknown_endpoint(request: Request) -> ApiError {
     )
 }
 
-/// Rewrites an error answered without a JSON body as the JSON error of its status: a 405
-/// names the methods of its `Allow` header (which is kept), anything else keeps its text as
+/// Rewrites an error answered without a JSON body as the JSON error of its status, keeping
+/// its headers (a 405's `Allow` is added around this layer) and, but for a 405, its text as
 /// the message. JSON answers and successes pass as they are.
 async fn errors_as_json(request: Request, next: Next) -> Response {
     let method = request.method().clone();
@@ -66,12 +65,7 @@ async fn errors_as_json(request: Request, next: Next) -> Response {
     }
     let (mut parts, body) = response.into_parts();
     let error = if status == StatusCode::METHOD_NOT_ALLOWED {
-        let allowed = parts
-            .headers
-            .get(header::ALLOW)
-            .and_then(|allow| allow.to_str().ok())
-            .unwrap_or_default();
-        ApiError::method_not_allowed(method.as_str(), &path, allowed)
+        ApiError::method_not_allowed(method.as_str(), &path)
     } else {
         let text = axum::body::to_bytes(body, MAX_ERROR_TEXT_BYTES)
             .await

@@ -333,44 +333,31 @@ mod tests {
 
     #[tokio::test]
     async fn a_change_that_fails_or_cannot_be_saved_changes_nothing() {
-        let failing = scratch("failing");
-        let unsaveable = scratch("unsaveable");
-        let cases: [(&Path, fn(&Path)); 2] = [
-            (&failing, |_| {}),
-            // The state file became a directory that cannot be replaced.
-            (&unsaveable, |path| {
-                std::fs::remove_file(path).unwrap();
-                std::fs::create_dir_all(path.join("keep")).unwrap();
-            }),
+        // (case, service to scale, whether the state file becomes a directory that cannot be
+        // replaced before the change)
+        let cases = [
+            ("failing", "nope", false),
+            ("unsaveable", "scheduler", true),
         ];
-        for (path, break_the_file) in cases {
-            let sandbox = open(path);
-            let update = |desired_count| ServiceUpdate {
-                desired_count: Some(desired_count),
+        for (case, service, unsaveable) in cases {
+            let path = scratch(case);
+            let sandbox = open(&path);
+            let before = sandbox.cluster_snapshot("demo-small").await.unwrap();
+            if unsaveable {
+                std::fs::remove_file(&path).unwrap();
+                std::fs::create_dir_all(path.join("keep")).unwrap();
+            }
+            let update = ServiceUpdate {
+                desired_count: Some(2),
                 ..ServiceUpdate::default()
             };
-            let before = sandbox.cluster_snapshot("demo-small").await.unwrap();
-            break_the_file(path);
-            let result = if path == failing {
-                sandbox
-                    .update_service("demo-small", "nope", update(2))
-                    .await
-            } else {
-                sandbox
-                    .update_service("demo-small", "scheduler", update(2))
-                    .await
-            };
-            assert!(result.is_err(), "{}", path.display());
+            let result = sandbox.update_service("demo-small", service, update).await;
+            assert!(result.is_err(), "{case}");
             let after = sandbox.cluster_snapshot("demo-small").await.unwrap();
-            assert_eq!(after.services, before.services, "{}", path.display());
-            assert_eq!(after.tasks, before.tasks, "{}", path.display());
+            assert_eq!(after.services, before.services, "{case}");
+            assert_eq!(after.tasks, before.tasks, "{case}");
             let files = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
-            assert_eq!(
-                files,
-                1,
-                "no temporary file is left beside {}",
-                path.display()
-            );
+            assert_eq!(files, 1, "{case}: no temporary file is left behind");
         }
     }
 }
