@@ -2,9 +2,9 @@
 //!
 //! Architecture invariant: every response under `/api/` is JSON, errors included. Unknown
 //! paths are a JSON 404 (never the console's `index.html`); a body over [`MAX_BODY_BYTES`] is
-//! a JSON 413 and one not declared as JSON a JSON 415 ([`body`]); and whatever error axum
+//! a JSON 413 and one not declared as JSON a JSON 415 (`body`); and whatever error axum
 //! answers on its own (a 405 for a method a path does not answer, or an extractor's
-//! rejection) is rewritten as the JSON error of its status by [`errors_as_json`]. Panics are
+//! rejection) is rewritten as the JSON error of its status by `errors_as_json`. Panics are
 //! answered by the app's catch-panic layer ([`crate::error::catch_panics`]).
 
 mod body;
