@@ -9,7 +9,8 @@
 //! Reads of the same thing that miss at the same time make one call: the first fetches, the
 //! others wait for it and read what it stored (the overview's cluster list and its
 //! reservation, opened together, list the clusters once). A fetch that a change overtook is
-//! returned to its caller but not stored.
+//! returned to its caller but not stored. A read's entry in the flights map lives only while
+//! some caller fetches or waits for it.
 
 use std::{
     collections::HashMap,
@@ -42,15 +43,58 @@ struct Entries {
     families: Option<(Instant, Vec<TaskDefinitionFamily>)>,
 }
 
+/// A read being fetched: the lock its fetcher holds, and how many callers hold or wait for it.
+#[derive(Debug, Default)]
+struct InFlight {
+    callers: usize,
+    lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// The reads being fetched, by name (`clusters`, `families`, `snapshot:{name}`).
+type Flights = Mutex<HashMap<String, InFlight>>;
+
+/// A caller's place in a read's flight; leaving it (fetched, failed or cancelled) forgets the
+/// read once no one else holds or waits for it.
+struct Flight<'a> {
+    flights: &'a Flights,
+    name: String,
+    lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl<'a> Flight<'a> {
+    fn join(flights: &'a Flights, name: String) -> Self {
+        let mut map = flights.lock().unwrap_or_else(PoisonError::into_inner);
+        let in_flight = map.entry(name.clone()).or_default();
+        in_flight.callers += 1;
+        Self {
+            flights,
+            name,
+            lock: Arc::clone(&in_flight.lock),
+        }
+    }
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        let mut map = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(in_flight) = map.get_mut(&self.name) {
+            in_flight.callers -= 1;
+            if in_flight.callers == 0 {
+                map.remove(&self.name);
+            }
+        }
+    }
+}
+
 /// A source whose reads are cached for a short time.
 #[derive(Debug)]
 pub struct CachedEcs {
     inner: Arc<dyn EcsApi>,
     ttl: Duration,
     entries: Mutex<Entries>,
-    /// One lock per cached read (`clusters`, `families`, `snapshot:{name}`) held while it is
-    /// fetched, so that simultaneous misses make one call.
-    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// One lock per cached read held while it is fetched, so that simultaneous misses make
+    /// one call.
+    flights: Flights,
     /// Bumped by every invalidation; a fetch started before one is not stored.
     generation: AtomicU64,
 }
@@ -86,14 +130,8 @@ impl CachedEcs {
         if let Some(value) = self.fresh(read(&self.lock())) {
             return Ok(value);
         }
-        let lock = Arc::clone(
-            self.flights
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .entry(flight)
-                .or_default(),
-        );
-        let _flying = lock.lock().await;
+        let flight = Flight::join(&self.flights, flight);
+        let _flying = flight.lock.lock().await;
         if let Some(value) = self.fresh(read(&self.lock())) {
             return Ok(value);
         }
@@ -394,6 +432,42 @@ mod tests {
             after.cluster.running_tasks_count,
             before.cluster.running_tasks_count + 1
         );
+    }
+
+    #[tokio::test]
+    async fn a_read_is_forgotten_by_the_flights_once_fetched_or_failed() {
+        let (_, cache) = cached("forgotten", Duration::from_secs(60));
+        let flights = || cache.flights.lock().unwrap().len();
+        let (clusters, snapshot, missing, missing_again) = tokio::join!(
+            cache.list_clusters(),
+            cache.cluster_snapshot("demo-ec2"),
+            cache.cluster_snapshot("missing"),
+            cache.cluster_snapshot("missing"),
+        );
+        clusters.unwrap();
+        snapshot.unwrap();
+        assert!(missing.is_err() && missing_again.is_err());
+        assert_eq!(
+            flights(),
+            0,
+            "after fetches that succeeded and failed together"
+        );
+
+        for name in ["demo-small", "also-missing"] {
+            let _ = cache.cluster_snapshot(name).await;
+            assert_eq!(flights(), 0, "after reading {name} alone");
+        }
+
+        let mut cancelled = Box::pin(cache.list_clusters());
+        cache.invalidate();
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(
+            cancelled.as_mut().poll(&mut context).is_pending(),
+            "the fetch is under way"
+        );
+        assert_eq!(flights(), 1, "a fetch under way is in flight");
+        drop(cancelled);
+        assert_eq!(flights(), 0, "after a fetch whose caller went away");
     }
 
     #[tokio::test]

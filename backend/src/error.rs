@@ -5,6 +5,13 @@
 //! it into an [`ApiError`], whose `IntoResponse` writes the shared [`ErrorBody`] with a stable
 //! code and the matching status. Bad input is the caller's problem and is not logged as an
 //! error; unexpected failures are logged in full and answered with a generic message.
+//!
+//! A panicking handler is an unexpected failure like any other: [`catch_panics`] answers it
+//! with the same JSON 500 instead of dropping the connection. Errors axum answers on its own
+//! (405, an extractor's rejection) become JSON through [`ApiError::method_not_allowed`] and
+//! [`ApiError::from_status`] (see [`crate::routes`]).
+
+use std::any::Any;
 
 use axum::{
     Json,
@@ -93,6 +100,72 @@ impl ApiError {
         )
     }
 
+    /// 405 for a method that an `/api/` path does not answer (the response's `Allow` header
+    /// lists those it does).
+    pub fn method_not_allowed(method: &str, path: &str) -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::InvalidInput,
+            format!(
+                "{path} does not answer {method}; the Allow header lists the methods it answers"
+            ),
+            false,
+        )
+    }
+
+    /// 413 for a request body larger than `limit_bytes`.
+    pub fn payload_too_large(limit_bytes: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::InvalidInput,
+            format!(
+                "the request body is larger than the API's limit of {} MiB",
+                limit_bytes / (1024 * 1024)
+            ),
+            false,
+        )
+    }
+
+    /// 415 for a body sent as something other than JSON.
+    pub fn unsupported_media_type(content_type: &str) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::InvalidInput,
+            format!("the body must be JSON (Content-Type: application/json), not {content_type}"),
+            false,
+        )
+    }
+
+    /// 500 for anything unexpected: `detail` is logged, the answer is generic.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(%detail, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "Berth hit an unexpected error; the server log has the details",
+            false,
+        )
+    }
+
+    /// The error of a status that axum answered on its own, such as an extractor's rejection
+    /// (a path segment that is not UTF-8), with its text as the message. A server error's
+    /// text is logged, not answered.
+    pub fn from_status(status: StatusCode, text: &str) -> Self {
+        let (code, retryable) = match status {
+            StatusCode::NOT_FOUND => (ErrorCode::NotFound, false),
+            StatusCode::TOO_MANY_REQUESTS => (ErrorCode::Throttled, true),
+            StatusCode::SERVICE_UNAVAILABLE => (ErrorCode::Unavailable, true),
+            _ if status.is_server_error() => return Self::internal(text),
+            _ => (ErrorCode::InvalidInput, false),
+        };
+        let message = if text.is_empty() {
+            status.canonical_reason().unwrap_or("request failed")
+        } else {
+            text
+        };
+        Self::new(status, code, message, retryable)
+    }
+
     /// 503 for a source that cannot be used now (retryable once its cause is mended).
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(
@@ -177,27 +250,26 @@ impl From<SourceError> for ApiError {
                 message,
                 true,
             ),
-            SourceError::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ErrorCode::Internal,
-                    "Berth hit an unexpected error; the server log has the details",
-                    false,
-                )
-            }
+            SourceError::Internal(detail) => Self::internal(detail),
         }
     }
 }
 
 impl From<InputError> for ApiError {
     fn from(error: InputError) -> Self {
-        let message = if error.field == "." {
+        // A syntax error inside an object before any key is read is located at `?`
+        // (serde_path_to_error's unknown segment): it is about the document as a whole.
+        let field = if error.field == "?" {
+            ".".to_owned()
+        } else {
+            error.field
+        };
+        let message = if field == "." {
             error.message
         } else {
-            format!("{}: {}", error.field, error.message)
+            format!("{field}: {}", error.message)
         };
-        Self::invalid_input(error.field, message)
+        Self::invalid_input(field, message)
     }
 }
 
@@ -205,6 +277,24 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, Json(self.body)).into_response()
     }
+}
+
+/// How a panic is answered: a function, so that the layer's type can be named.
+pub type PanicResponder = fn(Box<dyn Any + Send + 'static>) -> Response;
+
+/// The layer that answers a panicking handler with the JSON 500 of [`ApiError::internal`]
+/// (the panic's message is logged, never answered) rather than a dropped connection.
+pub fn catch_panics() -> tower_http::catch_panic::CatchPanicLayer<PanicResponder> {
+    tower_http::catch_panic::CatchPanicLayer::custom(answer_panic)
+}
+
+fn answer_panic(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    ApiError::internal(format_args!("a request handler panicked: {message}")).into_response()
 }
 
 #[cfg(test)]
@@ -266,6 +356,37 @@ mod tests {
             assert_eq!(error.body().code, code);
             assert_eq!(error.body().retryable, retryable);
             assert!(!error.body().message.contains("secret detail"));
+        }
+    }
+
+    #[test]
+    fn statuses_axum_answers_map_to_codes() {
+        let cases = [
+            (
+                StatusCode::BAD_REQUEST,
+                "Invalid URL",
+                ErrorCode::InvalidInput,
+                "Invalid URL",
+            ),
+            (StatusCode::NOT_FOUND, "", ErrorCode::NotFound, "Not Found"),
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                "",
+                ErrorCode::Throttled,
+                "Too Many Requests",
+            ),
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "secret detail",
+                ErrorCode::Internal,
+                "Berth hit an unexpected error; the server log has the details",
+            ),
+        ];
+        for (status, text, code, message) in cases {
+            let error = ApiError::from_status(status, text);
+            assert_eq!(error.status(), status);
+            assert_eq!(error.body().code, code, "{status}");
+            assert_eq!(error.body().message, message, "{status}");
         }
     }
 

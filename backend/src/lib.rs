@@ -5,7 +5,9 @@
 //! - [`ecr`]: the [`EcrApi`] trait, the only way the server touches ECR, and what is derived
 //!   from it (where images run).
 //! - [`aws`]: the AWS SDK implementation; [`sandbox`]: the embedded simulated account.
-//! - [`routes`]: the `/api/` handlers; [`error`]: the error policy and JSON error body.
+//! - [`routes`]: the `/api/` handlers; [`error`]: the error policy and JSON error body, and
+//!   the layer answering a panicking handler with a JSON 500.
+//! - [`blocking`]: running file writes and CPU-bound simulations off the async workers.
 //! - [`sources`]: the sources a server offers, opened on first use, and `?source=`.
 //! - [`cache`]: a short read cache in front of the source, cleared by changes and `?refresh`.
 //! - [`live`]: one poller per watched cluster, behind the server-sent events stream.
@@ -14,6 +16,7 @@
 //! - [`cli`]: the command line of the `berth` binary.
 
 pub mod aws;
+pub mod blocking;
 pub mod cache;
 pub mod cli;
 pub mod ecr;
@@ -43,11 +46,13 @@ pub struct AppState {
     pub sources: Arc<sources::Sources>,
 }
 
-/// The whole application: `/api/` first, then the console.
+/// The whole application: `/api/` first, then the console. A panic in any handler is
+/// answered with a JSON 500 ([`error::catch_panics`]), never a dropped connection.
 pub fn app(state: AppState, static_dir: &Path) -> Router {
     Router::new()
         .nest("/api", routes::api(state))
         .merge(static_files::console(static_dir))
+        .layer(error::catch_panics())
         .layer(TraceLayer::new_for_http())
 }
 

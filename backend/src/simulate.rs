@@ -4,6 +4,9 @@
 //! `berth_shared` and answers JSON. Bad input is an [`InputError`] naming the field (exit code
 //! 2 on the CLI, HTTP 400 on the API). A validation that finds errors is a successful run
 //! whose verdict is negative: the report is printed and the CLI exits with 1.
+//!
+//! A run is CPU-bound (up to 10,000 tasks or instances) and synchronous; the API runs it off
+//! the async workers ([`crate::blocking`]).
 
 use berth_shared::{
     input::{InputError, from_json},

@@ -9,7 +9,8 @@
 //! Each source becomes an [`Account`] the first time a request chooses it, with its own read
 //! cache and live pollers, and stays open for the life of the server. Concurrent first
 //! requests open it once; a source that fails to open (an unreadable sandbox file) is tried
-//! again by the next request. AWS regions share one configuration (credentials, profile,
+//! again by the next request. The sandbox's file is read (and, the first time, written) off
+//! the async workers. AWS regions share one configuration (credentials, profile,
 //! endpoint, timeouts), loaded once, with only the region changed.
 
 use std::{
@@ -26,6 +27,7 @@ use tokio::sync::OnceCell;
 use crate::{
     EcrApi, EcsApi,
     aws::{AwsSettings, SdkEcs, load_config},
+    blocking::off_workers,
     cache::CachedEcs,
     ecr::sdk::SdkEcr,
     error::ApiError,
@@ -189,11 +191,13 @@ impl Sources {
     async fn open_account(&self, id: &SourceId) -> Result<Arc<Account>, ApiError> {
         let (ecs, ecr): (Arc<dyn EcsApi>, Arc<dyn EcrApi>) = match id {
             SourceId::Sandbox => {
-                let path = &self.settings.sandbox_path;
-                let sandbox = Sandbox::open(path, crate::now()).map_err(|e| {
-                    tracing::error!(error = %e, "cannot open the sandbox");
-                    ApiError::unavailable(format!("the sandbox cannot be opened: {e}"))
-                })?;
+                let path = self.settings.sandbox_path.clone();
+                let sandbox = off_workers(move || Sandbox::open(&path, crate::now()))
+                    .await?
+                    .map_err(|e| {
+                        tracing::error!(error = %e, "cannot open the sandbox");
+                        ApiError::unavailable(format!("the sandbox cannot be opened: {e}"))
+                    })?;
                 let _ = self.sandbox_region.set(sandbox.region().to_owned());
                 let sandbox = Arc::new(sandbox);
                 (sandbox.clone(), sandbox)

@@ -721,18 +721,19 @@ async fn persistent_throttling_is_a_retryable_429() {
     assert!(api.body().retryable);
 }
 
-#[tokio::test]
-async fn missing_and_vanished_clusters_are_not_found() {
-    // DescribeClusters reports an unknown cluster as a MISSING failure.
-    let fake = Arc::new(fleet(0, 0, 0, 0));
-    let ecs = adapter(&fake, &fake_rules(&fake));
-    let error = ecs.cluster_snapshot("nope").await.expect_err("missing");
-    assert!(
-        matches!(&error, SourceError::NotFound { kind: "cluster", name } if name.ends_with("nope")),
-        "{error:?}"
-    );
-    assert_eq!(ApiError::from(error).status().as_u16(), 404);
+/// The not-found error a snapshot of `asked` ends with when `rule` answers first.
+async fn snapshot_not_found(fake: &Arc<Fake>, rule: Option<Rule>, asked: &str) -> SourceError {
+    let mut rules: Vec<Rule> = rule.into_iter().collect();
+    rules.extend(fake_rules(fake));
+    adapter(fake, &rules)
+        .cluster_snapshot(asked)
+        .await
+        .expect_err("not found")
+}
 
+#[tokio::test]
+async fn missing_and_vanished_clusters_are_not_found_by_the_name_asked() {
+    let fake = Arc::new(fleet(0, 0, 0, 0));
     // A cluster deleted after DescribeClusters answers ClusterNotFoundException to the lists.
     let vanished = mock!(Client::list_tasks)
         .sequence()
@@ -742,23 +743,74 @@ async fn missing_and_vanished_clusters_are_not_found() {
         )
         .repeatedly()
         .build();
-    let mut rules = vec![vanished.clone()];
-    rules.extend(fake_rules(&fake));
-    let error = adapter(&fake, &rules)
-        .cluster_snapshot("demo")
-        .await
-        .expect_err("vanished");
-    assert!(
-        matches!(
+    let cases = [
+        // DescribeClusters reports an unknown cluster as a MISSING failure.
+        (None, "nope"),
+        (Some(vanished.clone()), "demo"),
+    ];
+    for (rule, asked) in cases {
+        let error = snapshot_not_found(&fake, rule, asked).await;
+        assert_eq!(
             error,
             SourceError::NotFound {
                 kind: "cluster",
-                ..
+                name: asked.to_owned(),
             }
-        ),
-        "{error:?}"
-    );
+        );
+        let api = ApiError::from(error);
+        assert_eq!(api.status().as_u16(), 404);
+        assert_eq!(
+            api.body().message,
+            format!("cluster {asked:?} was not found")
+        );
+    }
     assert_eq!(vanished.num_calls(), 1, "not retried");
+}
+
+#[tokio::test]
+async fn updating_a_missing_service_or_cluster_names_the_one_asked_for() {
+    let cases = [
+        (
+            "ServiceNotFoundException",
+            "Service not found.",
+            "service",
+            "web",
+        ),
+        (
+            "ServiceNotActiveException",
+            "Service was not ACTIVE.",
+            "service",
+            "web",
+        ),
+        (
+            "ClusterNotFoundException",
+            "Cluster not found.",
+            "cluster",
+            "prod",
+        ),
+    ];
+    for (code, message, kind, name) in cases {
+        let answer = mock!(Client::update_service)
+            .match_requests(|input| {
+                input.cluster() == Some("prod") && input.service() == Some("web")
+            })
+            .sequence()
+            .http_status(400, Some(aws_error(code, message)))
+            .build();
+        let fake = Arc::new(Fake::default());
+        let error = adapter(&fake, &[answer])
+            .update_service("prod", "web", berth_shared::api::ServiceUpdate::default())
+            .await
+            .expect_err(code);
+        assert_eq!(
+            error,
+            SourceError::NotFound {
+                kind,
+                name: name.to_owned(),
+            },
+            "{code}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -138,7 +138,7 @@ async fn metric_data(
             let page = request
                 .send()
                 .await
-                .map_err(|e| map_sdk_error("cloudwatch:GetMetricData", e))?;
+                .map_err(|e| map_sdk_error("cloudwatch:GetMetricData", &[], e))?;
             Ok((
                 page.metric_data_results().to_vec(),
                 page.next_token().map(str::to_owned),

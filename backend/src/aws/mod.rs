@@ -26,7 +26,7 @@ use berth_shared::{
 };
 
 use crate::{error::SourceError, source::EcsApi};
-pub(crate) use calls::{all_pages, map_sdk_error};
+pub(crate) use calls::{Asked, all_pages, map_sdk_error};
 
 mod calls;
 mod convert;
@@ -158,6 +158,9 @@ impl SdkEcs {
         }
     }
 
+    /// The clusters named (by name or ARN). Those ECS reports as failures (MISSING: never
+    /// existed, or deleted since they were listed) are left out and logged; the caller
+    /// decides whether a missing one is an error.
     async fn describe_clusters(&self, names: &[String]) -> Result<Vec<Cluster>, SourceError> {
         describe_in_batches(names, DESCRIBE_CLUSTERS_BATCH, |batch| {
             let request = self
@@ -171,15 +174,9 @@ impl SdkEcs {
                 let output = request
                     .send()
                     .await
-                    .map_err(|e| map_sdk_error("ecs:DescribeClusters", e))?;
-                if let Some(failure) = output.failures().first() {
-                    if failure.reason() == Some("MISSING") {
-                        return Err(SourceError::NotFound {
-                            kind: "cluster",
-                            name: failure.arn().unwrap_or_default().to_owned(),
-                        });
-                    }
-                    tracing::warn!(reason = ?failure.reason(), arn = ?failure.arn(), "DescribeClusters failure");
+                    .map_err(|e| map_sdk_error("ecs:DescribeClusters", &[], e))?;
+                for failure in output.failures() {
+                    tracing::debug!(reason = ?failure.reason(), arn = ?failure.arn(), "DescribeClusters failure");
                 }
                 Ok(output.clusters().iter().map(convert::cluster).collect())
             }
@@ -203,7 +200,7 @@ impl EcsApi for SdkEcs {
                 .set_next_token(next_token)
                 .send()
                 .await
-                .map_err(|e| map_sdk_error("ecs:ListClusters", e))?;
+                .map_err(|e| map_sdk_error("ecs:ListClusters", &[], e))?;
             Ok((
                 page.cluster_arns().to_vec(),
                 page.next_token().map(str::to_owned),
@@ -286,7 +283,7 @@ impl EcsApi for SdkEcs {
                     let page = request
                         .send()
                         .await
-                        .map_err(|e| map_sdk_error("ecs:ListTaskDefinitions", e))?;
+                        .map_err(|e| map_sdk_error("ecs:ListTaskDefinitions", &[], e))?;
                     Ok((
                         page.task_definition_arns().to_vec(),
                         page.next_token().map(str::to_owned),
@@ -329,17 +326,19 @@ impl EcsApi for SdkEcs {
             .task_definition(id)
             .send()
             .await
-            .map_err(|e| match map_sdk_error("ecs:DescribeTaskDefinition", e) {
-                SourceError::InvalidParameter(message)
-                    if message.contains("Unable to describe") =>
-                {
-                    SourceError::NotFound {
-                        kind: "task definition",
-                        name: id.to_owned(),
+            .map_err(
+                |e| match map_sdk_error("ecs:DescribeTaskDefinition", &[], e) {
+                    SourceError::InvalidParameter(message)
+                        if message.contains("Unable to describe") =>
+                    {
+                        SourceError::NotFound {
+                            kind: "task definition",
+                            name: id.to_owned(),
+                        }
                     }
-                }
-                other => other,
-            })?;
+                    other => other,
+                },
+            )?;
         output
             .task_definition()
             .map(task_definitions::from_sdk)
@@ -359,7 +358,7 @@ impl EcsApi for SdkEcs {
         )?
         .send()
         .await
-        .map_err(|e| map_sdk_error("ecs:RegisterTaskDefinition", e))?;
+        .map_err(|e| map_sdk_error("ecs:RegisterTaskDefinition", &[], e))?;
         mutation(
             &output,
             output.task_definition().map(task_definitions::from_sdk),
@@ -377,7 +376,7 @@ impl EcsApi for SdkEcs {
             .task_definition(id)
             .send()
             .await
-            .map_err(|e| map_sdk_error("ecs:DeregisterTaskDefinition", e))?;
+            .map_err(|e| map_sdk_error("ecs:DeregisterTaskDefinition", &[], e))?;
         mutation(
             &output,
             output.task_definition().map(task_definitions::from_sdk),
@@ -423,7 +422,7 @@ impl EcsApi for SdkEcs {
             )?)
             .send()
             .await
-            .map_err(|e| map_sdk_error("ecs:CreateService", e))?;
+            .map_err(|e| map_sdk_error("ecs:CreateService", &[Asked::Cluster(cluster)], e))?;
         mutation(&output, output.service().map(convert::service), || {
             answered_without("CreateService", "service")
         })
@@ -453,7 +452,13 @@ impl EcsApi for SdkEcs {
             )?)
             .send()
             .await
-            .map_err(|e| map_sdk_error("ecs:UpdateService", e))?;
+            .map_err(|e| {
+                map_sdk_error(
+                    "ecs:UpdateService",
+                    &[Asked::Cluster(cluster), Asked::Service(service)],
+                    e,
+                )
+            })?;
         mutation(&output, output.service().map(convert::service), || {
             answered_without("UpdateService", "service")
         })
@@ -486,7 +491,7 @@ impl EcsApi for SdkEcs {
             .set_network_configuration(to_sdk::network(request.network_configuration.as_ref())?)
             .send()
             .await
-            .map_err(|e| map_sdk_error("ecs:RunTask", e))?;
+            .map_err(|e| map_sdk_error("ecs:RunTask", &[Asked::Cluster(cluster)], e))?;
         Ok(Mutation {
             resource: RunTaskResult {
                 tasks: output.tasks().iter().map(convert::task).collect(),
@@ -518,7 +523,7 @@ impl EcsApi for SdkEcs {
             .set_reason(request.reason.clone())
             .send()
             .await
-            .map_err(|e| map_sdk_error("ecs:StopTask", e))?;
+            .map_err(|e| map_sdk_error("ecs:StopTask", &[Asked::Cluster(cluster)], e))?;
         mutation(&output, output.task().map(convert::task), || {
             SourceError::NotFound {
                 kind: "task",
@@ -542,7 +547,9 @@ impl SdkEcs {
                 .set_next_token(next_token)
                 .send()
                 .await
-                .map_err(|e| map_sdk_error("ecs:ListContainerInstances", e))?;
+                .map_err(|e| {
+                    map_sdk_error("ecs:ListContainerInstances", &[Asked::Cluster(cluster)], e)
+                })?;
             Ok((
                 page.container_instance_arns().to_vec(),
                 page.next_token().map(str::to_owned),
@@ -556,11 +563,15 @@ impl SdkEcs {
                 .cluster(cluster)
                 .set_container_instances(Some(batch))
                 .include(aws_sdk_ecs::types::ContainerInstanceField::ContainerInstanceHealth);
+            let cluster = cluster.to_owned();
             async move {
-                let output = request
-                    .send()
-                    .await
-                    .map_err(|e| map_sdk_error("ecs:DescribeContainerInstances", e))?;
+                let output = request.send().await.map_err(|e| {
+                    map_sdk_error(
+                        "ecs:DescribeContainerInstances",
+                        &[Asked::Cluster(&cluster)],
+                        e,
+                    )
+                })?;
                 Ok(output
                     .container_instances()
                     .iter()
@@ -598,7 +609,7 @@ impl SdkEcs {
                 .set_next_token(next_token)
                 .send()
                 .await
-                .map_err(|e| map_sdk_error("ecs:ListServices", e))?;
+                .map_err(|e| map_sdk_error("ecs:ListServices", &[Asked::Cluster(cluster)], e))?;
             Ok((
                 page.service_arns().to_vec(),
                 page.next_token().map(str::to_owned),
@@ -618,11 +629,11 @@ impl SdkEcs {
                 .describe_services()
                 .cluster(cluster)
                 .set_services(Some(batch));
+            let cluster = cluster.to_owned();
             async move {
-                let output = request
-                    .send()
-                    .await
-                    .map_err(|e| map_sdk_error("ecs:DescribeServices", e))?;
+                let output = request.send().await.map_err(|e| {
+                    map_sdk_error("ecs:DescribeServices", &[Asked::Cluster(&cluster)], e)
+                })?;
                 Ok(output.services().iter().map(convert::service).collect())
             }
         })
@@ -652,11 +663,11 @@ impl SdkEcs {
                 .cluster(cluster)
                 .set_tasks(Some(batch))
                 .include(aws_sdk_ecs::types::TaskField::Tags);
+            let cluster = cluster.to_owned();
             async move {
-                let output = request
-                    .send()
-                    .await
-                    .map_err(|e| map_sdk_error("ecs:DescribeTasks", e))?;
+                let output = request.send().await.map_err(|e| {
+                    map_sdk_error("ecs:DescribeTasks", &[Asked::Cluster(&cluster)], e)
+                })?;
                 Ok(output.tasks().iter().map(convert::task).collect())
             }
         })
@@ -681,7 +692,7 @@ impl SdkEcs {
                 let page = request
                     .send()
                     .await
-                    .map_err(|e| map_sdk_error("ecs:ListTasks", e))?;
+                    .map_err(|e| map_sdk_error("ecs:ListTasks", &[Asked::Cluster(cluster)], e))?;
                 Ok((
                     page.task_arns().to_vec(),
                     page.next_token().map(str::to_owned),

@@ -121,10 +121,9 @@ async fn scalable_targets(
             .set_next_token(next_token);
         let wanted = &wanted;
         async move {
-            let page = request
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("application-autoscaling:DescribeScalableTargets", e))?;
+            let page = request.send().await.map_err(|e| {
+                map_sdk_error("application-autoscaling:DescribeScalableTargets", &[], e)
+            })?;
             let targets = page
                 .scalable_targets()
                 .iter()
@@ -149,10 +148,9 @@ async fn scaling_policies(
             .max_results(PAGE_SIZE)
             .set_next_token(next_token);
         async move {
-            let page = request
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("application-autoscaling:DescribeScalingPolicies", e))?;
+            let page = request.send().await.map_err(|e| {
+                map_sdk_error("application-autoscaling:DescribeScalingPolicies", &[], e)
+            })?;
             let policies = page
                 .scaling_policies()
                 .iter()
@@ -178,7 +176,7 @@ async fn scheduled_actions(
             .set_next_token(next_token);
         async move {
             let page = request.send().await.map_err(|e| {
-                map_sdk_error("application-autoscaling:DescribeScheduledActions", e)
+                map_sdk_error("application-autoscaling:DescribeScheduledActions", &[], e)
             })?;
             let actions = page
                 .scheduled_actions()

@@ -6,7 +6,8 @@
 //! (three attempts) for throttling. `DescribeRepositories` and `DescribeImages` are paginated
 //! until the last page at ECR's maximum page size (1000, docs/ECS-MODEL.md §9.3).
 //!
-//! Errors are mapped by kind: `RepositoryNotFoundException` is a 404 naming the repository,
+//! Errors are mapped by kind: `RepositoryNotFoundException` is a 404 naming the repository
+//! asked for (never ECR's sentence about the registry),
 //! `LifecyclePolicyNotFoundException` means "no policy", access denied, throttling, invalid
 //! parameters and unreachable endpoints map as they do for ECS.
 
@@ -24,7 +25,7 @@ use berth_shared::{
 
 use super::{EcrApi, sort_images};
 use crate::{
-    aws::{AwsSettings, all_pages, load_config, map_sdk_error},
+    aws::{Asked, AwsSettings, all_pages, load_config, map_sdk_error},
     error::SourceError,
 };
 
@@ -59,6 +60,12 @@ impl SdkEcr {
         names: Option<Vec<String>>,
     ) -> Result<Vec<Repository>, SourceError> {
         let single = names.is_some();
+        let asked: Vec<Asked<'_>> = names
+            .iter()
+            .flatten()
+            .map(|name| Asked::Repository(name))
+            .collect();
+        let asked = &asked;
         let mut repositories = all_pages(|next_token| {
             let mut request = self
                 .client
@@ -72,7 +79,7 @@ impl SdkEcr {
                 let page = request
                     .send()
                     .await
-                    .map_err(|e| map_sdk_error("ecr:DescribeRepositories", e))?;
+                    .map_err(|e| map_sdk_error("ecr:DescribeRepositories", asked, e))?;
                 let repositories = page.repositories().iter().map(repository).collect();
                 Ok((repositories, page.next_token().map(str::to_owned)))
             }
@@ -91,8 +98,7 @@ impl EcrApi for SdkEcr {
 
     async fn repository(&self, name: &str) -> Result<Repository, SourceError> {
         self.describe_repositories(Some(vec![name.to_owned()]))
-            .await
-            .map_err(|e| with_repository(e, name))?
+            .await?
             .into_iter()
             .find(|r| r.repository_name == name)
             .ok_or_else(|| not_found(name))
@@ -108,7 +114,7 @@ impl EcrApi for SdkEcr {
                 .set_next_token(next_token);
             async move {
                 let page = request.send().await.map_err(|e| {
-                    with_repository(map_sdk_error("ecr:DescribeImages", e), repository)
+                    map_sdk_error("ecr:DescribeImages", &[Asked::Repository(repository)], e)
                 })?;
                 let images = page.image_details().iter().map(image).collect();
                 Ok((images, page.next_token().map(str::to_owned)))
@@ -135,9 +141,10 @@ impl EcrApi for SdkEcr {
             {
                 Ok(None)
             }
-            Err(error) => Err(with_repository(
-                map_sdk_error("ecr:GetLifecyclePolicy", error),
-                repository,
+            Err(error) => Err(map_sdk_error(
+                "ecr:GetLifecyclePolicy",
+                &[Asked::Repository(repository)],
+                error,
             )),
         }
     }
@@ -147,16 +154,6 @@ fn not_found(name: &str) -> SourceError {
     SourceError::NotFound {
         kind: "repository",
         name: name.to_owned(),
-    }
-}
-
-/// ECR's not-found message is a sentence about the registry; name the repository instead.
-fn with_repository(error: SourceError, repository: &str) -> SourceError {
-    match error {
-        SourceError::NotFound {
-            kind: "repository", ..
-        } => not_found(repository),
-        other => other,
     }
 }
 

@@ -2,13 +2,18 @@
 //! with the same JSON error shape as every other error, naming the field), and the account
 //! a request reads (`?source=`), with the `?refresh=true` switch that bypasses its short read
 //! cache.
+//!
+//! A body is read whole up to [`MAX_BODY_BYTES`] (a larger one is a JSON 413). It must be
+//! declared as JSON (`application/json` or `…+json`) or not declared at all: a body sent as a
+//! form or plain text is a JSON 415, so a page of another site cannot post one with a plain
+//! HTML form.
 
 use std::{collections::HashMap, ops::Deref, sync::Arc};
 
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, Query, Request},
-    http::request::Parts,
+    http::{StatusCode, header, request::Parts},
 };
 use berth_shared::{
     input::from_json,
@@ -17,6 +22,60 @@ use berth_shared::{
 use serde::de::DeserializeOwned;
 
 use crate::{AppState, error::ApiError, sources::Account};
+
+/// The largest request body the API reads: room for a placement simulation over 10,000
+/// container instances in AWS's shape (about 7 MB).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// A request body of JSON text, not yet parsed (the "what if" tools parse it themselves).
+#[derive(Debug)]
+pub struct JsonText(pub String);
+
+impl<S> FromRequest<S> for JsonText
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
+            let declared = content_type
+                .to_str()
+                .unwrap_or("an unreadable content type");
+            if !is_json(declared) {
+                return Err(ApiError::unsupported_media_type(declared));
+            }
+        }
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(MAX_BODY_BYTES),
+                    _ => ApiError::invalid_input(
+                        ".",
+                        format!("the request body could not be read: {rejection}"),
+                    ),
+                })?;
+        String::from_utf8(bytes.into())
+            .map(Self)
+            .map_err(|_| ApiError::invalid_input(".", "the body is not UTF-8 text"))
+    }
+}
+
+/// Whether a `Content-Type` declares JSON: `application/json` or a `+json` type, with any
+/// parameters (`; charset=utf-8`).
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|subtype| subtype.ends_with("+json"))
+}
 
 /// A request body parsed as `T` with errors that name the field.
 #[derive(Debug)]
@@ -30,12 +89,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(request, state).await.map_err(|e| {
-            ApiError::invalid_input(".", format!("the request body could not be read: {e}"))
-        })?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| ApiError::invalid_input(".", "the body is not UTF-8 text"))?;
-        Ok(Self(from_json(text)?))
+        let JsonText(text) = JsonText::from_request(request, state).await?;
+        Ok(Self(from_json(&text)?))
     }
 }
 
@@ -72,5 +127,28 @@ impl FromRequestParts<AppState> for Source {
             account.cache.invalidate();
         }
         Ok(Self(account))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        let cases = [
+            ("application/json", true),
+            ("application/json; charset=utf-8", true),
+            ("Application/JSON", true),
+            ("application/problem+json", true),
+            ("text/plain", false),
+            ("text/plain;charset=UTF-8", false),
+            ("application/x-www-form-urlencoded", false),
+            ("multipart/form-data; boundary=x", false),
+            ("text/json+html", false),
+        ];
+        for (content_type, json) in cases {
+            assert_eq!(is_json(content_type), json, "{content_type}");
+        }
     }
 }

@@ -1,7 +1,11 @@
 //! The JSON API under `/api/`, one module per resource.
 //!
-//! Architecture invariant: every response under `/api/` is JSON, including errors and unknown
-//! paths (a JSON 404, never the console's `index.html`).
+//! Architecture invariant: every response under `/api/` is JSON, errors included. Unknown
+//! paths are a JSON 404 (never the console's `index.html`); a body over [`MAX_BODY_BYTES`] is
+//! a JSON 413 and one not declared as JSON a JSON 415 (`body`); and whatever error axum
+//! answers on its own (a 405 for a method a path does not answer, or an extractor's
+//! rejection) is rewritten as the JSON error of its status by `errors_as_json`. Panics are
+//! answered by the app's catch-panic layer ([`crate::error::catch_panics`]).
 
 mod body;
 mod clusters;
@@ -11,9 +15,20 @@ mod services;
 mod simulate;
 mod task_definitions;
 
-use axum::{Router, extract::Request};
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Request},
+    http::{HeaderValue, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+};
+
+pub use body::MAX_BODY_BYTES;
 
 use crate::{AppState, error::ApiError};
+
+/// The most of a non-JSON error body that is kept as the JSON error's message.
+const MAX_ERROR_TEXT_BYTES: usize = 4096;
 
 /// The API router, to be nested at `/api`.
 pub fn api(state: AppState) -> Router {
@@ -25,6 +40,8 @@ pub fn api(state: AppState) -> Router {
         .merge(task_definitions::routes())
         .merge(services::routes())
         .fallback(unknown_endpoint)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(errors_as_json))
         .with_state(state)
 }
 
@@ -33,4 +50,38 @@ async fn unknown_endpoint(request: Request) -> ApiError {
         request.method().as_str(),
         &format!("/api{}", request.uri().path()),
     )
+}
+
+/// Rewrites an error answered without a JSON body as the JSON error of its status, keeping
+/// its headers (a 405's `Allow` is added around this layer) and, but for a 405, its text as
+/// the message. JSON answers and successes pass as they are.
+async fn errors_as_json(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = format!("/api{}", request.uri().path());
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let error = if status == StatusCode::METHOD_NOT_ALLOWED {
+        ApiError::method_not_allowed(method.as_str(), &path)
+    } else {
+        let text = axum::body::to_bytes(body, MAX_ERROR_TEXT_BYTES)
+            .await
+            .unwrap_or_default();
+        ApiError::from_status(status, String::from_utf8_lossy(&text).trim())
+    };
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let mut answer = error.into_response();
+    for (name, value) in &parts.headers {
+        answer.headers_mut().entry(name).or_insert(value.clone());
+    }
+    answer
+}
+
+fn is_json(response: &Response) -> bool {
+    response.headers().get(header::CONTENT_TYPE)
+        == Some(&HeaderValue::from_static("application/json"))
 }

@@ -2,12 +2,14 @@
 //! HTTP.
 //!
 //! The body is the tool's JSON input; the answer is its JSON output, or a 400 whose body
-//! names the offending field.
+//! names the offending field. A tool is CPU-bound (a placement may place 10,000 tasks), so it
+//! runs off the async workers ([`crate::blocking`]); a panic inside is still a JSON 500.
 
-use axum::{Json, Router, body::Bytes, extract::Path, routing::post};
+use axum::{Json, Router, extract::Path, routing::post};
 use serde_json::Value;
 
-use crate::{AppState, error::ApiError, simulate::Tool};
+use super::body::JsonText;
+use crate::{AppState, blocking::off_workers, error::ApiError, simulate::Tool};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -16,22 +18,21 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/estimate/{tool}", post(estimate))
 }
 
-async fn simulate(Path(tool): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    run(&format!("simulate/{tool}"), &body)
+async fn simulate(Path(tool): Path<String>, body: JsonText) -> Result<Json<Value>, ApiError> {
+    run(&format!("simulate/{tool}"), body).await
 }
 
-async fn validate(Path(tool): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    run(&format!("validate/{tool}"), &body)
+async fn validate(Path(tool): Path<String>, body: JsonText) -> Result<Json<Value>, ApiError> {
+    run(&format!("validate/{tool}"), body).await
 }
 
-async fn estimate(Path(tool): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    run(&format!("estimate/{tool}"), &body)
+async fn estimate(Path(tool): Path<String>, body: JsonText) -> Result<Json<Value>, ApiError> {
+    run(&format!("estimate/{tool}"), body).await
 }
 
-fn run(path: &str, body: &[u8]) -> Result<Json<Value>, ApiError> {
+async fn run(path: &str, JsonText(document): JsonText) -> Result<Json<Value>, ApiError> {
     let tool = Tool::from_path(path)
         .ok_or_else(|| ApiError::no_such_endpoint("POST", &format!("/api/{path}")))?;
-    let document = std::str::from_utf8(body)
-        .map_err(|_| ApiError::invalid_input(".", "the body is not UTF-8 text"))?;
-    Ok(Json(tool.run(document)?.json))
+    let outcome = off_workers(move || tool.run(&document)).await??;
+    Ok(Json(outcome.json))
 }

@@ -4,6 +4,10 @@
 //! State lives in memory behind a lock and is saved to a JSON file (see [`store`]) after every
 //! change; on first start the [`seed`] demo fleet is created and saved. Reads derive cluster
 //! counters from the stored facts (see [`state`]).
+//!
+//! A change runs off the async workers ([`crate::blocking`]): one at a time, it applies to a
+//! copy of the current state, saves the copy (an fsync) and only then makes it current, so
+//! reads go on meanwhile and see either the state before the change or after it.
 
 mod ecr;
 mod ids;
@@ -15,7 +19,10 @@ pub mod state;
 pub mod store;
 mod tasks;
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex, PoisonError},
+};
 
 use async_trait::async_trait;
 use berth_shared::{
@@ -30,7 +37,7 @@ use berth_shared::{
 };
 use tokio::sync::RwLock;
 
-use crate::{error::SourceError, source::EcsApi};
+use crate::{blocking::off_workers, error::SourceError, source::EcsApi};
 use state::SandboxState;
 pub use store::StoreError;
 
@@ -42,7 +49,11 @@ pub const SEED_REGION: &str = ids::REGION;
 pub struct Sandbox {
     path: PathBuf,
     region: String,
-    state: RwLock<SandboxState>,
+    /// The current state: read by requests, replaced by changes once saved.
+    state: Arc<RwLock<SandboxState>>,
+    /// Held by a change from reading the current state until its result is current, so
+    /// changes apply one after another and none is lost.
+    changing: Arc<Mutex<()>>,
 }
 
 impl Sandbox {
@@ -61,7 +72,8 @@ impl Sandbox {
         Ok(Self {
             path: path.to_owned(),
             region: state.region.clone(),
-            state: RwLock::new(state),
+            state: Arc::new(RwLock::new(state)),
+            changing: Arc::new(Mutex::new(())),
         })
     }
 
@@ -72,15 +84,31 @@ impl Sandbox {
 
     /// Applies `change` to a copy of the state, saves the copy, and only then makes it current,
     /// so a change that fails (or cannot be saved) leaves the sandbox as it was.
+    ///
+    /// The whole change runs on the blocking pool (the placement engine and the fsync would
+    /// otherwise hold an async worker), one change at a time; reads are only held off while
+    /// the saved copy replaces the current state. Once started, a change completes even if
+    /// its caller stops waiting, so the file and the current state never disagree.
     async fn change<T>(
         &self,
-        change: impl FnOnce(&mut SandboxState, Timestamp) -> Result<T, SourceError>,
-    ) -> Result<Mutation<T>, SourceError> {
-        let mut state = self.state.write().await;
-        let mut next = state.clone();
-        let resource = change(&mut next, crate::now())?;
-        store::save(&self.path, &next).map_err(|e| SourceError::Internal(e.to_string()))?;
-        *state = next;
+        change: impl FnOnce(&mut SandboxState, Timestamp) -> Result<T, SourceError> + Send + 'static,
+    ) -> Result<Mutation<T>, SourceError>
+    where
+        T: Send + 'static,
+    {
+        let path = self.path.clone();
+        let state = Arc::clone(&self.state);
+        let changing = Arc::clone(&self.changing);
+        let resource = off_workers(move || {
+            // A change that panicked changed nothing current, so its poison is harmless.
+            let _one_at_a_time = changing.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut next = state.blocking_read().clone();
+            let resource = change(&mut next, crate::now())?;
+            store::save(&path, &next).map_err(|e| SourceError::Internal(e.to_string()))?;
+            *state.blocking_write() = next;
+            Ok(resource)
+        })
+        .await??;
         Ok(Mutation {
             resource,
             request_id: None,
@@ -192,7 +220,7 @@ impl EcsApi for Sandbox {
         &self,
         definition: TaskDefinition,
     ) -> Result<Mutation<TaskDefinition>, SourceError> {
-        self.change(|state, now| Ok(state.register_task_definition(definition, now)))
+        self.change(move |state, now| Ok(state.register_task_definition(definition, now)))
             .await
     }
 
@@ -200,7 +228,8 @@ impl EcsApi for Sandbox {
         &self,
         id: &str,
     ) -> Result<Mutation<TaskDefinition>, SourceError> {
-        self.change(|state, now| state.deregister_task_definition(id, now))
+        let id = id.to_owned();
+        self.change(move |state, now| state.deregister_task_definition(&id, now))
             .await
     }
 
@@ -209,7 +238,8 @@ impl EcsApi for Sandbox {
         cluster: &str,
         request: CreateService,
     ) -> Result<Mutation<Service>, SourceError> {
-        self.change(|state, now| state.create_service(cluster, request, now))
+        let cluster = cluster.to_owned();
+        self.change(move |state, now| state.create_service(&cluster, request, now))
             .await
     }
 
@@ -219,7 +249,8 @@ impl EcsApi for Sandbox {
         service: &str,
         update: ServiceUpdate,
     ) -> Result<Mutation<Service>, SourceError> {
-        self.change(|state, now| state.update_service(cluster, service, update, now))
+        let (cluster, service) = (cluster.to_owned(), service.to_owned());
+        self.change(move |state, now| state.update_service(&cluster, &service, update, now))
             .await
     }
 
@@ -228,7 +259,8 @@ impl EcsApi for Sandbox {
         cluster: &str,
         request: RunTask,
     ) -> Result<Mutation<RunTaskResult>, SourceError> {
-        self.change(|state, now| state.run_task(cluster, request, now))
+        let cluster = cluster.to_owned();
+        self.change(move |state, now| state.run_task(&cluster, request, now))
             .await
     }
 
@@ -238,7 +270,94 @@ impl EcsApi for Sandbox {
         task: &str,
         request: StopTask,
     ) -> Result<Mutation<Task>, SourceError> {
-        self.change(|state, now| state.stop_task(cluster, task, request, now))
+        let (cluster, task) = (cluster.to_owned(), task.to_owned());
+        self.change(move |state, now| state.stop_task(&cluster, &task, request, now))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("berth-sandbox-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir.join("state.json")
+    }
+
+    fn open(path: &Path) -> Arc<Sandbox> {
+        Arc::new(Sandbox::open(path, Timestamp::from_secs(1_760_000_000)).expect("a fresh sandbox"))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_changes_all_apply_and_are_all_saved() {
+        const CHANGES: usize = 12;
+        let path = scratch("concurrent");
+        let sandbox = open(&path);
+        let family = sandbox.task_definition_families().await.unwrap()[0].clone();
+        let definition = sandbox
+            .describe_task_definition(&family.family)
+            .await
+            .unwrap();
+        let mut changes = tokio::task::JoinSet::new();
+        for _ in 0..CHANGES {
+            let (sandbox, definition) = (Arc::clone(&sandbox), definition.clone());
+            changes.spawn(async move { sandbox.register_task_definition(definition).await });
+        }
+        let mut registered: Vec<Option<i64>> = changes
+            .join_all()
+            .await
+            .into_iter()
+            .map(|change| change.unwrap().resource.revision)
+            .collect();
+        registered.sort_unstable();
+        registered.dedup();
+        assert_eq!(
+            registered.len(),
+            CHANGES,
+            "every change got its own revision"
+        );
+
+        let current = sandbox.task_definition_families().await.unwrap();
+        let revisions = |families: &[TaskDefinitionFamily]| {
+            families
+                .iter()
+                .find(|f| f.family == family.family)
+                .map_or(0, |f| f.revisions.len())
+        };
+        assert_eq!(revisions(&current), family.revisions.len() + CHANGES);
+        let saved = store::load(&path).unwrap().expect("saved").families();
+        assert_eq!(saved, current, "the file holds every change");
+    }
+
+    #[tokio::test]
+    async fn a_change_that_fails_or_cannot_be_saved_changes_nothing() {
+        // (case, service to scale, whether the state file becomes a directory that cannot be
+        // replaced before the change)
+        let cases = [
+            ("failing", "nope", false),
+            ("unsaveable", "scheduler", true),
+        ];
+        for (case, service, unsaveable) in cases {
+            let path = scratch(case);
+            let sandbox = open(&path);
+            let before = sandbox.cluster_snapshot("demo-small").await.unwrap();
+            if unsaveable {
+                std::fs::remove_file(&path).unwrap();
+                std::fs::create_dir_all(path.join("keep")).unwrap();
+            }
+            let update = ServiceUpdate {
+                desired_count: Some(2),
+                ..ServiceUpdate::default()
+            };
+            let result = sandbox.update_service("demo-small", service, update).await;
+            assert!(result.is_err(), "{case}");
+            let after = sandbox.cluster_snapshot("demo-small").await.unwrap();
+            assert_eq!(after.services, before.services, "{case}");
+            assert_eq!(after.tasks, before.tasks, "{case}");
+            let files = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
+            assert_eq!(files, 1, "{case}: no temporary file is left behind");
+        }
     }
 }

@@ -4,6 +4,9 @@
 //! disk, and then renamed over the old file, so a crash mid-write leaves the previous state
 //! intact. A state file that exists but cannot be read is never overwritten: Berth stops with
 //! a message naming the file, so nothing a user did is lost.
+//!
+//! Both calls block on the file system; the sandbox makes them off the async workers
+//! ([`crate::blocking`]).
 
 use std::{
     fs,

@@ -1,0 +1,444 @@
+//! The whole application in process: `berth_backend::app` over a sandbox on a scratch state
+//! file, driven with `tower::ServiceExt::oneshot` (no socket, no spawned binary). These tests
+//! pin the API's error contract: every answer under `/api/` is JSON (`ErrorBody`), naming what
+//! was asked for or the field to blame, whatever went wrong and whoever noticed it (a source,
+//! an extractor, axum's router, a panic).
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Method, Request, StatusCode, header},
+    routing::get,
+};
+use berth_backend::{
+    AppState,
+    aws::AwsSettings,
+    blocking::off_workers,
+    error::{ApiError, catch_panics},
+    routes::MAX_BODY_BYTES,
+    sources::{SourceSettings, Sources},
+};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// A fresh directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("berth-router-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The app over a new sandbox, also offering `eu-west-1` (never reached: its endpoint is a
+/// closed port), with no built console.
+async fn app(name: &str) -> Router {
+    let dir = scratch(name);
+    let sources = Sources::start(SourceSettings {
+        aws_default: false,
+        sandbox_path: dir.join("state.json"),
+        aws: AwsSettings {
+            region: None,
+            profile: None,
+            endpoint_url: Some("http://127.0.0.1:9".to_owned()),
+            operation_timeout: Duration::from_secs(2),
+        },
+        regions: vec!["eu-west-1".to_owned()],
+        cache_ttl: Duration::ZERO,
+        poll_interval: Duration::from_secs(5),
+    })
+    .await
+    .expect("the sandbox opens");
+    berth_backend::app(
+        AppState {
+            sources: Arc::new(sources),
+        },
+        &dir.join("dist"),
+    )
+}
+
+/// A request with an optional body and content type.
+fn request(method: Method, uri: &str, content_type: Option<&str>, body: Body) -> Request<Body> {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(content_type) = content_type {
+        request = request.header(header::CONTENT_TYPE, content_type);
+    }
+    request.body(body).unwrap()
+}
+
+/// A request with a JSON body.
+fn json_request(method: Method, uri: &str, body: &str) -> Request<Body> {
+    request(
+        method,
+        uri,
+        Some("application/json"),
+        Body::from(body.to_owned()),
+    )
+}
+
+/// Sends `request` and reads the answer, which must be JSON.
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
+    let what = format!("{} {}", request.method(), request.uri());
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(
+        content_type.as_ref().and_then(|v| v.to_str().ok()),
+        Some("application/json"),
+        "{what} answered {status} with {:?}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let body = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
+    (status, body)
+}
+
+/// What an error answer must say: its status, code and field, and a text its message holds.
+struct Expected {
+    status: u16,
+    code: &'static str,
+    field: Option<&'static str>,
+    message: &'static str,
+}
+
+fn error(
+    status: u16,
+    code: &'static str,
+    field: Option<&'static str>,
+    message: &'static str,
+) -> Expected {
+    Expected {
+        status,
+        code,
+        field,
+        message,
+    }
+}
+
+/// Sends each request and checks its answer is the expected JSON error.
+async fn assert_errors(app: &Router, cases: Vec<(Request<Body>, Expected)>) {
+    for (request, expected) in cases {
+        let what = format!("{} {}", request.method(), request.uri());
+        let (status, body) = send(app, request).await;
+        assert_eq!(status.as_u16(), expected.status, "{what}: {body}");
+        assert_eq!(body["code"], expected.code, "{what}: {body}");
+        assert_eq!(body["retryable"], false, "{what}: {body}");
+        assert_eq!(body["field"].as_str(), expected.field, "{what}: {body}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(expected.message),
+            "{what}: {message:?} should contain {:?}",
+            expected.message
+        );
+    }
+}
+
+#[tokio::test]
+async fn source_errors_name_what_was_asked_for() {
+    let app = app("source-errors").await;
+    let get = |uri: &str| request(Method::GET, uri, None, Body::empty());
+    let cases = vec![
+        (
+            get("/api/clusters/nope"),
+            error(404, "not_found", None, r#"cluster "nope" was not found"#),
+        ),
+        (
+            get("/api/clusters/nope/services/web/metrics"),
+            error(404, "not_found", None, r#"cluster "nope" was not found"#),
+        ),
+        (
+            json_request(
+                Method::PUT,
+                "/api/clusters/demo-small/services/nope",
+                r#"{"desiredCount": 1}"#,
+            ),
+            error(404, "not_found", None, r#"service "nope" was not found"#),
+        ),
+        (
+            get("/api/repositories/demo/nope"),
+            error(
+                404,
+                "not_found",
+                None,
+                r#"repository "demo/nope" was not found"#,
+            ),
+        ),
+    ];
+    assert_errors(&app, cases).await;
+}
+
+#[tokio::test]
+async fn bad_bodies_are_400_naming_the_field_or_415_when_not_json() {
+    let app = app("bodies").await;
+    let run_task = |body: &str| json_request(Method::POST, "/api/clusters/demo-small/tasks", body);
+    let cases = vec![
+        (
+            run_task(r#"{"count": 1}"#),
+            error(400, "invalid_input", Some("taskDefinition"), "is required"),
+        ),
+        (
+            run_task(r#"{"taskDefinition": "web", "count": "ten"}"#),
+            error(400, "invalid_input", Some("count"), "invalid type"),
+        ),
+        (
+            run_task(r#"{"taskDefinition": "web", "colour": "blue"}"#),
+            error(
+                400,
+                "invalid_input",
+                Some("colour"),
+                "unknown field `colour`",
+            ),
+        ),
+        (
+            run_task("{not json"),
+            error(
+                400,
+                "invalid_input",
+                Some("."),
+                "not valid JSON: key must be a string",
+            ),
+        ),
+        (
+            request(
+                Method::POST,
+                "/api/clusters/demo-small/tasks",
+                Some("text/plain;charset=UTF-8"),
+                Body::from(r#"{"taskDefinition": "web"}"#),
+            ),
+            error(415, "invalid_input", None, "not text/plain;charset=UTF-8"),
+        ),
+        (
+            request(
+                Method::POST,
+                "/api/simulate/placement",
+                Some("application/x-www-form-urlencoded"),
+                Body::from("count=1"),
+            ),
+            error(415, "invalid_input", None, "must be JSON"),
+        ),
+    ];
+    assert_errors(&app, cases).await;
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_are_json_404_and_405() {
+    let app = app("paths").await;
+    let empty = |method, uri: &str| request(method, uri, None, Body::empty());
+    let cases = vec![
+        (
+            empty(Method::GET, "/api/nothing/here"),
+            error(
+                404,
+                "not_found",
+                None,
+                "no API endpoint GET /api/nothing/here",
+            ),
+        ),
+        (
+            json_request(Method::POST, "/api/simulate/weather", "{}"),
+            error(
+                404,
+                "not_found",
+                None,
+                "no API endpoint POST /api/simulate/weather",
+            ),
+        ),
+        (
+            empty(Method::DELETE, "/api/clusters"),
+            error(
+                405,
+                "invalid_input",
+                None,
+                "/api/clusters does not answer DELETE",
+            ),
+        ),
+        (
+            empty(Method::GET, "/api/simulate/placement"),
+            error(
+                405,
+                "invalid_input",
+                None,
+                "the Allow header lists the methods it answers",
+            ),
+        ),
+        (
+            empty(Method::PATCH, "/api/task-definitions/web:1"),
+            error(
+                405,
+                "invalid_input",
+                None,
+                "/api/task-definitions/web:1 does not answer PATCH",
+            ),
+        ),
+        // An extractor's own rejection: a path segment that is not UTF-8.
+        (
+            empty(Method::GET, "/api/clusters/%FF"),
+            error(400, "invalid_input", None, "Invalid UTF-8 in `name`"),
+        ),
+    ];
+    assert_errors(&app, cases).await;
+
+    let response = app
+        .clone()
+        .oneshot(empty(Method::DELETE, "/api/clusters"))
+        .await
+        .unwrap();
+    let allow = response.headers().get(header::ALLOW).unwrap();
+    assert!(allow.to_str().unwrap().contains("GET"), "{allow:?}");
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_json_413() {
+    let app = app("too-large").await;
+    let oversized = || {
+        let mut document = br#"{"count": 1, "padding": ""#.to_vec();
+        document.resize(MAX_BODY_BYTES + 1, b' ');
+        Body::from(document)
+    };
+    let cases = vec![
+        (
+            request(
+                Method::POST,
+                "/api/simulate/placement",
+                Some("application/json"),
+                oversized(),
+            ),
+            error(
+                413,
+                "invalid_input",
+                None,
+                "larger than the API's limit of 16 MiB",
+            ),
+        ),
+        (
+            request(
+                Method::POST,
+                "/api/clusters/demo-small/tasks",
+                None,
+                oversized(),
+            ),
+            error(413, "invalid_input", None, "larger than the API's limit"),
+        ),
+    ];
+    assert_errors(&app, cases).await;
+}
+
+#[tokio::test]
+async fn the_source_parameter_chooses_the_account_or_is_a_400_naming_it() {
+    let app = app("source-parameter").await;
+    let health = |query: &str| {
+        request(
+            Method::GET,
+            &format!("/api/health{query}"),
+            None,
+            Body::empty(),
+        )
+    };
+    for query in ["", "?source=sandbox", "?source=sandbox&refresh=true"] {
+        let (status, body) = send(&app, health(query)).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+        assert_eq!(body["source"]["kind"], "sandbox", "{query}");
+    }
+    let cases = vec![
+        (
+            health("?source=aws:ap-south-1"),
+            error(
+                400,
+                "invalid_input",
+                Some("source"),
+                "does not offer the source \"aws:ap-south-1\"",
+            ),
+        ),
+        (
+            health("?source=moon"),
+            error(
+                400,
+                "invalid_input",
+                Some("source"),
+                r#""moon" is not a source"#,
+            ),
+        ),
+        (
+            health("?source=aws:not%20a%20region"),
+            error(
+                400,
+                "invalid_input",
+                Some("source"),
+                r#""not a region" is not an AWS region code"#,
+            ),
+        ),
+        (
+            request(
+                Method::GET,
+                "/api/clusters/nope?source=aws:",
+                None,
+                Body::empty(),
+            ),
+            error(
+                400,
+                "invalid_input",
+                Some("source"),
+                r#""" is not an AWS region code"#,
+            ),
+        ),
+    ];
+    assert_errors(&app, cases).await;
+}
+
+#[tokio::test]
+async fn outside_the_api_deep_links_get_the_console() {
+    let app = app("console").await;
+    let response = app
+        .oneshot(request(
+            Method::GET,
+            "/clusters/demo-ec2",
+            None,
+            Body::empty(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let content_type = response.headers()[header::CONTENT_TYPE].to_str().unwrap();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+}
+
+async fn inline_bug() -> &'static str {
+    panic!("inline bug")
+}
+
+/// A router whose handlers panic, inline or in blocking work, behind the app's catch-panic
+/// layer.
+fn panicking() -> Router {
+    Router::new()
+        .route("/inline", get(inline_bug))
+        .route(
+            "/blocking",
+            get(|| async {
+                off_workers(|| panic!("blocking bug"))
+                    .await
+                    .map(|()| "unreachable")
+                    .map_err(ApiError::from)
+            }),
+        )
+        .layer(catch_panics())
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_a_generic_json_500() {
+    let app = panicking();
+    for uri in ["/inline", "/blocking"] {
+        let (status, body) = send(&app, request(Method::GET, uri, None, Body::empty())).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{uri}");
+        assert_eq!(
+            body,
+            json!({
+                "code": "internal",
+                "message": "Berth hit an unexpected error; the server log has the details",
+                "retryable": false,
+            }),
+            "{uri}: the panic's message stays in the log"
+        );
+    }
+}
