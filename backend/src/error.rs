@@ -105,7 +105,7 @@ impl ApiError {
     pub fn method_not_allowed(method: &str, path: &str) -> Self {
         Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::InvalidInput,
+            ErrorCode::MethodNotAllowed,
             format!(
                 "{path} does not answer {method}; the Allow header lists the methods it answers"
             ),
@@ -117,7 +117,7 @@ impl ApiError {
     pub fn payload_too_large(limit_bytes: usize) -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::InvalidInput,
+            ErrorCode::PayloadTooLarge,
             format!(
                 "the request body is larger than the API's limit of {} MiB",
                 limit_bytes / (1024 * 1024)
@@ -130,7 +130,7 @@ impl ApiError {
     pub fn unsupported_media_type(content_type: &str) -> Self {
         Self::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorCode::InvalidInput,
+            ErrorCode::UnsupportedMediaType,
             format!("the body must be JSON (Content-Type: application/json), not {content_type}"),
             false,
         )
@@ -153,6 +153,9 @@ impl ApiError {
     pub fn from_status(status: StatusCode, text: &str) -> Self {
         let (code, retryable) = match status {
             StatusCode::NOT_FOUND => (ErrorCode::NotFound, false),
+            StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, false),
+            StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, false),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (ErrorCode::UnsupportedMediaType, false),
             StatusCode::TOO_MANY_REQUESTS => (ErrorCode::Throttled, true),
             StatusCode::SERVICE_UNAVAILABLE => (ErrorCode::Unavailable, true),
             _ if status.is_server_error() => return Self::internal(text),

@@ -207,7 +207,12 @@ async fn bad_bodies_are_400_naming_the_field_or_415_when_not_json() {
                 Some("text/plain;charset=UTF-8"),
                 Body::from(r#"{"taskDefinition": "web"}"#),
             ),
-            error(415, "invalid_input", None, "not text/plain;charset=UTF-8"),
+            error(
+                415,
+                "unsupported_media_type",
+                None,
+                "not text/plain;charset=UTF-8",
+            ),
         ),
         (
             request(
@@ -216,7 +221,65 @@ async fn bad_bodies_are_400_naming_the_field_or_415_when_not_json() {
                 Some("application/x-www-form-urlencoded"),
                 Body::from("count=1"),
             ),
-            error(415, "invalid_input", None, "must be JSON"),
+            error(415, "unsupported_media_type", None, "must be JSON"),
+        ),
+    ];
+    assert_errors(&app, cases).await;
+}
+
+#[tokio::test]
+async fn changes_out_of_ecs_range_are_400_naming_the_field_before_any_source() {
+    let app = app("validation").await;
+    let service = "/api/clusters/demo-small/services/web";
+    let cases = vec![
+        (
+            json_request(
+                Method::PUT,
+                service,
+                r#"{"forceNewDeployment": true, "deploymentConfiguration": {"maximumPercent": 9223372036854775807}}"#,
+            ),
+            error(
+                400,
+                "invalid_input",
+                Some("deploymentConfiguration.maximumPercent"),
+                "Must be between 0 and 2147483647",
+            ),
+        ),
+        (
+            json_request(Method::PUT, service, r#"{"desiredCount": 5001}"#),
+            error(
+                400,
+                "invalid_input",
+                Some("desiredCount"),
+                "ECS runs at most 5000 tasks per service",
+            ),
+        ),
+        (
+            // Checked before the source: the cluster does not exist, the rule still answers.
+            json_request(
+                Method::POST,
+                "/api/clusters/nope/services",
+                r#"{"serviceName": "a b", "taskDefinition": "web"}"#,
+            ),
+            error(
+                400,
+                "invalid_input",
+                Some("serviceName"),
+                "is not a service name",
+            ),
+        ),
+        (
+            json_request(
+                Method::POST,
+                "/api/clusters/demo-small/tasks",
+                r#"{"taskDefinition": "web", "count": 11}"#,
+            ),
+            error(
+                400,
+                "invalid_input",
+                Some("count"),
+                "RunTask starts 1 to 10 tasks",
+            ),
         ),
     ];
     assert_errors(&app, cases).await;
@@ -249,7 +312,7 @@ async fn unknown_paths_and_methods_are_json_404_and_405() {
             empty(Method::DELETE, "/api/clusters"),
             error(
                 405,
-                "invalid_input",
+                "method_not_allowed",
                 None,
                 "/api/clusters does not answer DELETE",
             ),
@@ -258,7 +321,7 @@ async fn unknown_paths_and_methods_are_json_404_and_405() {
             empty(Method::GET, "/api/simulate/placement"),
             error(
                 405,
-                "invalid_input",
+                "method_not_allowed",
                 None,
                 "the Allow header lists the methods it answers",
             ),
@@ -267,7 +330,7 @@ async fn unknown_paths_and_methods_are_json_404_and_405() {
             empty(Method::PATCH, "/api/task-definitions/web:1"),
             error(
                 405,
-                "invalid_input",
+                "method_not_allowed",
                 None,
                 "/api/task-definitions/web:1 does not answer PATCH",
             ),
@@ -307,7 +370,7 @@ async fn a_body_over_the_limit_is_a_json_413() {
             ),
             error(
                 413,
-                "invalid_input",
+                "payload_too_large",
                 None,
                 "larger than the API's limit of 16 MiB",
             ),
@@ -319,7 +382,12 @@ async fn a_body_over_the_limit_is_a_json_413() {
                 None,
                 oversized(),
             ),
-            error(413, "invalid_input", None, "larger than the API's limit"),
+            error(
+                413,
+                "payload_too_large",
+                None,
+                "larger than the API's limit",
+            ),
         ),
     ];
     assert_errors(&app, cases).await;

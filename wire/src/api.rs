@@ -32,6 +32,12 @@ pub enum ErrorCode {
     Unavailable,
     /// The request conflicts with the current state.
     Conflict,
+    /// The path does not answer this HTTP method (the `Allow` header lists those it does).
+    MethodNotAllowed,
+    /// The request body is larger than the API accepts.
+    PayloadTooLarge,
+    /// The request body is not JSON.
+    UnsupportedMediaType,
     /// Something failed inside Berth; details are in the server log.
     Internal,
 }
@@ -46,6 +52,9 @@ impl ErrorCode {
             Self::Throttled => "throttled",
             Self::Unavailable => "unavailable",
             Self::Conflict => "conflict",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Internal => "internal",
         }
     }

@@ -106,7 +106,7 @@ impl Sandbox {
             let resource = change(&mut next, crate::now())?;
             store::save(&path, &next).map_err(|e| SourceError::Internal(e.to_string()))?;
             *state.blocking_write() = next;
-            Ok(resource)
+            Ok::<T, SourceError>(resource)
         })
         .await??;
         Ok(Mutation {
