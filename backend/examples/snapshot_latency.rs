@@ -32,7 +32,7 @@ use aws_sdk_ecs::{
 };
 use berth_backend::{
     EcsApi,
-    aws::{SdkClients, SdkEcs},
+    ecs::sdk::{SdkClients, SdkEcs},
 };
 use berth_shared::api::SourceInfo;
 use serde_json::Value;

@@ -33,7 +33,7 @@ use berth_shared::{
     time::Timestamp,
 };
 
-use crate::{error::SourceError, source::EcsApi};
+use crate::{ecs::EcsApi, error::SourceError};
 
 /// Cached answers with the time they were read.
 #[derive(Debug, Default)]

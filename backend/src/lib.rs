@@ -1,32 +1,35 @@
 //! The `berth` server: the console's static files plus a JSON API over ECS sources (the
 //! sandbox and AWS regions).
 //!
-//! - [`source`]: the [`EcsApi`] trait, the only way the server touches ECS.
-//! - [`ecr`]: the [`EcrApi`] trait, the only way the server touches ECR, and what is derived
-//!   from it (where images run).
-//! - [`aws`]: the AWS SDK implementation; [`sandbox`]: the embedded simulated account.
+//! - [`ecs`]: the [`EcsApi`] trait, the only way the server touches ECS, and its SDK adapter
+//!   (`ecs::sdk`).
+//! - [`ecr`]: the [`EcrApi`] trait, the only way the server touches ECR, its SDK adapter
+//!   (`ecr::sdk`) and what is derived from it (where images run).
+//! - [`aws`]: what the SDK adapters share (configuration, pagination, error mapping);
+//!   [`sandbox`]: the embedded simulated account, the other implementation of both traits.
 //! - [`routes`]: the `/api/` handlers; [`error`]: the error policy and JSON error body, and
 //!   the layer answering a panicking handler with a JSON 500.
 //! - [`blocking`]: running file writes and CPU-bound simulations off the async workers.
-//! - [`sources`]: the sources a server offers, opened on first use, and `?source=`.
+//! - [`accounts`]: the account registry: the sources a server offers (sandbox, AWS regions),
+//!   each an account opened on first use, and `?source=`.
 //! - [`cache`]: a short read cache in front of the source, cleared by changes and `?refresh`.
 //! - [`live`]: one poller per watched cluster, behind the server-sent events stream.
 //! - [`static_files`]: serving the built console with a single-page-app fallback.
 //! - [`simulate`]: the "what if" tools (placement, validation, …) behind the CLI and the API.
 //! - [`cli`]: the command line of the `berth` binary.
 
+pub mod accounts;
 pub mod aws;
 pub mod blocking;
 pub mod cache;
 pub mod cli;
 pub mod ecr;
+pub mod ecs;
 pub mod error;
 pub mod live;
 pub mod routes;
 pub mod sandbox;
 pub mod simulate;
-pub mod source;
-pub mod sources;
 pub mod static_files;
 
 use std::{path::Path, sync::Arc};
@@ -36,14 +39,14 @@ use berth_shared::time::Timestamp;
 use tower_http::trace::TraceLayer;
 
 pub use ecr::EcrApi;
-pub use source::EcsApi;
+pub use ecs::EcsApi;
 
 /// What every handler can reach: the sources, of which each request reads one
 /// ([`routes`]' `Source` extractor chooses it from `?source=`).
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// The sandbox and the AWS regions this server offers.
-    pub sources: Arc<sources::Sources>,
+    pub accounts: Arc<accounts::Accounts>,
 }
 
 /// The whole application: `/api/` first, then the console. A panic in any handler is

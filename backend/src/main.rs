@@ -7,11 +7,12 @@ use std::{
 };
 
 use berth_backend::{
-    AppState, app,
+    AppState,
+    accounts::{Accounts, SourceSettings},
+    app,
     aws::AwsSettings,
     cli::{Cli, Command, ServeArgs},
     sandbox::Sandbox,
-    sources::{SourceSettings, Sources},
 };
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -79,7 +80,7 @@ fn run_tool(command: &Command) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
-    let sources = Sources::start(SourceSettings {
+    let accounts = Accounts::start(SourceSettings {
         aws_default: args.aws,
         sandbox_path: args.state.clone().unwrap_or_else(Sandbox::default_path),
         aws: AwsSettings {
@@ -93,7 +94,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         poll_interval: args.poll_interval,
     })
     .await?;
-    let source = sources
+    let source = accounts
         .account(None)
         .await
         .map_err(|e| e.body().message.clone())?
@@ -102,7 +103,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .label();
     let router = app(
         AppState {
-            sources: Arc::new(sources),
+            accounts: Arc::new(accounts),
         },
         &args.static_dir,
     );

@@ -14,11 +14,11 @@ use axum::{
 };
 use berth_backend::{
     AppState,
+    accounts::{Accounts, SourceSettings},
     aws::AwsSettings,
     blocking::off_workers,
     error::{ApiError, catch_panics},
     routes::MAX_BODY_BYTES,
-    sources::{SourceSettings, Sources},
 };
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -36,7 +36,7 @@ fn scratch(name: &str) -> PathBuf {
 /// closed port), with no built console.
 async fn app(name: &str) -> Router {
     let dir = scratch(name);
-    let sources = Sources::start(SourceSettings {
+    let accounts = Accounts::start(SourceSettings {
         aws_default: false,
         sandbox_path: dir.join("state.json"),
         aws: AwsSettings {
@@ -53,7 +53,7 @@ async fn app(name: &str) -> Router {
     .expect("the sandbox opens");
     berth_backend::app(
         AppState {
-            sources: Arc::new(sources),
+            accounts: Arc::new(accounts),
         },
         &dir.join("dist"),
     )

@@ -29,7 +29,7 @@ use aws_sdk_ecs::{
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use berth_backend::{
     EcsApi,
-    aws::{SdkClients, SdkEcs},
+    ecs::sdk::{SdkClients, SdkEcs},
     error::{ApiError, SourceError},
 };
 use berth_shared::api::SourceInfo;

@@ -11,7 +11,9 @@ mod app;
 mod components;
 mod features;
 mod lazy_pages;
+mod links;
 mod source;
+mod url_query;
 
 fn main() {
     console_error_panic_hook::set_once();

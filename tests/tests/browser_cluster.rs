@@ -277,7 +277,7 @@ async fn tables_sort_filter_and_answer_the_keyboard() {
         .wait_for_text("[data-testid=services-table]", "6 services")
         .await;
     assert!(
-        services.contains("one task on every instance (daemon)"),
+        services.contains("One task on every active container instance (daemon service)."),
         "{services}"
     );
     browser.screenshot("cluster-services").await;

@@ -1,6 +1,6 @@
 //! The AWS implementation of [`EcrApi`]: a thin adapter over `aws-sdk-ecr`.
 //!
-//! It is configured exactly like [`crate::aws::SdkEcs`] from the same [`AwsSettings`]: the
+//! It is configured exactly like [`crate::ecs::sdk::SdkEcs`] from the same [`AwsSettings`]: the
 //! standard credential chain overridden by `--region`, `--profile` and `--endpoint-url`, a
 //! connect timeout and an overall timeout on every operation, and the standard retry policy
 //! (three attempts) for throttling. `DescribeRepositories` and `DescribeImages` are paginated

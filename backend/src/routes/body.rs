@@ -21,7 +21,7 @@ use berth_shared::{
 };
 use serde::de::DeserializeOwned;
 
-use crate::{AppState, error::ApiError, sources::Account};
+use crate::{AppState, accounts::Account, error::ApiError};
 
 /// The largest request body the API reads: room for a placement simulation over 10,000
 /// container instances in AWS's shape (about 7 MB).
@@ -119,7 +119,7 @@ impl FromRequestParts<AppState> for Source {
             .map(|text| text.parse::<SourceId>())
             .transpose()
             .map_err(|e| ApiError::invalid_input(SOURCE_PARAMETER, e.to_string()))?;
-        let account = state.sources.account(chosen.as_ref()).await?;
+        let account = state.accounts.account(chosen.as_ref()).await?;
         if query
             .get("refresh")
             .is_some_and(|value| matches!(value.as_str(), "" | "true" | "1"))

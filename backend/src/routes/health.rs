@@ -14,7 +14,7 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 async fn sources(State(state): State<AppState>) -> Json<SourceList> {
-    Json(state.sources.list())
+    Json(state.accounts.list())
 }
 
 async fn health(source: Source) -> Json<Health> {

@@ -33,13 +33,13 @@ use tokio::task::JoinSet;
 use super::body::Source;
 use crate::{
     AppState, EcsApi,
+    accounts::Account,
     ecr::{
         path::{self, RepositoryPath},
         usage,
     },
     error::{ApiError, SourceError},
     now,
-    sources::Account,
 };
 
 pub(super) fn routes() -> Router<AppState> {

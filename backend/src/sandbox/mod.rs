@@ -37,7 +37,7 @@ use berth_shared::{
 };
 use tokio::sync::RwLock;
 
-use crate::{blocking::off_workers, error::SourceError, source::EcsApi};
+use crate::{blocking::off_workers, ecs::EcsApi, error::SourceError};
 use state::SandboxState;
 pub use store::StoreError;
 

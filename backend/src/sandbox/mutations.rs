@@ -38,7 +38,7 @@ use super::{
     state::{ClusterState, SandboxState},
     tasks::new_task,
 };
-use crate::error::SourceError;
+use crate::{ecs::group_families, error::SourceError};
 
 /// Events kept per service (ECS keeps the most recent ones).
 const MAX_EVENTS: usize = 100;
@@ -89,31 +89,19 @@ impl SandboxState {
 
     /// Families with their revisions, newest first.
     pub fn families(&self) -> Vec<TaskDefinitionFamily> {
-        let mut families: Vec<TaskDefinitionFamily> = Vec::new();
-        for definition in &self.task_definitions {
-            let revision = TaskDefinitionRevision {
-                task_definition_arn: definition.task_definition_arn.clone().unwrap_or_default(),
-                revision: definition.revision.unwrap_or(0),
-                status: definition
-                    .status
-                    .clone()
-                    .unwrap_or_else(|| "ACTIVE".to_owned()),
-            };
-            match families.iter_mut().find(|f| f.family == definition.family) {
-                Some(family) => family.revisions.push(revision),
-                None => families.push(TaskDefinitionFamily {
-                    family: definition.family.clone(),
-                    revisions: vec![revision],
-                }),
-            }
-        }
-        for family in &mut families {
-            family
-                .revisions
-                .sort_by_key(|r| std::cmp::Reverse(r.revision));
-        }
-        families.sort_by(|a, b| a.family.cmp(&b.family));
-        families
+        group_families(self.task_definitions.iter().map(|definition| {
+            (
+                definition.family.clone(),
+                TaskDefinitionRevision {
+                    task_definition_arn: definition.task_definition_arn.clone().unwrap_or_default(),
+                    revision: definition.revision.unwrap_or(0),
+                    status: definition
+                        .status
+                        .clone()
+                        .unwrap_or_else(|| "ACTIVE".to_owned()),
+                },
+            )
+        }))
     }
 
     /// Registers a new revision of `definition.family` (already validated by the caller).

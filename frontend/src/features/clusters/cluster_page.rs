@@ -5,11 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
-use super::{
-    bench,
-    cluster_tabs::ClusterTabs,
-    query::{UrlQuery, key},
-};
+use super::{bench, cluster_tabs::ClusterTabs};
 use crate::{
     api,
     components::{
@@ -18,6 +14,7 @@ use crate::{
         launch_type_bar::LaunchTypeBar,
         live::{LiveIndicator, use_cluster_stream},
     },
+    url_query::{UrlQuery, key},
 };
 
 /// The page of one cluster.

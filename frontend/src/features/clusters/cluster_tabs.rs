@@ -15,11 +15,12 @@ use super::{
     events_table::EventsTable,
     instances_table::InstancesTable,
     placement_graph::PlacementGraph,
-    query::{Tab, UrlQuery, key},
+    query::Tab,
     selection_panel::SelectionPanel,
     services_table::ServicesTable,
     tasks_table::TasksTable,
 };
+use crate::url_query::{UrlQuery, key};
 
 /// The tab bar and the open tab.
 #[component]

@@ -6,8 +6,8 @@ use berth_shared::api::ClusterSnapshot;
 use berth_view::cluster_tables;
 use leptos::prelude::*;
 
-use super::query::{UrlQuery, key};
 use crate::components::data_table::DataTable;
+use crate::url_query::{UrlQuery, key};
 
 /// The merged events.
 #[component]

@@ -4,7 +4,7 @@
 use berth_view::graph::Choices;
 use leptos::{html, prelude::*};
 
-use super::query::{UrlQuery, key};
+use crate::url_query::{UrlQuery, key};
 
 /// Selects for service, status and (optionally) instance attribute.
 #[component]

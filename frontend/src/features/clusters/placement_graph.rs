@@ -29,14 +29,12 @@ use leptos::{
     web_sys::{self, IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit},
 };
 
-use super::{
-    filters::{FilterSelects, Legend},
-    query::{UrlQuery, key},
-};
+use super::filters::{FilterSelects, Legend};
 use crate::components::{
     help::{Concept, Help},
     keyboard::use_slash_focus,
 };
+use crate::url_query::{UrlQuery, key};
 
 /// The graph tab: filters, legend, counts and the lanes (or the same data as a table).
 #[component]

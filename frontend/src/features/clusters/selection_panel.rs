@@ -14,7 +14,7 @@ use berth_view::{
 };
 use leptos::prelude::*;
 
-use super::query::{UrlQuery, key};
+use crate::url_query::{UrlQuery, key};
 
 /// The panel; nothing when nothing is selected.
 #[component]

@@ -7,11 +7,11 @@ use berth_shared::api::ClusterSnapshot;
 use berth_view::cluster_tables;
 use leptos::prelude::*;
 
-use super::query::{UrlQuery, key};
 use crate::components::{
     data_table::DataTable,
     help::{Concept, Help},
 };
+use crate::url_query::{UrlQuery, key};
 
 /// The services table.
 #[component]

@@ -7,14 +7,12 @@ use berth_shared::api::ClusterSnapshot;
 use berth_view::{cluster_tables, graph::Choices};
 use leptos::prelude::*;
 
-use super::{
-    filters::FilterSelects,
-    query::{UrlQuery, key},
-};
+use super::filters::FilterSelects;
 use crate::components::{
     data_table::DataTable,
     help::{Concept, Help},
 };
+use crate::url_query::{UrlQuery, key};
 
 /// The tasks table.
 #[component]

@@ -19,7 +19,7 @@ use crate::{
         data_table::{FilterBox, KeyHints},
         keyboard::ACTIVE_ROW_CLASS,
     },
-    features::services::service_href,
+    links::service_href,
 };
 
 #[wasm_bindgen]

@@ -10,7 +10,7 @@ use leptos::{html, prelude::*};
 
 use crate::{
     components::keyboard::{follow_active_row_link, use_table_keys},
-    features::clusters::query::{UrlQuery, key},
+    url_query::{UrlQuery, key},
 };
 use berth_view::table::{Sort, SortColumn};
 

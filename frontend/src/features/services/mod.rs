@@ -13,20 +13,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::{
-    features::clusters::query::{UrlQuery, key},
+    links::{target_href, task_definition_href},
     source::link,
+    url_query::{UrlQuery, key},
 };
-
-/// `/task-definitions/{family}?revision={n}` for a task definition ARN or `family:revision`.
-pub fn task_definition_href(definition: &str) -> String {
-    let label = task_definition_label(definition);
-    match label.rsplit_once(':') {
-        Some((family, revision)) => {
-            link(&format!("/task-definitions/{family}?revision={revision}"))
-        }
-        None => link(&format!("/task-definitions/{label}")),
-    }
-}
 
 /// A link to a task definition, labelled `family:revision`.
 #[component]
@@ -126,31 +116,6 @@ pub fn ClusterItemPage(
             <LiveIndicator stream/>
         </div>
         <WhenLoaded stream>{children()}</WhenLoaded>
-    }
-}
-
-/// `/clusters/{cluster}/services/{service}`.
-pub fn service_href(cluster: &str, service: &str) -> String {
-    link(&format!("/clusters/{cluster}/services/{service}"))
-}
-
-/// `/clusters/{cluster}/tasks/{task id}`.
-pub fn task_href(cluster: &str, task: &str) -> String {
-    link(&format!("/clusters/{cluster}/tasks/{task}"))
-}
-
-/// `/clusters/{cluster}/instances/{container instance id}`.
-pub fn instance_href(cluster: &str, instance: &str) -> String {
-    link(&format!("/clusters/{cluster}/instances/{instance}"))
-}
-
-/// Where a row of a shared tasks/instances table leads.
-pub fn target_href(cluster: &str, target: &berth_view::table::Target) -> String {
-    use berth_view::table::Target;
-    match target {
-        Target::Task(id) => task_href(cluster, id),
-        Target::Instance(id) => instance_href(cluster, id),
-        Target::Service(name) => service_href(cluster, name),
     }
 }
 

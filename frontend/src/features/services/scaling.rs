@@ -16,7 +16,7 @@ use crate::{
         help::{Concept, Help},
         live::ClusterStream,
     },
-    features::clusters::query::UrlQuery,
+    url_query::UrlQuery,
 };
 
 /// Query key of the utilization window, in minutes.

@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     components::live::{ClusterStream, LiveIndicator, WhenLoaded, use_cluster_stream},
-    features::clusters::query::UrlQuery,
+    url_query::UrlQuery,
 };
 
 /// Events shown before "Show all" is pressed.

@@ -14,11 +14,9 @@ use leptos_router::{
 };
 
 use super::{
-    compare_href,
     diff_view::CompareView,
     explain::{Explain, Topic},
     json_view::JsonPanel,
-    revision_href,
 };
 use crate::{
     api::{self, ClientError},
@@ -26,6 +24,7 @@ use crate::{
         error_panel::ErrorPanel,
         help::{Concept, Help},
     },
+    links::{compare_href, revision_href},
 };
 use berth_view::{
     format::absolute_time,

@@ -18,9 +18,9 @@ use crate::{
     api,
     components::live::{ClusterStream, use_cluster_stream},
     features::services::{
-        ClusterItemPage, NotInCluster, TaskDefinitionLink, When, instance_href, service_href,
-        service_page::StatusBadge,
+        ClusterItemPage, NotInCluster, TaskDefinitionLink, When, service_page::StatusBadge,
     },
+    links::{instance_href, service_href},
 };
 
 /// The page of one task.

@@ -22,7 +22,7 @@ use berth_shared::{
     time::Timestamp,
 };
 
-use super::{all_pages, convert::time, map_sdk_error};
+use super::{all_pages, from_sdk::time, map_sdk_error};
 use crate::error::SourceError;
 
 /// A service's utilization over `window`.

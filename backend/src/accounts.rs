@@ -26,10 +26,11 @@ use tokio::sync::OnceCell;
 
 use crate::{
     EcrApi, EcsApi,
-    aws::{AwsSettings, SdkEcs, load_config},
+    aws::{AwsSettings, load_config},
     blocking::off_workers,
     cache::CachedEcs,
     ecr::sdk::SdkEcr,
+    ecs::sdk::SdkEcs,
     error::ApiError,
     live::{self, LiveHub},
     sandbox::{self, Sandbox},
@@ -92,7 +93,7 @@ pub struct SourceSettings {
 
 /// Every source of the server, opened on first use.
 #[derive(Debug)]
-pub struct Sources {
+pub struct Accounts {
     settings: SourceSettings,
     default: SourceId,
     offered: Vec<SourceId>,
@@ -102,7 +103,7 @@ pub struct Sources {
     open: Mutex<BTreeMap<SourceId, Arc<OnceCell<Arc<Account>>>>>,
 }
 
-impl Sources {
+impl Accounts {
     /// The sources of `settings`, with the default one already open, so that a server that
     /// cannot reach its default source says so at start. With `aws_default`, the default region
     /// is the configured one (`--region`, else the AWS configuration's).
@@ -261,7 +262,7 @@ mod tests {
     #[tokio::test]
     async fn the_sandbox_is_the_default_and_regions_follow_it() {
         let dir = scratch("default");
-        let sources = Sources::start(settings(&dir, &["eu-west-1", "us-east-1"]))
+        let sources = Accounts::start(settings(&dir, &["eu-west-1", "us-east-1"]))
             .await
             .unwrap();
         let list = sources.list();
@@ -275,7 +276,7 @@ mod tests {
     #[tokio::test]
     async fn a_source_is_opened_once_and_kept() {
         let dir = scratch("once");
-        let sources = Sources::start(settings(&dir, &["eu-west-1"]))
+        let sources = Accounts::start(settings(&dir, &["eu-west-1"]))
             .await
             .unwrap();
         let first = sources.account(None).await.unwrap();
@@ -302,7 +303,7 @@ mod tests {
     #[tokio::test]
     async fn a_source_not_offered_is_refused_naming_the_field() {
         let dir = scratch("refused");
-        let sources = Sources::start(settings(&dir, &["eu-west-1"]))
+        let sources = Accounts::start(settings(&dir, &["eu-west-1"]))
             .await
             .unwrap();
         let error = sources
@@ -319,13 +320,13 @@ mod tests {
         let dir = scratch("unreadable");
         let path = dir.join("sandbox.json");
         std::fs::write(&path, "not json").unwrap();
-        let error = Sources::start(settings(&dir, &[])).await.unwrap_err();
+        let error = Accounts::start(settings(&dir, &[])).await.unwrap_err();
         assert!(error.contains("sandbox"), "{error}");
 
         let mut on_aws = settings(&dir, &[]);
         on_aws.aws_default = true;
         on_aws.aws.region = Some("eu-west-1".to_owned());
-        let sources = Sources::start(on_aws).await.unwrap();
+        let sources = Accounts::start(on_aws).await.unwrap();
         assert_eq!(
             sources.default_source(),
             &SourceId::aws("eu-west-1").unwrap()

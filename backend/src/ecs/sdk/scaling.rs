@@ -28,7 +28,7 @@ use berth_shared::{
     },
 };
 
-use super::{all_pages, convert::time, describe_in_batches, map_sdk_error};
+use super::{all_pages, describe_in_batches, from_sdk::time, map_sdk_error};
 use crate::error::SourceError;
 
 /// DescribeScalableTargets returns at most 50 targets per page.

@@ -1,16 +1,21 @@
-//! The one boundary between Berth and an ECS account.
+//! The one boundary between Berth and an ECS account, laid out like [`crate::ecr`].
 //!
 //! Architecture invariant: the rest of the backend reads and changes ECS only through
 //! [`EcsApi`], which speaks Berth's shared types (AWS shapes from `berth_shared::ecs`), never
-//! SDK output types. Two implementations exist: [`crate::aws::SdkEcs`] (the AWS SDK, for real
+//! SDK output types. Two implementations exist: [`sdk::SdkEcs`] (the AWS SDK, for real
 //! accounts and AWS-compatible endpoints) and [`crate::sandbox::Sandbox`] (the embedded
-//! simulated account).
+//! simulated account). What both must answer alike is written here once: how revisions group
+//! into families ([`group_families`]).
+//!
+//! - [`sdk`]: the AWS implementation.
+
+pub mod sdk;
 
 use async_trait::async_trait;
 use berth_shared::{
     api::{
         ClusterReservation, ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult,
-        ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
+        ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily, TaskDefinitionRevision,
     },
     autoscaling::ServiceMetrics,
     ecs::{Cluster, Service, Task, TaskDefinition},
@@ -96,4 +101,60 @@ pub trait EcsApi: Send + Sync + std::fmt::Debug {
         task: &str,
         request: StopTask,
     ) -> Result<Mutation<Task>, SourceError>;
+}
+
+/// Groups revisions into their families as ListTaskDefinitions lists them: families by name,
+/// each family's revisions newest first, so every source answers in the same order.
+pub fn group_families(
+    revisions: impl IntoIterator<Item = (String, TaskDefinitionRevision)>,
+) -> Vec<TaskDefinitionFamily> {
+    let mut families: std::collections::BTreeMap<String, Vec<TaskDefinitionRevision>> =
+        std::collections::BTreeMap::new();
+    for (family, revision) in revisions {
+        families.entry(family).or_default().push(revision);
+    }
+    families
+        .into_iter()
+        .map(|(family, mut revisions)| {
+            revisions.sort_by_key(|r| std::cmp::Reverse(r.revision));
+            TaskDefinitionFamily { family, revisions }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_sort_by_name_with_the_newest_revision_first() {
+        let revision = |family: &str, number: i64, status: &str| {
+            (
+                family.to_owned(),
+                TaskDefinitionRevision {
+                    task_definition_arn: format!(
+                        "arn:aws:ecs:r:1:task-definition/{family}:{number}"
+                    ),
+                    revision: number,
+                    status: status.to_owned(),
+                },
+            )
+        };
+        let families = group_families([
+            revision("web", 1, "INACTIVE"),
+            revision("api", 2, "ACTIVE"),
+            revision("web", 3, "ACTIVE"),
+            revision("api", 1, "ACTIVE"),
+        ]);
+        let shape: Vec<(&str, Vec<i64>)> = families
+            .iter()
+            .map(|f| {
+                (
+                    f.family.as_str(),
+                    f.revisions.iter().map(|r| r.revision).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(shape, [("api", vec![2, 1]), ("web", vec![3, 1])]);
+    }
 }
