@@ -16,7 +16,7 @@
 //! | ECR lifecycle policies | [`simulate_lifecycle`] | §9.4 |
 //! | Cost | [`estimate_cost`] | §7.3 |
 //!
-//! Where the spec says MODEL or UNCONFIRMED, the rule chosen is stated in the module docs of
+//! Where AWS's documentation is silent or unclear, the rule Berth chose is stated in the module docs of
 //! the area and pinned by a test.
 
 pub mod capacity;

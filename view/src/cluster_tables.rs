@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use berth_shared::{api::ClusterSnapshot, ecs::ContainerInstance};
 
 use crate::{
-    format::{format_cpu, format_memory, task_definition_label},
+    format::{format_cpu, format_memory, format_units, task_definition_label},
     graph::{GraphFilter, InstanceBox, UNKNOWN_ZONE, group_label, layout, task_reservation},
     table::{Cell, Row, SortKey, SortOrder, Table, Target, Tone, column, numeric, prose},
     words,
@@ -186,7 +186,7 @@ pub fn instances_table(snapshot: &ClusterSnapshot) -> Table {
                         }
                     },
                     Cell::number(instance.running_tasks_count),
-                    Cell::usage(cpu, |units| units.to_string()),
+                    Cell::usage(cpu, format_units),
                     Cell::usage(memory, format_memory),
                 ],
                 Some(Target::Instance(instance.short_id().to_owned())),

@@ -8,7 +8,11 @@
 //! - Times relative to the data's own `fetchedAt` (`12 min ago`) with the absolute UTC time.
 //! - Counts with their noun (`1 image`, `3 images`, `3 of 7 images`).
 
-use berth_shared::{ecs::short_id, time::Timestamp};
+use berth_shared::{
+    ecs::{Container, short_id},
+    ops::size::{parse_cpu_units, parse_memory_mib},
+    time::Timestamp,
+};
 
 /// A decimal with at most `places` decimals, trailing zeros dropped: `1.50` → `1.5`.
 fn decimal(value: f64, places: usize) -> String {
@@ -25,9 +29,34 @@ pub fn format_cpu(units: i64) -> String {
     format!("{} vCPU", decimal(units as f64 / 1024.0, 3))
 }
 
-/// CPU units with their vCPU: `256 units (0.25 vCPU)`.
+/// CPU units with their vCPU: `256 units (0.25 vCPU)` (what a task or container reserves).
 pub fn format_cpu_units(units: i64) -> String {
     format!("{units} units ({})", format_cpu(units))
+}
+
+/// CPU units alone: `2048 units` (what an instance registers and has reserved).
+pub fn format_units(units: i64) -> String {
+    format!("{units} units")
+}
+
+/// What a task reserves: `1280 units (1.25 vCPU) · 1.12 GiB`.
+pub fn format_task_size(cpu: i64, memory_mib: i64) -> String {
+    format!("{} · {}", format_cpu_units(cpu), format_memory(memory_mib))
+}
+
+/// A container's memory limits: `512 MiB reserved, stopped above 1 GiB`, `1 GiB (hard
+/// limit)`, `512 MiB reserved, no hard limit`, or `None` when it sets neither.
+pub fn format_memory_limits(soft: Option<i64>, hard: Option<i64>) -> Option<String> {
+    match (hard, soft) {
+        (Some(hard), Some(soft)) => Some(format!(
+            "{} reserved, stopped above {}",
+            format_memory(soft),
+            format_memory(hard)
+        )),
+        (Some(hard), None) => Some(format!("{} (hard limit)", format_memory(hard))),
+        (None, Some(soft)) => Some(format!("{} reserved, no hard limit", format_memory(soft))),
+        (None, None) => None,
+    }
 }
 
 /// MiB of memory: `512 MiB`; from 1 GiB on in GiB, `1536` → `1.5 GiB`, `15722` → `15.35 GiB`.
@@ -56,6 +85,21 @@ pub fn format_bytes(bytes: i64) -> String {
     } else {
         format!("{value:.1} {}", UNITS[unit])
     }
+}
+
+/// A running container's CPU as ECS reports it (`1024 units (1 vCPU)`); `None` when unset.
+pub fn format_container_cpu(container: &Container) -> Option<String> {
+    let text = container.cpu.as_deref()?;
+    Some(parse_cpu_units(text).map_or_else(|_| text.to_owned(), format_cpu_units))
+}
+
+/// A running container's memory limits (see [`format_memory_limits`]); `None` when unset.
+pub fn format_container_memory(container: &Container) -> Option<String> {
+    let mib = |text: Option<&String>| text.and_then(|t| parse_memory_mib(t).ok());
+    format_memory_limits(
+        mib(container.memory_reservation.as_ref()),
+        mib(container.memory.as_ref()),
+    )
 }
 
 /// `then` relative to `now`: `just now`, `45 s ago`, `12 min ago`, `3 h ago`, `2 d ago`, or
@@ -129,6 +173,23 @@ mod tests {
             assert_eq!(format_cpu(units), text, "{units} units");
         }
         assert_eq!(format_cpu_units(256), "256 units (0.25 vCPU)");
+        assert_eq!(format_units(2048), "2048 units");
+        assert_eq!(
+            format_task_size(1280, 1152),
+            "1280 units (1.25 vCPU) · 1.12 GiB"
+        );
+        let limits = [
+            (
+                (Some(512), Some(1024)),
+                Some("512 MiB reserved, stopped above 1 GiB"),
+            ),
+            ((None, Some(2048)), Some("2 GiB (hard limit)")),
+            ((Some(512), None), Some("512 MiB reserved, no hard limit")),
+            ((None, None), None),
+        ];
+        for ((soft, hard), text) in limits {
+            assert_eq!(format_memory_limits(soft, hard).as_deref(), text);
+        }
         let memory = [
             (512, "512 MiB"),
             (1023, "1023 MiB"),
@@ -151,6 +212,25 @@ mod tests {
         for (count, text) in bytes {
             assert_eq!(format_bytes(count), text, "{count} bytes");
         }
+    }
+
+    #[test]
+    fn containers_read_like_their_definitions() {
+        let container: Container = serde_json::from_value(serde_json::json!({
+            "name": "api", "cpu": "1024", "memory": "2048", "memoryReservation": "1024"
+        }))
+        .unwrap();
+        assert_eq!(
+            format_container_cpu(&container).as_deref(),
+            Some("1024 units (1 vCPU)")
+        );
+        assert_eq!(
+            format_container_memory(&container).as_deref(),
+            Some("1 GiB reserved, stopped above 2 GiB")
+        );
+        let bare: Container = serde_json::from_value(serde_json::json!({"name": "x"})).unwrap();
+        assert_eq!(format_container_cpu(&bare), None);
+        assert_eq!(format_container_memory(&bare), None);
     }
 
     #[test]

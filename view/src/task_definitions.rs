@@ -8,7 +8,7 @@ use berth_shared::{
 
 use crate::{
     diff::Diff,
-    format::{format_cpu_units, format_memory},
+    format::{format_cpu_units, format_memory, format_memory_limits},
     table::{Cell, Column, Row, SortKey, SortOrder, Table, Target, Tone},
 };
 use serde_json::Value;
@@ -310,16 +310,8 @@ fn container_words(container: &ContainerDefinition) -> ContainerWords {
             .map_or("shares the task's CPU".to_owned(), format_cpu_units),
         None,
     ));
-    let memory = match (container.memory, container.memory_reservation) {
-        (Some(hard), Some(soft)) => format!(
-            "{} reserved, stopped above {}",
-            format_memory(soft),
-            format_memory(hard)
-        ),
-        (Some(hard), None) => format!("{} (hard limit)", format_memory(hard)),
-        (None, Some(soft)) => format!("{} reserved, no hard limit", format_memory(soft)),
-        (None, None) => "shares the task's memory".to_owned(),
-    };
+    let memory = format_memory_limits(container.memory_reservation, container.memory)
+        .unwrap_or_else(|| "shares the task's memory".to_owned());
     facts.push(fact("Memory", memory, None));
     let env = container.environment.len();
     facts.push(fact(

@@ -7,7 +7,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use berth_view::table::{Cell, Row, SortOrder, Table, Target};
 use leptos::{html, prelude::*};
 
-use crate::components::keyboard::{ACTIVE_ROW_CLASS, use_table_keys};
+use crate::components::{
+    keyboard::{ACTIVE_ROW_CLASS, use_table_keys},
+    sort_header::SortHeader,
+};
 
 /// Rows drawn before "Show all" is pressed.
 const LIMIT: usize = 300;
@@ -95,31 +98,12 @@ pub fn DataTable(
         .iter()
         .enumerate()
         .map(|(index, column)| {
-            let aria = move || {
-                let order = order.get();
-                match (order.column == index, order.descending) {
-                    (false, _) => "none",
-                    (true, false) => "ascending",
-                    (true, true) => "descending",
-                }
-            };
-            let arrow = move || match aria() {
-                "ascending" => "▲",
-                "descending" => "▼",
-                _ => "",
-            };
-            let click = move |_| {
+            let aria = Signal::derive(move || order.get().aria(index));
+            let on_click = Callback::new(move |()| {
                 let next = table.with_untracked(|t| t.sort_param(t.next_sort(order.get_untracked(), index)));
                 on_sort.run(next);
-            };
-            view! {
-                <th aria-sort=aria class:data-table__numeric=column.numeric>
-                    <button type="button" class="data-table__sort" on:click=click data-sort=column.id>
-                        {column.label}
-                        <span class="data-table__arrow" aria-hidden="true">{arrow}</span>
-                    </button>
-                </th>
-            }
+            });
+            view! { <SortHeader label=column.label id=column.id numeric=column.numeric aria on_click/> }
         })
         .collect_view();
 

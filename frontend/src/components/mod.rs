@@ -6,4 +6,5 @@ pub mod help;
 pub mod keyboard;
 pub mod launch_type_bar;
 pub mod live;
+pub mod sort_header;
 pub mod top_bar;

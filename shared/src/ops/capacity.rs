@@ -12,7 +12,7 @@
 //! (The full placement engine in [`crate::placement`] is not used here: one task shape on one
 //! instance type makes the binpack estimate exact.)
 //!
-//! Rules (docs/ECS-MODEL.md §6.1–6.2), with the choices made where the spec says MODEL:
+//! Rules (docs/ECS-MODEL.md §6.1–6.2), with the choices Berth makes where AWS is silent:
 //! - **CPR** `= M / N × 100`; N = instances in the group (launching ones included); M = busy
 //!   instances (running ≥ 1 task) + instances needed for the PROVISIONING tasks,
 //!   `ceil(provisioning / tasks per instance)`. N = 0: CPR 100 when M = 0, 200 when M > 0.

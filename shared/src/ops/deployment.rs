@@ -6,7 +6,7 @@
 //! `maxTasks = floor(desired × maximumPercent / 100)`. Defaults: REPLICA 100 / 200,
 //! DAEMON 0 / 100.
 //!
-//! The plan is the spec's rolling-update loop (§4.3, a MODEL) cut into steps. One step:
+//! The plan is the rolling-update loop of docs/ECS-MODEL.md §4.3 (Berth's model) cut into steps. One step:
 //! 1. the new tasks started by the previous step settle: the first `failingNewTasks` launches
 //!    of the new revision fail before reaching RUNNING, every other one becomes healthy;
 //! 2. old tasks are stopped while the healthy count stays ≥ `minHealthy`

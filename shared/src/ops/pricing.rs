@@ -1,13 +1,12 @@
 //! Every price Berth knows, in one place: update this file and nothing else when AWS changes
 //! its rates.
 //!
-//! Region us-east-1 (N. Virginia), USD. Fargate rates are docs/ECS-MODEL.md §7.3 ("as of March
-//! 2026", identical across every transcription since 2019). Fargate Spot (Linux/x86) is the
-//! figure the spec marks UNCONFIRMED (sources disagree on its Region and Spot prices float);
-//! Fargate Spot on ARM has no published figure in the spec, so Berth estimates it with the
-//! x86 Spot discount per dimension (see [`fargate_spot_arm`]). The EC2 table holds Linux
-//! on-demand list prices of common ECS instance types as AWS publishes them on
-//! aws.amazon.com/ec2/pricing/on-demand; it is not part of the spec, so treat it as a
+//! Region us-east-1 (N. Virginia), USD. Fargate rates are those of docs/ECS-MODEL.md §7.3 (as
+//! of March 2026, unchanged since 2019). Fargate Spot (Linux/x86) is a figure AWS's pages do
+//! not settle (sources disagree on its Region, and Spot prices float); Fargate Spot on ARM has
+//! no published figure, so Berth estimates it with the x86 Spot discount per dimension (see
+//! [`fargate_spot_arm`]). The EC2 table holds Linux on-demand list prices of common ECS
+//! instance types as AWS publishes them on aws.amazon.com/ec2/pricing/on-demand; treat it as a
 //! starting point and pass `hourlyPrice` for anything else.
 
 /// The Region of every price here.

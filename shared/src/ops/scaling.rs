@@ -30,7 +30,7 @@
 //!   `evaluationPeriods`, default 1) of the last `evaluationPeriods` points breach; while it
 //!   is, the policy is applied every minute. The step is chosen by `metric − threshold`: lower
 //!   bound inclusive and upper exclusive for alarms above the threshold, the reverse for
-//!   alarms below it. `PercentChangeInCapacity` rounds as the spec says (> 1 down, (0, 1) to 1,
+//!   alarms below it. `PercentChangeInCapacity` rounds as docs/ECS-MODEL.md §5.4 says (> 1 down, (0, 1) to 1,
 //!   (−1, 0) to −1, < −1 toward zero) and then applies `MinAdjustmentMagnitude`. With one
 //!   point per minute every `metricAggregationType` gives the same value.
 //! - **Cooldowns** (default 300 s; per scalable target, with the cooldown of the policy that

@@ -6,9 +6,9 @@
 //! instead of one serde failure. Every [`Problem`] carries the JSON path of the value
 //! (`containerDefinitions[2].portMappings[0].hostPort`), a [`Severity`] and a sentence.
 //!
-//! Rules follow docs/ECS-MODEL.md §8 and the Fargate size table §7.1. Choices made where the spec
-//! says MODEL or UNCONFIRMED, or is silent:
-//! - Container names must be unique within the task definition (MODEL in the spec).
+//! Rules follow docs/ECS-MODEL.md §8 and the Fargate size table §7.1. Choices Berth makes where
+//! AWS's documentation is unclear or silent:
+//! - Container names must be unique within the task definition.
 //! - Σ container `cpu` and Σ container memory reservations may *equal* the task-level value
 //!   ("lower than" in the docs is read as "not above"; UNCONFIRMED). Exceeding is an error.
 //!   The reservation of a container is `memoryReservation` when set, else `memory`. A sum of

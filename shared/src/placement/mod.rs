@@ -26,7 +26,7 @@
 //!    `distinctInstance`.
 //! 5. Strategies rank the survivors; the best one gets the task.
 //!
-//! # Rules chosen where ECS is silent (MODEL / UNCONFIRMED in the spec)
+//! # Rules chosen where ECS is silent (Berth's choices, marked in docs/ECS-MODEL.md)
 //!
 //! - **What is left on an instance.** Per resource (`CPU`, `MEMORY`, `GPU`, `PORTS`,
 //!   `PORTS_UDP`): when the instance's `remainingResources` lists it, that value is

@@ -396,10 +396,6 @@ fn Meter(
     }
 }
 
-fn cpu_units(units: i64) -> String {
-    units.to_string()
-}
-
 #[component]
 fn InstanceView(
     /// The instance box.
@@ -439,7 +435,7 @@ fn InstanceView(
                 <span class=format!("status status--{status_tone}")>{instance.status.clone()}</span>
             </header>
             <p class="node__type">{subtitle}</p>
-            <Meter label="CPU" usage=instance.cpu format=cpu_units/>
+            <Meter label="CPU" usage=instance.cpu format=format::format_units/>
             <Meter label="Memory" usage=instance.memory format=format::format_memory/>
             <div class="node__tasks" aria-label=task_count>
                 {blocks}

@@ -126,11 +126,8 @@ fn task_details(
         .iter()
         .map(|c| {
             let sizes = [
-                c.cpu.as_ref().map(|v| format!("cpu {v}")),
-                c.memory_reservation
-                    .as_ref()
-                    .map(|v| format!("soft {v} MiB")),
-                c.memory.as_ref().map(|v| format!("hard {v} MiB")),
+                format::format_container_cpu(c),
+                format::format_container_memory(c),
             ]
             .into_iter()
             .flatten()
@@ -163,7 +160,7 @@ fn task_details(
             <dt>"Zone"</dt>
             <dd>{task.availability_zone.clone().unwrap_or_else(|| "–".to_owned())}</dd>
             <dt>"Reserves"</dt>
-            <dd>{format!("{} CPU units ({}) · {}", reserved.cpu, format::format_cpu(reserved.cpu), format::format_memory(reserved.memory))}</dd>
+            <dd>{format::format_task_size(reserved.cpu, reserved.memory)}</dd>
             <dt>"Started"</dt>
             <dd>{started.unwrap_or_else(|| "not started".to_owned())}</dd>
             {task.health_status.clone().map(|h| view! { <dt>"Health"</dt><dd>{status_badge(&h)}</dd> })}
@@ -225,8 +222,8 @@ fn instance_details(
             <dd>{instance.instance_type().unwrap_or("–").to_owned()}</dd>
             <dt>"Zone"</dt>
             <dd>{instance.availability_zone().unwrap_or(graph::UNKNOWN_ZONE).to_owned()}</dd>
-            <dt>"CPU units"</dt>
-            <dd>{format!("{} of {} reserved ({}%)", cpu.reserved, cpu.registered, cpu.percent())}</dd>
+            <dt>"CPU"</dt>
+            <dd>{format!("{} of {} reserved ({}%)", format::format_units(cpu.reserved), format::format_units(cpu.registered), cpu.percent())}</dd>
             <dt>"Memory"</dt>
             <dd>{format!("{} of {} reserved ({}%)", format::format_memory(memory.reserved), format::format_memory(memory.registered), memory.percent())}</dd>
             <dt>"Tasks"</dt>

@@ -5,7 +5,11 @@ use berth_shared::{
     api::ClusterSnapshot,
     ecs::{ContainerInstance, Resource},
 };
-use berth_view::{cluster_tables, format::format_memory, graph};
+use berth_view::{
+    cluster_tables,
+    format::{format_memory, format_units},
+    graph,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -168,7 +172,7 @@ fn InstanceDetails(
             let tcp = ports(&i.remaining_resources, "PORTS");
             let udp = ports(&i.remaining_resources, "PORTS_UDP");
             view! {
-                {bar("CPU", "CPU", |units| format!("{units} units"))}
+                {bar("CPU", "CPU", format_units)}
                 {bar("Memory", "MEMORY", format_memory)}
                 <dl class="facts">
                     <dt>"TCP ports in use"</dt><dd class="mono">{if tcp.is_empty() { "none".to_owned() } else { tcp.join(", ") }}</dd>

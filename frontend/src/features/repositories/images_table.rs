@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use wasm_bindgen::prelude::*;
 
-use super::{ShownRows, SortHeader, TableQuery};
+use super::{EcrSortHeader, ShownRows, TableQuery};
 use crate::{
     components::{
         data_table::{FilterBox, KeyHints},
@@ -50,7 +50,7 @@ pub fn ImagesTable(
         highlight,
     } = table.shown(rows, select_images, |row| row.image.image_digest.clone());
     let header = move |label: &'static str, column: ImageSort, numeric: bool| {
-        view! { <SortHeader label column numeric table/> }
+        view! { <EcrSortHeader label column numeric table/> }
     };
     view! {
         <section class="panel panel--flush" data-testid="images">

@@ -14,7 +14,7 @@ use berth_view::{
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::{ShownRows, SortHeader, TableQuery};
+use super::{EcrSortHeader, ShownRows, TableQuery};
 use crate::{
     api,
     components::{
@@ -85,7 +85,7 @@ fn RepositoryTable(
         summary.repository.repository_name.clone()
     });
     let header = move |label: &'static str, column: RepositorySort, numeric: bool| {
-        view! { <SortHeader label column numeric table/> }
+        view! { <EcrSortHeader label column numeric table/> }
     };
     view! {
         <p class="summary" data-testid="summary">

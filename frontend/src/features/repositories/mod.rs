@@ -9,7 +9,10 @@ pub mod repository_page;
 use leptos::{html, prelude::*};
 
 use crate::{
-    components::keyboard::{follow_active_row_link, use_table_keys},
+    components::{
+        keyboard::{follow_active_row_link, use_table_keys},
+        sort_header::SortHeader,
+    },
     url_query::{UrlQuery, key},
 };
 use berth_view::table::{Sort, SortColumn};
@@ -108,9 +111,9 @@ struct ShownRows<T: Send + Sync + 'static> {
     highlight: RwSignal<Option<String>>,
 }
 
-/// A sortable column header of the ECR tables: clicking sorts by `column` (again: reverses).
+/// A sortable column header of an ECR table: clicking sorts by `column` (again: reverses).
 #[component]
-fn SortHeader<C>(
+fn EcrSortHeader<C>(
     /// The header's text.
     label: &'static str,
     /// The column it sorts by.
@@ -124,15 +127,8 @@ where
     C: SortColumn,
 {
     let sort = table.sort;
-    view! {
-        <th aria-sort=move || sort.get().aria(column) class=if numeric { "numeric" } else { "" }>
-            <button
-                class="sort"
-                data-sort=column.name()
-                on:click=move |_| table.set_sort(sort.get_untracked().click(column, numeric))
-            >
-                {label}
-            </button>
-        </th>
-    }
+    let aria = Signal::derive(move || sort.get().aria(column));
+    let on_click =
+        Callback::new(move |()| table.set_sort(sort.get_untracked().click(column, numeric)));
+    view! { <SortHeader label id=column.name() numeric aria on_click/> }
 }

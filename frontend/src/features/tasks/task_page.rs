@@ -7,7 +7,7 @@
 
 use berth_shared::ecs::{Task, short_id};
 use berth_view::{
-    format::{self, format_memory},
+    format,
     graph::{self, group_label, service_of},
     table::Tone,
 };
@@ -151,7 +151,7 @@ fn TaskDetails(
                     <dt>"Launch type"</dt><dd>{t.launch_type.clone().or(t.capacity_provider_name.clone()).unwrap_or_else(|| "–".to_owned())}</dd>
                     <dt>"Instance"</dt><dd>{placed}</dd>
                     <dt>"Availability Zone"</dt><dd data-testid="task-zone">{t.availability_zone.clone().unwrap_or_else(|| "–".to_owned())}</dd>
-                    <dt>"CPU / memory"</dt><dd>{format!("{} units ({}) · {}", reserved.cpu, format::format_cpu(reserved.cpu), format_memory(reserved.memory))}</dd>
+                    <dt>"CPU / memory"</dt><dd>{format::format_task_size(reserved.cpu, reserved.memory)}</dd>
                     <dt>"Started by"</dt><dd class="mono">{t.started_by.clone().unwrap_or_else(|| "–".to_owned())}</dd>
                     <dt>"Created"</dt><dd><When at=t.created_at now/></dd>
                     <dt>"Started"</dt><dd><When at=t.started_at now/></dd>
@@ -188,12 +188,8 @@ fn TaskDetails(
                             b.container_port.map(|p| p.to_string()).unwrap_or_else(|| "?".to_owned()),
                             b.protocol.clone().unwrap_or_else(|| "tcp".to_owned()),
                         )).collect::<Vec<_>>().join(", ");
-                        let memory = match (c.memory.as_deref(), c.memory_reservation.as_deref()) {
-                            (Some(hard), Some(soft)) => format!("{soft} – {hard} MiB"),
-                            (Some(hard), None) => format!("{hard} MiB"),
-                            (None, Some(soft)) => format!("{soft} MiB (soft)"),
-                            (None, None) => "–".to_owned(),
-                        };
+                        let cpu = format::format_container_cpu(&c).unwrap_or_else(|| "–".to_owned());
+                        let memory = format::format_container_memory(&c).unwrap_or_else(|| "–".to_owned());
                         view! {
                             <tr data-testid="container">
                                 <td>
@@ -207,7 +203,7 @@ fn TaskDetails(
                                     {c.exit_code.map_or_else(|| "–".to_owned(), |code| code.to_string())}
                                 </td>
                                 <td class="mono">{if ports.is_empty() { "–".to_owned() } else { ports }}</td>
-                                <td class="numeric">{c.cpu.unwrap_or_else(|| "–".to_owned())}</td>
+                                <td class="numeric">{cpu}</td>
                                 <td class="numeric">{memory}</td>
                             </tr>
                         }
