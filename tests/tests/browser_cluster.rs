@@ -106,7 +106,10 @@ async fn clicking_a_task_or_an_instance_shows_its_details() {
         "{details}"
     );
     assert!(details.contains(&task), "{details}");
-    assert!(details.contains("CPU units"), "{details}");
+    assert!(
+        details.contains(" units (") && details.contains(" vCPU) · "),
+        "CPU and memory read as on every page: {details}"
+    );
     assert!(
         browser
             .current_url()

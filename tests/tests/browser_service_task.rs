@@ -432,3 +432,58 @@ async fn the_service_pages_filters_live_in_the_url() {
         "{url}"
     );
 }
+
+#[tokio::test]
+async fn a_fargate_capacity_provider_service_reads_the_same_on_the_cluster_and_service_pages() {
+    let berth = Berth::start("browser-fargate-words", &[], &[]);
+    let (status, created) = berth
+        .send(
+            reqwest::Method::POST,
+            "/api/clusters/demo-fargate/services",
+            json!({
+                "serviceName": "spot-worker", "taskDefinition": "worker", "desiredCount": 2,
+                "capacityProviderStrategy": [
+                    {"capacityProvider": "FARGATE", "weight": 1, "base": 1},
+                    {"capacityProvider": "FARGATE_SPOT", "weight": 3}
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(status, 200, "{created}");
+    let expected = "Fargate spreads tasks across the Availability Zones of the service's subnets.";
+
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-fargate?tab=services&q=spot-worker",
+            berth.url
+        ))
+        .await;
+    let row = browser
+        .wait_for_text("[data-testid=services-table]", "spot-worker")
+        .await;
+    assert!(row.contains(expected), "{row}");
+    assert!(
+        row.contains("FARGATE (weight 1, base 1), FARGATE_SPOT (weight 3)"),
+        "{row}"
+    );
+    browser
+        .screenshot("cluster-services-fargate-providers")
+        .await;
+
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-fargate/services/spot-worker",
+            berth.url
+        ))
+        .await;
+    let words = browser
+        .wait_for_text("[data-testid=placement-words]", "Fargate")
+        .await;
+    assert_eq!(
+        words.trim(),
+        expected,
+        "the service page reads as the cluster page"
+    );
+    browser.screenshot("service-page-fargate-providers").await;
+}

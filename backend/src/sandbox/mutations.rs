@@ -198,6 +198,17 @@ impl SandboxState {
             request.launch_type.as_deref(),
             &request.capacity_provider_strategy,
         );
+        // As in DescribeServices: a service on a capacity provider strategy has no launch type.
+        let given_launch_type = request
+            .capacity_provider_strategy
+            .is_empty()
+            .then(|| launch_type.clone());
+        let (minimum_percent, maximum_percent) = if daemon {
+            Scheduling::Daemon
+        } else {
+            Scheduling::Replica
+        }
+        .default_percents();
         let mut ids = self.ids();
         let cluster_state = &mut self.clusters[index];
         let deployment_id = format!("ecs-svc/{}", &ids.hex32()[..19]);
@@ -209,8 +220,8 @@ impl SandboxState {
             desired_count: if daemon { 0 } else { request.desired_count },
             running_count: 0,
             pending_count: 0,
-            launch_type: Some(launch_type.clone()),
-            capacity_provider_strategy: request.capacity_provider_strategy,
+            launch_type: given_launch_type.clone(),
+            capacity_provider_strategy: request.capacity_provider_strategy.clone(),
             platform_version: (launch_type == "FARGATE").then(|| "LATEST".to_owned()),
             task_definition: definition.task_definition_arn.clone().unwrap_or_default(),
             deployment_configuration: Some(request.deployment_configuration.unwrap_or(
@@ -219,8 +230,8 @@ impl SandboxState {
                         enable: false,
                         rollback: false,
                     }),
-                    maximum_percent: Some(if daemon { 100 } else { 200 }),
-                    minimum_healthy_percent: Some(if daemon { 0 } else { 100 }),
+                    maximum_percent: Some(maximum_percent),
+                    minimum_healthy_percent: Some(minimum_percent),
                 },
             )),
             deployments: vec![Deployment {
@@ -233,8 +244,8 @@ impl SandboxState {
                 failed_tasks: 0,
                 created_at: Some(now),
                 updated_at: Some(now),
-                launch_type: Some(launch_type),
-                capacity_provider_strategy: Vec::new(),
+                launch_type: given_launch_type,
+                capacity_provider_strategy: request.capacity_provider_strategy,
                 rollout_state: Some("IN_PROGRESS".to_owned()),
                 rollout_state_reason: Some("ECS deployment in progress.".to_owned()),
             }],
@@ -442,9 +453,9 @@ fn compatibilities(definition: &TaskDefinition) -> Vec<String> {
     compatible
 }
 
-/// The launch type of a (checked) request: the given one, FARGATE for a Fargate capacity
-/// provider strategy, EC2 otherwise.
-fn launch_type(
+/// The launch type of a (checked) request or service: the given one, FARGATE for a Fargate
+/// capacity provider strategy, EC2 otherwise.
+pub(super) fn launch_type(
     given: Option<&str>,
     strategy: &[berth_shared::ecs::CapacityProviderStrategyItem],
 ) -> String {
@@ -559,10 +570,10 @@ impl<'a> Scheduler<'a> {
             .ok_or_else(|| not_found("task definition", definition_arn))?
             .clone();
         let group = format!("service:{}", service.service_name);
-        let launch_type = service
-            .launch_type
-            .clone()
-            .unwrap_or_else(|| "EC2".to_owned());
+        let launch_type = launch_type(
+            service.launch_type.as_deref(),
+            &service.capacity_provider_strategy,
+        );
         let request = TaskRequest {
             definition: &definition,
             group: &group,

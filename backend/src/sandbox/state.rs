@@ -102,7 +102,13 @@ impl ClusterState {
         let count_services = |launch_type: &str| {
             self.services
                 .iter()
-                .filter(|s| s.status == "ACTIVE" && s.launch_type.as_deref() == Some(launch_type))
+                .filter(|s| {
+                    s.status == "ACTIVE"
+                        && super::mutations::launch_type(
+                            s.launch_type.as_deref(),
+                            &s.capacity_provider_strategy,
+                        ) == launch_type
+                })
                 .count()
         };
         let statistics = [
