@@ -6,8 +6,9 @@
 //! cluster; ten task-definition families with several revisions (some INACTIVE); ten
 //! services using spread, binpack and random strategies, memberOf and distinctInstance
 //! constraints, a DAEMON service and one scaled to zero; their tasks plus standalone ones; and
-//! five ECR repositories with tagged and untagged images. The same layout is what
-//! `../shared/moto/seed_moto.py` builds in moto, so both sources look alike in the console.
+//! five ECR repositories with tagged and untagged images. The moto tests seed a smaller fleet
+//! of the same kinds through the SDK (`tests/src/fixtures.rs`), so both sources exercise the
+//! same pages.
 //!
 //! Seeding is deterministic for a given `now`: ids come from a seeded generator.
 
