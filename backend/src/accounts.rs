@@ -1,8 +1,8 @@
 //! The accounts one `berth` serves, and the source switch behind `?source=`.
 //!
-//! A server offers the sandbox and a list of AWS regions (all of
-//! [`berth_shared::sources::AWS_REGIONS`] unless `--regions` names others) and opens on one of
-//! them, its default: the sandbox, or with `--aws` the region of `--region` or of the AWS
+//! A server offers the sandbox and, only when asked, AWS regions: those `--regions` names, or
+//! with `--aws` alone all of [`berth_shared::sources::AWS_REGIONS`]; a plain `berth` never
+//! touches the machine's AWS credentials. It opens on one of them, its default: the sandbox, or with `--aws` the region of `--region` or of the AWS
 //! configuration. Every request may choose another offered source with `?source=`; an
 //! unknown or malformed one is a 400 naming the field `source`.
 //!
@@ -21,7 +21,7 @@ use std::{
 };
 
 use aws_config::{Region, SdkConfig};
-use berth_shared::sources::{SourceId, SourceList, SourceOption};
+use berth_shared::sources::{AWS_REGIONS, SourceId, SourceList, SourceOption};
 use tokio::sync::OnceCell;
 
 use crate::{
@@ -120,8 +120,19 @@ impl Accounts {
         } else {
             SourceId::Sandbox
         };
+        // AWS only when asked: the regions named, or with --aws alone every region.
+        let every_region: Vec<String>;
+        let regions = if settings.regions.is_empty() && settings.aws_default {
+            every_region = AWS_REGIONS
+                .iter()
+                .map(|(code, _)| (*code).to_owned())
+                .collect();
+            &every_region
+        } else {
+            &settings.regions
+        };
         let mut offered = vec![SourceId::Sandbox];
-        for region in &settings.regions {
+        for region in regions {
             offered.push(SourceId::aws(region).map_err(|e| format!("--regions: {e}"))?);
         }
         if !offered.contains(&default) {

@@ -1,8 +1,10 @@
 //! The `berth` command line.
 //!
 //! `berth` with no subcommand is `berth serve`. The console opens on the sandbox unless
-//! `--aws` is given, and its source switch offers the sandbox and the AWS regions of
-//! `--regions` (see [`crate::sources`]). AWS settings follow the AWS CLI (`--region`,
+//! `--aws` is given. AWS is reachable only when asked: the source switch offers the sandbox
+//! alone, the AWS regions of `--regions`, or with `--aws` and no `--regions` every commercial
+//! region (see [`crate::accounts`]). It serves loopback addresses only (it has no sign-in yet);
+//! `--allowed-hosts` names the host names a reverse proxy on this machine uses. AWS settings follow the AWS CLI (`--region`,
 //! `--profile`, `--endpoint-url`, and the usual `AWS_*` environment variables through the
 //! SDK's standard chain) and apply to every AWS region offered. `berth simulate …`
 //! and `berth validate …` run the "what if" tools of [`crate::simulate`] on a JSON file.
@@ -29,7 +31,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the console and the JSON API (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run a simulation on a JSON file in AWS's shapes and print the result as JSON.
     ///
     /// Exit status: 0 when the input is valid (even if some tasks could not be placed), 2 with
@@ -84,9 +86,14 @@ fn tool_names(prefix: &'static str) -> clap::builder::PossibleValuesParser {
 /// Options of `berth serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Address to listen on (loopback by default; the API has no authentication).
+    /// Address to listen on: a loopback address (Berth has no sign-in yet, so it refuses to
+    /// serve other addresses).
     #[arg(long, env = "BERTH_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Host names the server answers to besides loopback ones, comma-separated (e.g. the name
+    /// of a reverse proxy on this machine); requests naming any other host are refused.
+    #[arg(long, env = "BERTH_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
     /// Directory of the built console (index.html and its assets).
     #[arg(long, env = "BERTH_STATIC_DIR", default_value = "dist")]
     pub static_dir: PathBuf,
@@ -105,9 +112,9 @@ pub struct ServeArgs {
     /// AWS-compatible endpoint, e.g. a local emulator, for every AWS region offered.
     #[arg(long)]
     pub endpoint_url: Option<String>,
-    /// AWS regions the source switch offers, comma-separated (default: every commercial
-    /// region where ECS runs).
-    #[arg(long, env = "BERTH_REGIONS", value_delimiter = ',', default_values_t = default_regions(), value_parser = parse_region)]
+    /// AWS regions the source switch offers, comma-separated. Default: none, so the machine's
+    /// AWS credentials are never used; with --aws, every commercial region where ECS runs.
+    #[arg(long, env = "BERTH_REGIONS", value_delimiter = ',', value_parser = parse_region)]
     pub regions: Vec<String>,
     /// Seconds a read from the source is reused by later requests (0 disables the cache).
     #[arg(long, env = "BERTH_CACHE_TTL", default_value = "3", value_parser = parse_seconds_or_zero)]
@@ -118,13 +125,6 @@ pub struct ServeArgs {
     /// Seconds allowed for one AWS operation, retries included.
     #[arg(long, default_value = "20", value_parser = parse_seconds)]
     pub aws_timeout: Duration,
-}
-
-fn default_regions() -> Vec<String> {
-    berth_shared::sources::AWS_REGIONS
-        .iter()
-        .map(|(code, _)| (*code).to_owned())
-        .collect()
 }
 
 fn parse_region(text: &str) -> Result<String, String> {
@@ -194,11 +194,13 @@ mod tests {
     }
 
     #[test]
-    fn regions_offered_are_every_region_unless_named() {
+    fn regions_are_offered_only_when_named() {
         let cli = Cli::try_parse_from(["berth"]).unwrap();
+        assert!(cli.serve.regions.is_empty());
+        let cli = Cli::try_parse_from(["berth", "--allowed-hosts", "berth.example.com,ops"]);
         assert_eq!(
-            cli.serve.regions.len(),
-            berth_shared::sources::AWS_REGIONS.len()
+            cli.unwrap().serve.allowed_hosts,
+            ["berth.example.com", "ops"]
         );
         let cli = Cli::try_parse_from(["berth", "--regions", "eu-west-1,us-east-2"]).unwrap();
         assert_eq!(cli.serve.regions, ["eu-west-1", "us-east-2"]);

@@ -136,6 +136,33 @@ impl ApiError {
         )
     }
 
+    /// 421 for a request whose `Host` does not name this server.
+    pub fn host_not_allowed(host: &str) -> Self {
+        Self::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            ErrorCode::HostNotAllowed,
+            format!(
+                "this Berth does not answer to the host name {host:?}; it answers to loopback \
+                 names, and to the names given with --allowed-hosts (for example the name of a \
+                 reverse proxy in front of it)"
+            ),
+            false,
+        )
+    }
+
+    /// 403 for a change a browser sent from another site.
+    pub fn cross_origin(origin: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::CrossOrigin,
+            format!(
+                "refused a change sent from {origin}: Berth only accepts changes from its own \
+                 pages or from clients that are not browsers"
+            ),
+            false,
+        )
+    }
+
     /// 500 for anything unexpected: `detail` is logged, the answer is generic.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(%detail, "internal error");

@@ -12,6 +12,8 @@
 //! - [`blocking`]: running file writes and CPU-bound simulations off the async workers.
 //! - [`accounts`]: the account registry: the sources a server offers (sandbox, AWS regions),
 //!   each an account opened on first use, and `?source=`.
+//! - [`defences`]: the browser defences (host allow-list against DNS rebinding, cross-site
+//!   changes refused, security headers on every answer).
 //! - [`cache`]: a short read cache in front of the source, cleared by changes and `?refresh`.
 //! - [`live`]: one poller per watched cluster, behind the server-sent events stream.
 //! - [`static_files`]: serving the built console with a single-page-app fallback.
@@ -23,6 +25,7 @@ pub mod aws;
 pub mod blocking;
 pub mod cache;
 pub mod cli;
+pub mod defences;
 pub mod ecr;
 pub mod ecs;
 pub mod error;
@@ -34,7 +37,7 @@ pub mod static_files;
 
 use std::{path::Path, sync::Arc};
 
-use axum::Router;
+use axum::{Router, middleware};
 use berth_shared::time::Timestamp;
 use tower_http::trace::TraceLayer;
 
@@ -47,15 +50,22 @@ pub use ecs::EcsApi;
 pub struct AppState {
     /// The sandbox and the AWS regions this server offers.
     pub accounts: Arc<accounts::Accounts>,
+    /// The host names it answers to besides loopback ones.
+    pub allowed_hosts: defences::AllowedHosts,
 }
 
-/// The whole application: `/api/` first, then the console. A panic in any handler is
-/// answered with a JSON 500 ([`error::catch_panics`]), never a dropped connection.
+/// The whole application: `/api/` first, then the console. Every request passes the browser
+/// defences first ([`defences`]: host allow-list, cross-site changes refused) and every answer
+/// carries the security headers. A panic in any handler is answered with a JSON 500
+/// ([`error::catch_panics`]), never a dropped connection.
 pub fn app(state: AppState, static_dir: &Path) -> Router {
+    let hosts = state.allowed_hosts.clone();
     Router::new()
         .nest("/api", routes::api(state))
         .merge(static_files::console(static_dir))
+        .layer(middleware::from_fn_with_state(hosts, defences::guard))
         .layer(error::catch_panics())
+        .layer(middleware::from_fn(defences::headers))
         .layer(TraceLayer::new_for_http())
 }
 

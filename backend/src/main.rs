@@ -12,6 +12,7 @@ use berth_backend::{
     app,
     aws::AwsSettings,
     cli::{Cli, Command, ServeArgs},
+    defences::AllowedHosts,
     sandbox::Sandbox,
 };
 use clap::Parser;
@@ -28,7 +29,7 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Serve(args)) => serve(*args).await,
         Some(command) => return run_tool(&command),
         None => serve(cli.serve).await,
     };
@@ -80,6 +81,15 @@ fn run_tool(command: &Command) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
+    if !args.addr.ip().is_loopback() {
+        return Err(format!(
+            "refusing to serve {}: Berth has no sign-in yet, so anyone who can reach that \
+             address could read and change your account. Serve a loopback address (the \
+             default, 127.0.0.1:8080) and reach it through an SSH tunnel, or through a reverse \
+             proxy on this machine that signs users in (name it with --allowed-hosts).",
+            args.addr
+        ));
+    }
     let accounts = Accounts::start(SourceSettings {
         aws_default: args.aws,
         sandbox_path: args.state.clone().unwrap_or_else(Sandbox::default_path),
@@ -104,6 +114,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let router = app(
         AppState {
             accounts: Arc::new(accounts),
+            allowed_hosts: AllowedHosts::new(&args.allowed_hosts),
         },
         &args.static_dir,
     );

@@ -42,3 +42,26 @@ fn rejects_aws_flags_without_aws() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--aws"));
 }
+
+#[test]
+fn a_public_address_is_refused_at_start() {
+    let dir = std::env::temp_dir().join(format!("berth-cli-public-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for address in ["0.0.0.0:0", "[::]:0"] {
+        let output = berth()
+            .args(["serve", "--addr", address, "--state"])
+            .arg(dir.join("state.json"))
+            .output()
+            .expect("run berth");
+        assert!(!output.status.success(), "{address}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("refusing to serve") && stderr.contains("--allowed-hosts"),
+            "{address}: {stderr}"
+        );
+    }
+    assert!(
+        !dir.join("state.json").exists(),
+        "nothing is opened before the address is checked"
+    );
+}

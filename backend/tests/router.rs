@@ -2,7 +2,8 @@
 //! file, driven with `tower::ServiceExt::oneshot` (no socket, no spawned binary). These tests
 //! pin the API's error contract: every answer under `/api/` is JSON (`ErrorBody`), naming what
 //! was asked for or the field to blame, whatever went wrong and whoever noticed it (a source,
-//! an extractor, axum's router, a panic).
+//! an extractor, axum's router, a panic) — and its browser defences (host allow-list,
+//! cross-site changes refused, security headers).
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
@@ -17,6 +18,7 @@ use berth_backend::{
     accounts::{Accounts, SourceSettings},
     aws::AwsSettings,
     blocking::off_workers,
+    defences::AllowedHosts,
     error::{ApiError, catch_panics},
     routes::MAX_BODY_BYTES,
 };
@@ -54,14 +56,18 @@ async fn app(name: &str) -> Router {
     berth_backend::app(
         AppState {
             accounts: Arc::new(accounts),
+            allowed_hosts: AllowedHosts::new(&["berth.example.com".to_owned()]),
         },
         &dir.join("dist"),
     )
 }
 
-/// A request with an optional body and content type.
+/// A request to `127.0.0.1:8080` with an optional body and content type.
 fn request(method: Method, uri: &str, content_type: Option<&str>, body: Body) -> Request<Body> {
-    let mut request = Request::builder().method(method).uri(uri);
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "127.0.0.1:8080");
     if let Some(content_type) = content_type {
         request = request.header(header::CONTENT_TYPE, content_type);
     }
@@ -379,7 +385,7 @@ async fn a_body_over_the_limit_is_a_json_413() {
             request(
                 Method::POST,
                 "/api/clusters/demo-small/tasks",
-                None,
+                Some("application/json"),
                 oversized(),
             ),
             error(
@@ -508,5 +514,125 @@ async fn a_panicking_handler_is_a_generic_json_500() {
             }),
             "{uri}: the panic's message stays in the log"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_host_that_is_not_this_server_is_refused_whatever_the_path() {
+    let app = app("hosts").await;
+    let with_host = |host: &'static str, uri: &str| {
+        let mut request = request(Method::GET, uri, None, Body::empty());
+        request
+            .headers_mut()
+            .insert(header::HOST, header::HeaderValue::from_static(host));
+        request
+    };
+    for host in ["localhost:8080", "[::1]:8080", "berth.example.com"] {
+        let (status, body) = send(&app, with_host(host, "/api/health")).await;
+        assert_eq!(status, StatusCode::OK, "{host}: {body}");
+    }
+    // A rebinding domain resolving to 127.0.0.1 still names itself.
+    let cases = vec![
+        (
+            with_host("attacker.example.net:8080", "/api/clusters"),
+            error(421, "host_not_allowed", None, "--allowed-hosts"),
+        ),
+        (
+            with_host("attacker.example.net:8080", "/clusters/demo-ec2"),
+            error(421, "host_not_allowed", None, "attacker.example.net"),
+        ),
+    ];
+    assert_errors(&app, cases).await;
+}
+
+#[tokio::test]
+async fn changes_sent_from_another_site_are_refused_and_plain_clients_are_not() {
+    let app = app("cross-site").await;
+    let change = |headers: &[(&'static str, &'static str)]| {
+        let mut request = json_request(
+            Method::POST,
+            "/api/clusters/demo-small/tasks",
+            r#"{"taskDefinition": "scheduler", "count": 1}"#,
+        );
+        for (name, value) in headers {
+            request
+                .headers_mut()
+                .insert(*name, header::HeaderValue::from_static(value));
+        }
+        request
+    };
+    let cases = vec![
+        (
+            change(&[("origin", "https://attacker.example.net")]),
+            error(403, "cross_origin", None, "https://attacker.example.net"),
+        ),
+        (
+            change(&[("sec-fetch-site", "cross-site")]),
+            error(403, "cross_origin", None, "cross-site"),
+        ),
+        (
+            change(&[("origin", "null")]),
+            error(403, "cross_origin", None, "null"),
+        ),
+    ];
+    assert_errors(&app, cases).await;
+    // The console's own pages, and clients that are not browsers, may change things.
+    for headers in [
+        &[
+            ("origin", "http://127.0.0.1:8080"),
+            ("sec-fetch-site", "same-origin"),
+        ][..],
+        &[][..],
+    ] {
+        let (status, body) = send(&app, change(headers)).await;
+        assert_eq!(status, StatusCode::OK, "{headers:?}: {body}");
+    }
+    // A no-cors `fetch` can only send a body as text, a form or nothing declared.
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let (status, body) = send(
+            &app,
+            request(
+                Method::POST,
+                "/api/clusters/demo-small/tasks",
+                content_type,
+                Body::from(r#"{"taskDefinition": "web"}"#),
+            ),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type:?}: {body}"
+        );
+        assert_eq!(body["code"], "unsupported_media_type");
+    }
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = app("headers").await;
+    for uri in ["/api/health", "/api/nope", "/clusters"] {
+        let response = app
+            .clone()
+            .oneshot(request(Method::GET, uri, None, Body::empty()))
+            .await
+            .unwrap();
+        let headers = response.headers();
+        let csp = headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(csp.contains("frame-ancestors 'none'"), "{uri}: {csp}");
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+            "{uri}: {csp}"
+        );
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY", "{uri}");
+        assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{uri}");
     }
 }

@@ -52,6 +52,8 @@ impl ClientError {
                 ErrorCode::MethodNotAllowed => "Not allowed on this path",
                 ErrorCode::PayloadTooLarge => "Request too large",
                 ErrorCode::UnsupportedMediaType => "Request not in JSON",
+                ErrorCode::HostNotAllowed => "Unknown host name",
+                ErrorCode::CrossOrigin => "Refused: sent from another site",
                 ErrorCode::Internal => "Something went wrong",
             },
             Self::Decode(_) => "Unexpected response",

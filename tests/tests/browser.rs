@@ -216,3 +216,51 @@ async fn the_cluster_page_follows_changes_live() {
         .wait_for_text("[data-testid=live-label]", "Paused")
         .await;
 }
+
+#[tokio::test]
+async fn the_console_runs_under_its_content_security_policy() {
+    let berth = Berth::start("browser-csp", &[], &[]);
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/clusters", berth.url)).await;
+    browser
+        .wait_for_text("[data-testid=summary]", "3 clusters")
+        .await;
+    // The policy the page was served with, as the browser saw it.
+    let policy = browser
+        .execute(
+            "return fetch(location.href).then(r => r.headers.get('content-security-policy'));",
+            json!([]),
+        )
+        .await;
+    let policy = policy.as_str().unwrap_or_default();
+    assert!(
+        policy.contains("script-src 'self' 'wasm-unsafe-eval'")
+            && policy.contains("frame-ancestors 'none'"),
+        "{policy}"
+    );
+    // Every page module the console fetches later runs under it with no violation.
+    browser
+        .execute(
+            "window.__violations = []; document.addEventListener('securitypolicyviolation', \
+             e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));",
+            json!([]),
+        )
+        .await;
+    browser
+        .click("a.card__title[href='/clusters/demo-ec2']")
+        .await;
+    browser
+        .wait_for_text("[data-testid=cluster-name]", "demo-ec2")
+        .await;
+    browser
+        .click(".top-bar__nav a[href='/repositories']")
+        .await;
+    browser
+        .wait_for_text("[data-testid=repositories]", "demo/api")
+        .await;
+    assert_eq!(
+        browser.execute("return window.__violations;", json!([])).await,
+        json!([]),
+        "no script, style, image or connection was blocked"
+    );
+}

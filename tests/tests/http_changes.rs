@@ -242,6 +242,7 @@ async fn run_task_and_create_service_use_the_placement_engine_and_persist() {
     assert_eq!(error["field"], "taskDefinition", "{error}");
     let malformed = reqwest::Client::new()
         .post(format!("{}/api/clusters/demo-small/tasks", berth.url))
+        .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await

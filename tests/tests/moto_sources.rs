@@ -105,24 +105,41 @@ async fn each_request_reads_the_source_it_names() {
 }
 
 #[tokio::test]
-async fn a_sandbox_server_offers_every_region_and_explains_missing_credentials() {
+async fn aws_is_offered_only_when_asked_and_missing_credentials_are_explained() {
+    let no_credentials = [
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_CONFIG_FILE", "/dev/null"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+        ("AWS_ACCESS_KEY_ID", ""),
+        ("AWS_SECRET_ACCESS_KEY", ""),
+    ];
+    // A plain server never reaches for the machine's AWS credentials.
+    let plain = Berth::start("sources-sandbox-only", &[], &no_credentials);
+    let (_, sources) = plain.get("/api/sources").await;
+    assert_eq!(sources["defaultSource"], "sandbox");
+    let offered: Vec<&str> = sources["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert_eq!(offered, ["sandbox"], "{sources}");
+    let (status, error) = plain.get("/api/clusters?source=aws:eu-central-1").await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["field"], "source", "{error}");
+
+    // Regions named with --regions are offered beside the sandbox.
     let berth = Berth::start(
         "sources-no-credentials",
-        &["--aws-timeout", "5"],
-        &[
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-            ("AWS_CONFIG_FILE", "/dev/null"),
-            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
-            ("AWS_ACCESS_KEY_ID", ""),
-            ("AWS_SECRET_ACCESS_KEY", ""),
-        ],
+        &["--aws-timeout", "5", "--regions", "eu-central-1"],
+        &no_credentials,
     );
     let (_, sources) = berth.get("/api/sources").await;
     assert_eq!(sources["defaultSource"], "sandbox");
     let offered = sources["sources"].as_array().unwrap();
     assert_eq!(offered[0]["name"], "Sandbox (simulated us-east-1)");
     assert!(
-        offered.len() > 30
+        offered.len() == 2
             && offered
                 .iter()
                 .any(|s| s["id"] == "aws:eu-central-1" && s["name"] == "Europe (Frankfurt)"),

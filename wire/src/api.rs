@@ -38,6 +38,10 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The request body is not JSON.
     UnsupportedMediaType,
+    /// The request's `Host` does not name this server (a DNS-rebinding defence).
+    HostNotAllowed,
+    /// A browser sent a change from a page of another site (a CSRF defence).
+    CrossOrigin,
     /// Something failed inside Berth; details are in the server log.
     Internal,
 }
@@ -55,6 +59,8 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::HostNotAllowed => "host_not_allowed",
+            Self::CrossOrigin => "cross_origin",
             Self::Internal => "internal",
         }
     }
@@ -103,8 +109,6 @@ pub enum SourceInfo {
     Sandbox {
         /// Simulated region name.
         region: String,
-        /// Where the sandbox state is saved.
-        state_path: String,
     },
     /// A real AWS account or an AWS-compatible endpoint.
     #[serde(rename_all = "camelCase")]

@@ -4,9 +4,10 @@
 //! cache.
 //!
 //! A body is read whole up to [`MAX_BODY_BYTES`] (a larger one is a JSON 413). It must be
-//! declared as JSON (`application/json` or `…+json`) or not declared at all: a body sent as a
-//! form or plain text is a JSON 415, so a page of another site cannot post one with a plain
-//! HTML form.
+//! declared as JSON (`application/json` or `…+json`): an undeclared body, or one sent as a
+//! form or plain text, is a JSON 415. A page of another site can send those without asking
+//! (an HTML form, a `no-cors` fetch), but not a JSON one, which needs a CORS preflight that
+//! Berth never grants (see [`crate::defences`]).
 
 use std::{collections::HashMap, ops::Deref, sync::Arc};
 
@@ -38,13 +39,14 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
-            let declared = content_type
+        let declared = match request.headers().get(header::CONTENT_TYPE) {
+            Some(content_type) => content_type
                 .to_str()
-                .unwrap_or("an unreadable content type");
-            if !is_json(declared) {
-                return Err(ApiError::unsupported_media_type(declared));
-            }
+                .unwrap_or("an unreadable content type"),
+            None => "a body without a Content-Type",
+        };
+        if !is_json(declared) {
+            return Err(ApiError::unsupported_media_type(declared));
         }
         let bytes =
             Bytes::from_request(request, state)

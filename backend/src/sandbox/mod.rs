@@ -138,7 +138,6 @@ impl EcsApi for Sandbox {
     fn info(&self) -> SourceInfo {
         SourceInfo::Sandbox {
             region: self.region.clone(),
-            state_path: self.path.display().to_string(),
         }
     }
 

@@ -19,8 +19,8 @@ pub fn TopBar() -> impl IntoView {
                         SourceInfo::Aws { .. } => "source source--aws",
                     };
                     let detail = match &health.source {
-                        SourceInfo::Sandbox { state_path, .. } => {
-                            format!("Simulated account saved in {state_path}")
+                        SourceInfo::Sandbox { .. } => {
+                            "Simulated account, saved on the Berth server".to_owned()
                         }
                         SourceInfo::Aws { .. } => "Live AWS account".to_owned(),
                     };
