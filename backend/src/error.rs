@@ -1,7 +1,8 @@
 //! Errors of the API, end to end.
 //!
 //! Policy: sources ([`crate::source`]) report a [`SourceError`] that says *what kind* of failure
-//! happened (not found, access denied, throttled, unreachable, invalid parameter). Handlers turn
+//! happened (not found, access denied, throttled, unreachable or failing on AWS's side,
+//! expired credentials, invalid parameter). Handlers turn
 //! it into an [`ApiError`], whose `IntoResponse` writes the shared [`ErrorBody`] with a stable
 //! code and the matching status. Bad input is the caller's problem and is not logged as an
 //! error; unexpected failures are logged in full and answered with a generic message.
@@ -56,9 +57,15 @@ pub enum SourceError {
     /// A request broke one of the model's rules; the error names the field.
     #[error("{0}")]
     InvalidInput(#[from] InputError),
-    /// The source could not be reached or did not answer in time.
+    /// The source could not be reached, did not answer in time or failed on its side.
     #[error("{0}")]
     Unavailable(String),
+    /// The AWS credentials in use have expired.
+    #[error("the AWS credentials expired before {action}")]
+    CredentialsExpired {
+        /// The API action AWS refused.
+        action: String,
+    },
     /// Anything else; the text is for the log only.
     #[error("{0}")]
     Internal(String),
@@ -280,6 +287,18 @@ impl From<SourceError> for ApiError {
                 message,
                 true,
             ),
+            SourceError::CredentialsExpired { action } => Self::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::CredentialsExpired,
+                format!(
+                    "the AWS credentials in use have expired, so AWS refused {action}. Refresh \
+                     them and try again: `aws sso login` for an SSO profile, or new session \
+                     credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and \
+                     AWS_SESSION_TOKEN, or the profile's credential_process) for temporary \
+                     ones; if they are fresh, check that this machine's clock is right"
+                ),
+                false,
+            ),
             SourceError::Internal(detail) => Self::internal(detail),
         }
     }
@@ -372,6 +391,14 @@ mod tests {
                 503,
                 ErrorCode::Unavailable,
                 true,
+            ),
+            (
+                SourceError::CredentialsExpired {
+                    action: "ecs:ListClusters".into(),
+                },
+                401,
+                ErrorCode::CredentialsExpired,
+                false,
             ),
             (
                 SourceError::Internal("secret detail".into()),

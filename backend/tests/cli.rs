@@ -1,9 +1,32 @@
 //! The `berth` binary's command line, run as a user runs it.
 
-use std::process::Command;
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+};
 
 fn berth() -> Command {
     Command::new(env!("CARGO_BIN_EXE_berth"))
+}
+
+/// `berth serve` over the sandbox saved at `state`, once it listens (it has opened the
+/// sandbox by then).
+fn serving(state: &Path) -> Child {
+    let mut child = berth()
+        .args(["serve", "--addr", "127.0.0.1:0", "--state"])
+        .arg(state)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start berth");
+    let stderr = BufReader::new(child.stderr.take().expect("berth's stderr"));
+    let listening = stderr
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.contains(" at http://"));
+    assert!(listening, "berth stopped before it listened");
+    child
 }
 
 #[test]
@@ -31,6 +54,32 @@ fn refuses_a_corrupt_state_file_without_touching_it() {
         "{stderr}"
     );
     assert_eq!(std::fs::read_to_string(&state).unwrap(), "not json");
+}
+
+#[test]
+fn refuses_a_state_file_another_berth_holds_until_it_is_gone() {
+    let dir = std::env::temp_dir().join(format!("berth-cli-held-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let state = dir.join("state.json");
+    let mut first = serving(&state);
+
+    let output = berth()
+        .args(["serve", "--addr", "127.0.0.1:0", "--state"])
+        .arg(&state)
+        .output()
+        .expect("run berth");
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&state.display().to_string()) && stderr.contains("another berth"),
+        "{stderr}"
+    );
+    first.kill().expect("stop the first berth");
+    first.wait().expect("the first berth exits");
+    let mut after = serving(&state);
+    after.kill().expect("stop berth");
+    after.wait().expect("berth exits");
 }
 
 #[test]

@@ -872,6 +872,96 @@ async fn invalid_parameter_keeps_the_aws_message() {
 }
 
 #[tokio::test]
+async fn server_errors_are_retried_then_a_retryable_503_and_expired_credentials_a_401() {
+    let server_error = |code: &str| aws_error(code, "We encountered an internal error.");
+    // (HTTP status, body, the SDK's attempts, Berth's status, retryable, the message says)
+    let cases = [
+        (
+            500,
+            Some(server_error("ServerException")),
+            3,
+            503,
+            true,
+            "server error (ServerException)",
+        ),
+        (
+            503,
+            Some(server_error("ServiceUnavailableException")),
+            3,
+            503,
+            true,
+            "server error (ServiceUnavailableException)",
+        ),
+        (502, None, 3, 503, true, "server error (HTTP 502)"),
+        (
+            400,
+            Some(aws_error(
+                "ExpiredTokenException",
+                "The security token included in the request is expired",
+            )),
+            1,
+            401,
+            false,
+            "aws sso login",
+        ),
+    ];
+    for (http_status, body, attempts, status, retryable, says) in cases {
+        let failing = mock!(Client::list_clusters)
+            .sequence()
+            .http_status(http_status, body.clone())
+            .repeatedly()
+            .build();
+        let fake = Arc::new(Fake::default());
+        let error = adapter(&fake, std::slice::from_ref(&failing))
+            .list_clusters()
+            .await
+            .expect_err("fails");
+
+        assert_eq!(failing.num_calls(), attempts, "{http_status} {body:?}");
+        let api = ApiError::from(error);
+        assert_eq!(api.status().as_u16(), status, "{http_status} {body:?}");
+        assert_eq!(api.body().retryable, retryable, "{http_status} {body:?}");
+        assert!(
+            api.body().message.contains(says),
+            "{http_status}: {}",
+            api.body().message
+        );
+    }
+}
+
+#[tokio::test]
+async fn stopping_a_task_ecs_does_not_know_is_a_404_naming_the_task() {
+    let unknown = mock!(Client::stop_task)
+        .match_requests(|input| input.cluster() == Some("demo") && input.task() == Some("0f9a"))
+        .sequence()
+        .http_status(
+            400,
+            Some(aws_error(
+                "InvalidParameterException",
+                "The referenced task was not found.",
+            )),
+        )
+        .build();
+    let fake = Arc::new(Fake::default());
+
+    let error = adapter(&fake, &[unknown])
+        .stop_task("demo", "0f9a", berth_shared::api::StopTask::default())
+        .await
+        .expect_err("not found");
+
+    assert_eq!(
+        error,
+        SourceError::NotFound {
+            kind: "task",
+            name: "0f9a".to_owned(),
+        }
+    );
+    let api = ApiError::from(error);
+    assert_eq!(api.status().as_u16(), 404);
+    assert_eq!(api.body().message, "task \"0f9a\" was not found");
+}
+
+#[tokio::test]
 async fn scaling_asks_for_targets_in_pages_of_50_then_lists_the_namespace_once() {
     let mut fake = fleet(1, 120, 0, 0);
     fake.scaled = ["svc0003", "svc0042", "svc0101"]

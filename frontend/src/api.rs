@@ -47,6 +47,7 @@ impl ClientError {
                 ErrorCode::AccessDenied => "Access denied",
                 ErrorCode::Throttled => "AWS is throttling requests",
                 ErrorCode::Unavailable => "AWS is unreachable",
+                ErrorCode::CredentialsExpired => "AWS credentials expired",
                 ErrorCode::InvalidInput => "Invalid request",
                 ErrorCode::Conflict => "Conflict",
                 ErrorCode::MethodNotAllowed => "Not allowed on this path",

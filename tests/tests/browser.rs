@@ -252,14 +252,14 @@ async fn the_console_runs_under_its_content_security_policy() {
     browser
         .wait_for_text("[data-testid=cluster-name]", "demo-ec2")
         .await;
-    browser
-        .click(".top-bar__nav a[href='/repositories']")
-        .await;
+    browser.click(".top-bar__nav a[href='/repositories']").await;
     browser
         .wait_for_text("[data-testid=repositories]", "demo/api")
         .await;
     assert_eq!(
-        browser.execute("return window.__violations;", json!([])).await,
+        browser
+            .execute("return window.__violations;", json!([]))
+            .await,
         json!([]),
         "no script, style, image or connection was blocked"
     );

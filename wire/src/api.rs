@@ -28,8 +28,10 @@ pub enum ErrorCode {
     AccessDenied,
     /// AWS throttled the request; retry later.
     Throttled,
-    /// The AWS endpoint could not be reached or timed out.
+    /// The AWS endpoint could not be reached, timed out or failed on its side; retry later.
     Unavailable,
+    /// The AWS credentials in use have expired; the user must refresh them.
+    CredentialsExpired,
     /// The request conflicts with the current state.
     Conflict,
     /// The path does not answer this HTTP method (the `Allow` header lists those it does).
@@ -55,6 +57,7 @@ impl ErrorCode {
             Self::AccessDenied => "access_denied",
             Self::Throttled => "throttled",
             Self::Unavailable => "unavailable",
+            Self::CredentialsExpired => "credentials_expired",
             Self::Conflict => "conflict",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",

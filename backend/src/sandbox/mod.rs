@@ -3,11 +3,14 @@
 //! It is Berth's default source, so a newcomer sees a working console without an AWS account.
 //! State lives in memory behind a lock and is saved to a JSON file (see [`store`]) after every
 //! change; on first start the [`seed`] demo fleet is created and saved. Reads derive cluster
-//! counters from the stored facts (see [`state`]).
+//! counters from the stored facts (see [`state`]). A sandbox holds its state file for as long
+//! as it lives, so a second `berth` cannot open the same file.
 //!
 //! A change runs off the async workers ([`crate::blocking`]): one at a time, it applies to a
 //! copy of the current state, saves the copy (an fsync) and only then makes it current, so
-//! reads go on meanwhile and see either the state before the change or after it.
+//! reads go on meanwhile and see either the state before the change or after it. Opening the
+//! sandbox and every change first forget the tasks that stopped over an hour before, as ECS
+//! does ([`SandboxState::prune_stopped_tasks`]).
 
 mod ecr;
 mod ids;
@@ -39,6 +42,7 @@ use tokio::sync::RwLock;
 
 use crate::{blocking::off_workers, ecs::EcsApi, error::SourceError};
 use state::SandboxState;
+use store::StateFile;
 pub use store::StoreError;
 
 /// The region the demo fleet simulates.
@@ -47,7 +51,8 @@ pub const SEED_REGION: &str = ids::REGION;
 /// The simulated account.
 #[derive(Debug)]
 pub struct Sandbox {
-    path: PathBuf,
+    /// The state file, held (locked) for the life of the sandbox.
+    file: Arc<StateFile>,
     region: String,
     /// The current state: read by requests, replaced by changes once saved.
     state: Arc<RwLock<SandboxState>>,
@@ -58,19 +63,29 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Opens the sandbox saved at `path`, creating and saving the demo fleet (as of `now`)
-    /// when the file does not exist yet.
+    /// when the file does not exist yet, and forgetting (and saving) the tasks stopped over an
+    /// hour before `now`. Refused while another sandbox, in this process or another `berth`,
+    /// holds the file.
     pub fn open(path: &Path, now: Timestamp) -> Result<Self, StoreError> {
-        let state = match store::load(path)? {
-            Some(state) => state,
+        let file = StateFile::open(path)?;
+        let state = match file.load()? {
+            Some(mut state) => {
+                let forgotten = state.prune_stopped_tasks(now);
+                if forgotten > 0 {
+                    file.save(&state)?;
+                    tracing::info!(forgotten, "forgot tasks stopped over an hour ago");
+                }
+                state
+            }
             None => {
                 let state = seed::demo_fleet(now);
-                store::save(path, &state)?;
+                file.save(&state)?;
                 tracing::info!(path = %path.display(), "created the sandbox demo fleet");
                 state
             }
         };
         Ok(Self {
-            path: path.to_owned(),
+            file: Arc::new(file),
             region: state.region.clone(),
             state: Arc::new(RwLock::new(state)),
             changing: Arc::new(Mutex::new(())),
@@ -82,8 +97,9 @@ impl Sandbox {
         &self.region
     }
 
-    /// Applies `change` to a copy of the state, saves the copy, and only then makes it current,
-    /// so a change that fails (or cannot be saved) leaves the sandbox as it was.
+    /// Applies `change` to a copy of the state (first forgetting the tasks stopped over an hour
+    /// ago), saves the copy, and only then makes it current, so a change that fails (or cannot
+    /// be saved) leaves the sandbox as it was.
     ///
     /// The whole change runs on the blocking pool (the placement engine and the fsync would
     /// otherwise hold an async worker), one change at a time; reads are only held off while
@@ -96,15 +112,18 @@ impl Sandbox {
     where
         T: Send + 'static,
     {
-        let path = self.path.clone();
+        let file = Arc::clone(&self.file);
         let state = Arc::clone(&self.state);
         let changing = Arc::clone(&self.changing);
         let resource = off_workers(move || {
             // A change that panicked changed nothing current, so its poison is harmless.
             let _one_at_a_time = changing.lock().unwrap_or_else(PoisonError::into_inner);
             let mut next = state.blocking_read().clone();
-            let resource = change(&mut next, crate::now())?;
-            store::save(&path, &next).map_err(|e| SourceError::Internal(e.to_string()))?;
+            let now = crate::now();
+            next.prune_stopped_tasks(now);
+            let resource = change(&mut next, now)?;
+            file.save(&next)
+                .map_err(|e| SourceError::Internal(e.to_string()))?;
             *state.blocking_write() = next;
             Ok::<T, SourceError>(resource)
         })
@@ -285,8 +304,93 @@ mod tests {
         dir.join("state.json")
     }
 
+    const OPENED_AT: Timestamp = Timestamp::from_secs(1_760_000_000);
+
     fn open(path: &Path) -> Arc<Sandbox> {
-        Arc::new(Sandbox::open(path, Timestamp::from_secs(1_760_000_000)).expect("a fresh sandbox"))
+        Arc::new(Sandbox::open(path, OPENED_AT).expect("a fresh sandbox"))
+    }
+
+    /// The ARNs of the stopped tasks of every cluster.
+    async fn stopped_tasks(sandbox: &Sandbox) -> Vec<String> {
+        let mut stopped = Vec::new();
+        for cluster in sandbox.list_clusters().await.unwrap() {
+            let snapshot = sandbox
+                .cluster_snapshot(&cluster.cluster_name)
+                .await
+                .unwrap();
+            stopped.extend(
+                snapshot
+                    .tasks
+                    .into_iter()
+                    .filter(|task| task.last_status == "STOPPED")
+                    .map(|task| task.task_arn),
+            );
+        }
+        stopped
+    }
+
+    /// The ARNs of the stopped tasks in the state file.
+    fn saved_stopped_tasks(path: &Path) -> Vec<String> {
+        let saved = store::load(path).unwrap().expect("saved");
+        saved
+            .clusters
+            .into_iter()
+            .flat_map(|cluster| cluster.tasks)
+            .filter(|task| task.last_status == "STOPPED")
+            .map(|task| task.task_arn)
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_second_sandbox_on_the_same_file_is_refused_until_the_first_is_gone() {
+        let path = scratch("held");
+        let first = open(&path);
+
+        let error = Sandbox::open(&path, OPENED_AT).unwrap_err().to_string();
+        assert!(error.contains(&path.display().to_string()), "{error}");
+        assert!(error.contains("in use by another berth"), "{error}");
+
+        drop(first);
+        Sandbox::open(&path, OPENED_AT).expect("opens once the first sandbox is gone");
+    }
+
+    #[tokio::test]
+    async fn opening_forgets_tasks_stopped_over_an_hour_before() {
+        const MINUTE_MS: i64 = 60_000;
+        let path = scratch("reopened");
+        let seeded = stopped_tasks(&open(&path)).await;
+        assert_eq!(
+            seeded.len(),
+            1,
+            "the seed's failed task, stopped 10 minutes before"
+        );
+        // (minutes after the seed the sandbox is opened again, whether the task is still there)
+        let cases = [(49, true), (50, true), (51, false)];
+        for (minutes, kept) in cases {
+            let sandbox = Sandbox::open(&path, Timestamp(OPENED_AT.0 + minutes * MINUTE_MS))
+                .expect("reopens");
+            let expected = if kept { seeded.clone() } else { Vec::new() };
+            assert_eq!(stopped_tasks(&sandbox).await, expected, "{minutes} minutes");
+            assert_eq!(saved_stopped_tasks(&path), expected, "{minutes} minutes");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_change_forgets_tasks_stopped_over_an_hour_before_it() {
+        let path = scratch("changed");
+        // Opened in 2025: the change reads the clock, which is more than an hour later.
+        let sandbox = open(&path);
+        assert_eq!(stopped_tasks(&sandbox).await.len(), 1);
+        let family = sandbox.task_definition_families().await.unwrap()[0].clone();
+        let definition = sandbox
+            .describe_task_definition(&family.family)
+            .await
+            .unwrap();
+
+        sandbox.register_task_definition(definition).await.unwrap();
+
+        assert_eq!(stopped_tasks(&sandbox).await, Vec::<String>::new());
+        assert_eq!(saved_stopped_tasks(&path), Vec::<String>::new());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -355,8 +459,14 @@ mod tests {
             let after = sandbox.cluster_snapshot("demo-small").await.unwrap();
             assert_eq!(after.services, before.services, "{case}");
             assert_eq!(after.tasks, before.tasks, "{case}");
-            let files = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
-            assert_eq!(files, 1, "{case}: no temporary file is left behind");
+            let temporaries = std::fs::read_dir(path.parent().unwrap())
+                .unwrap()
+                .filter(|entry| {
+                    let name = entry.as_ref().unwrap().file_name();
+                    name.to_string_lossy().contains(".tmp-")
+                })
+                .count();
+            assert_eq!(temporaries, 0, "{case}: no temporary file is left behind");
         }
     }
 }

@@ -39,6 +39,7 @@ use super::{
 
 const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: i64 = 3_600_000;
+const MINUTE_MS: i64 = 60_000;
 
 /// (instance type, registered CPU units, registered MiB) as the ECS agent reports them.
 const INSTANCE_TYPES: &[(&str, i64, i64)] = &[
@@ -904,6 +905,8 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
             cluster.tasks.push(task);
         }
         refresh_instances(cluster, &definitions);
+        // Stopped within the hour ECS keeps stopped tasks (docs/ECS-MODEL.md §4.9), so a fresh
+        // sandbox shows it.
         let mut failed = new_task(
             cluster,
             definition,
@@ -911,11 +914,11 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
             Some("alice"),
             "EC2",
             &mut ids,
-            Timestamp(now.0 - 26 * HOUR_MS),
+            Timestamp(now.0 - 40 * MINUTE_MS),
         );
         failed.last_status = "STOPPED".to_owned();
         failed.desired_status = Some("STOPPED".to_owned());
-        failed.stopped_at = Some(Timestamp(now.0 - 25 * HOUR_MS));
+        failed.stopped_at = Some(Timestamp(now.0 - 10 * MINUTE_MS));
         failed.stopping_at = failed.stopped_at;
         failed.stop_code = Some("EssentialContainerExited".to_owned());
         failed.stopped_reason = Some("Essential container in task exited".to_owned());

@@ -2,7 +2,8 @@
 //!
 //! Only facts are stored (instances, tasks, services, definitions, images). Everything ECS
 //! derives — cluster counters and per-launch-type statistics — is computed on read from those
-//! facts, so it can never drift.
+//! facts, so it can never drift. Stopped tasks are forgotten as ECS forgets them
+//! ([`SandboxState::prune_stopped_tasks`]).
 
 use berth_shared::{
     autoscaling::ServiceScaling,
@@ -38,9 +39,33 @@ pub struct SandboxState {
     pub id_seed: u64,
 }
 
+/// How long a stopped task stays in the state after its `stoppedAt`: one hour, the least ECS
+/// keeps a stopped task visible (docs/ECS-MODEL.md §4.9).
+pub const STOPPED_TASK_RETENTION_MS: i64 = 60 * 60 * 1000;
+
 impl SandboxState {
     /// The current file format.
     pub const FORMAT_VERSION: u32 = 1;
+
+    /// Forgets the tasks ECS no longer shows at `now`: those `STOPPED` more than
+    /// [`STOPPED_TASK_RETENTION_MS`] before it (docs/ECS-MODEL.md §4.9). A stopped task with
+    /// no `stoppedAt` is kept. Returns how many tasks were removed.
+    pub fn prune_stopped_tasks(&mut self, now: Timestamp) -> usize {
+        let forgotten = |task: &Task| {
+            task.last_status == "STOPPED"
+                && task
+                    .stopped_at
+                    .is_some_and(|stopped| now.0 - stopped.0 > STOPPED_TASK_RETENTION_MS)
+        };
+        self.clusters
+            .iter_mut()
+            .map(|cluster| {
+                let before = cluster.tasks.len();
+                cluster.tasks.retain(|task| !forgotten(task));
+                before - cluster.tasks.len()
+            })
+            .sum()
+    }
 
     /// The cluster named `name` (or with ARN `name`).
     pub fn cluster(&self, name: &str) -> Result<&ClusterState, SourceError> {
@@ -193,4 +218,56 @@ pub struct RepositoryState {
     /// Lifecycle policy text (JSON), when one is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lifecycle_policy: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::seed;
+
+    #[test]
+    fn stopped_tasks_are_forgotten_an_hour_after_they_stop() {
+        const MINUTE_MS: i64 = 60_000;
+        let now = Timestamp::from_secs(1_760_000_000);
+        // (last status, stopped how long before `now`, whether the task is kept)
+        let cases = [
+            ("RUNNING", None, true),
+            ("STOPPED", None, true),
+            ("STOPPED", Some(0), true),
+            ("STOPPED", Some(59 * MINUTE_MS), true),
+            ("STOPPED", Some(STOPPED_TASK_RETENTION_MS), true),
+            ("STOPPED", Some(STOPPED_TASK_RETENTION_MS + 1), false),
+            ("STOPPED", Some(25 * 60 * MINUTE_MS), false),
+            ("DEACTIVATING", Some(25 * 60 * MINUTE_MS), true),
+        ];
+        let mut state = seed::demo_fleet(now);
+        let template = state.clusters[0].tasks[0].clone();
+        state.clusters.truncate(1);
+        state.clusters[0].tasks = cases
+            .iter()
+            .enumerate()
+            .map(|(index, (status, stopped_ago, _))| Task {
+                task_arn: format!("case-{index}"),
+                last_status: (*status).to_owned(),
+                stopped_at: stopped_ago.map(|ago| Timestamp(now.0 - ago)),
+                ..template.clone()
+            })
+            .collect();
+
+        let removed = state.prune_stopped_tasks(now);
+
+        let kept: Vec<&str> = state.clusters[0]
+            .tasks
+            .iter()
+            .map(|task| task.task_arn.as_str())
+            .collect();
+        let expected: Vec<String> = cases
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, kept))| *kept)
+            .map(|(index, _)| format!("case-{index}"))
+            .collect();
+        assert_eq!(kept, expected);
+        assert_eq!(removed, cases.len() - expected.len());
+    }
 }

@@ -464,7 +464,13 @@ impl EcsApi for SdkEcs {
             .set_reason(request.reason.clone())
             .send()
             .await
-            .map_err(|e| map_sdk_error("ecs:StopTask", &[Asked::Cluster(cluster)], e))?;
+            .map_err(|e| {
+                map_sdk_error(
+                    "ecs:StopTask",
+                    &[Asked::Cluster(cluster), Asked::Task(task)],
+                    e,
+                )
+            })?;
         mutation(&output, output.task().map(from_sdk::task), || {
             SourceError::NotFound {
                 kind: "task",
