@@ -87,19 +87,19 @@ impl Berth {
         (status, body)
     }
 
-    /// `method url + path` with a JSON body, and the decoded JSON answer with its status.
+    /// `method url + path` with a JSON body (`None`: no body), and the decoded JSON answer
+    /// with its status.
     pub async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
-        body: serde_json::Value,
+        body: impl Into<Option<serde_json::Value>>,
     ) -> (u16, serde_json::Value) {
-        let response = reqwest::Client::new()
-            .request(method, format!("{}{path}", self.url))
-            .json(&body)
-            .send()
-            .await
-            .expect("berth answers");
+        let mut request = reqwest::Client::new().request(method, format!("{}{path}", self.url));
+        if let Some(body) = body.into() {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("berth answers");
         let status = response.status().as_u16();
         (status, response.json().await.expect("a JSON body"))
     }

@@ -4,21 +4,6 @@
 use berth_tests::berth::Berth;
 use serde_json::{Value, json};
 
-async fn send(
-    berth: &Berth,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = reqwest::Client::new().request(method, format!("{}{path}", berth.url));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("berth answers");
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("a JSON body"))
-}
-
 fn live(snapshot: &Value, service: &str) -> Vec<Value> {
     snapshot["tasks"]
         .as_array()
@@ -61,13 +46,13 @@ async fn task_definitions_register_validate_describe_and_deregister() {
     });
     next["containerDefinitions"][0]["image"] =
         json!("123456789012.dkr.ecr.us-east-1.amazonaws.com/demo/api:v1.8.0");
-    let (status, registered) = send(
-        &berth,
-        reqwest::Method::POST,
-        "/api/task-definitions",
-        Some(next.clone()),
-    )
-    .await;
+    let (status, registered) = berth
+        .send(
+            reqwest::Method::POST,
+            "/api/task-definitions",
+            Some(next.clone()),
+        )
+        .await;
     assert_eq!(status, 200, "{registered}");
     assert_eq!(registered["resource"]["revision"], 8);
     assert_eq!(
@@ -78,13 +63,9 @@ async fn task_definitions_register_validate_describe_and_deregister() {
 
     next["containerDefinitions"][0]["memory"] = json!(-5);
     next["containerDefinitions"][1]["name"] = json!("");
-    let (status, error) = send(
-        &berth,
-        reqwest::Method::POST,
-        "/api/task-definitions",
-        Some(next),
-    )
-    .await;
+    let (status, error) = berth
+        .send(reqwest::Method::POST, "/api/task-definitions", Some(next))
+        .await;
     assert_eq!(status, 400, "{error}");
     assert_eq!(error["code"], "invalid_input");
     let paths: Vec<_> = error["problems"]
@@ -102,13 +83,9 @@ async fn task_definitions_register_validate_describe_and_deregister() {
         "{paths:?}"
     );
 
-    let (status, gone) = send(
-        &berth,
-        reqwest::Method::DELETE,
-        "/api/task-definitions/api:8",
-        None,
-    )
-    .await;
+    let (status, gone) = berth
+        .send(reqwest::Method::DELETE, "/api/task-definitions/api:8", None)
+        .await;
     assert_eq!(status, 200, "{gone}");
     assert_eq!(gone["resource"]["status"], "INACTIVE");
     let (status, missing) = berth.get("/api/task-definitions/nope:3").await;
@@ -118,25 +95,25 @@ async fn task_definitions_register_validate_describe_and_deregister() {
 #[tokio::test]
 async fn services_scale_deploy_and_replace_stopped_tasks() {
     let berth = Berth::start("changes-services", &[], &[]);
-    let (status, updated) = send(
-        &berth,
-        reqwest::Method::PUT,
-        "/api/clusters/demo-ec2/services/web-frontend",
-        Some(json!({"desiredCount": 9})),
-    )
-    .await;
+    let (status, updated) = berth
+        .send(
+            reqwest::Method::PUT,
+            "/api/clusters/demo-ec2/services/web-frontend",
+            Some(json!({"desiredCount": 9})),
+        )
+        .await;
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["resource"]["desiredCount"], 9);
     let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
     assert_eq!(live(&snapshot, "web-frontend").len(), 9);
 
-    let (status, deployed) = send(
-        &berth,
-        reqwest::Method::PUT,
-        "/api/clusters/demo-ec2/services/web-frontend",
-        Some(json!({"forceNewDeployment": true})),
-    )
-    .await;
+    let (status, deployed) = berth
+        .send(
+            reqwest::Method::PUT,
+            "/api/clusters/demo-ec2/services/web-frontend",
+            Some(json!({"forceNewDeployment": true})),
+        )
+        .await;
     assert_eq!(status, 200, "{deployed}");
     let deployment = &deployed["resource"]["deployments"][0];
     assert_eq!(deployment["rolloutState"], "COMPLETED", "{deployed}");
@@ -155,13 +132,13 @@ async fn services_scale_deploy_and_replace_stopped_tasks() {
         .next()
         .unwrap()
         .to_owned();
-    let (status, stopped) = send(
-        &berth,
-        reqwest::Method::POST,
-        &format!("/api/clusters/demo-ec2/tasks/{victim}/stop"),
-        Some(json!({"reason": "testing"})),
-    )
-    .await;
+    let (status, stopped) = berth
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/clusters/demo-ec2/tasks/{victim}/stop"),
+            Some(json!({"reason": "testing"})),
+        )
+        .await;
     assert_eq!(status, 200, "{stopped}");
     assert_eq!(stopped["resource"]["lastStatus"], "STOPPED");
     let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
@@ -171,34 +148,32 @@ async fn services_scale_deploy_and_replace_stopped_tasks() {
         "the scheduler replaced the stopped task"
     );
 
-    let (status, error) = send(
-        &berth,
-        reqwest::Method::PUT,
-        "/api/clusters/demo-ec2/services/web-frontend",
-        Some(json!({"desiredCount": 3, "colour": "blue"})),
-    )
-    .await;
+    let (status, error) = berth
+        .send(
+            reqwest::Method::PUT,
+            "/api/clusters/demo-ec2/services/web-frontend",
+            Some(json!({"desiredCount": 3, "colour": "blue"})),
+        )
+        .await;
     assert_eq!(status, 400, "{error}");
     assert!(
         error["message"].as_str().unwrap().contains("colour"),
         "{error}"
     );
-    let (status, error) = send(
-        &berth,
-        reqwest::Method::PUT,
-        "/api/clusters/demo-ec2/services/nope",
-        Some(json!({})),
-    )
-    .await;
+    let (status, error) = berth
+        .send(
+            reqwest::Method::PUT,
+            "/api/clusters/demo-ec2/services/nope",
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(status, 404, "{error}");
 }
 
 #[tokio::test]
 async fn run_task_and_create_service_use_the_placement_engine_and_persist() {
     let berth = Berth::start("changes-tasks", &[], &[]);
-    let (status, ran) = send(
-        &berth,
-        reqwest::Method::POST,
+    let (status, ran) = berth.send(reqwest::Method::POST,
         "/api/clusters/demo-ec2/tasks",
         Some(json!({"taskDefinition": "batch-report", "count": 2,
                     "placementConstraints": [{"type": "memberOf", "expression": "attribute:stack == green"}]})),
@@ -221,23 +196,25 @@ async fn run_task_and_create_service_use_the_placement_engine_and_persist() {
         assert_eq!(stack["value"], "green");
     }
 
-    let (status, created) = send(
-        &berth,
-        reqwest::Method::POST,
-        "/api/clusters/demo-small/services",
-        Some(json!({"serviceName": "reports", "taskDefinition": "scheduler", "desiredCount": 1})),
-    )
-    .await;
+    let (status, created) = berth
+        .send(
+            reqwest::Method::POST,
+            "/api/clusters/demo-small/services",
+            Some(
+                json!({"serviceName": "reports", "taskDefinition": "scheduler", "desiredCount": 1}),
+            ),
+        )
+        .await;
     assert_eq!(status, 200, "{created}");
     assert_eq!(created["resource"]["runningCount"], 1);
 
-    let (status, error) = send(
-        &berth,
-        reqwest::Method::POST,
-        "/api/clusters/demo-small/tasks",
-        Some(json!({"count": 1})),
-    )
-    .await;
+    let (status, error) = berth
+        .send(
+            reqwest::Method::POST,
+            "/api/clusters/demo-small/tasks",
+            Some(json!({"count": 1})),
+        )
+        .await;
     assert_eq!(status, 400, "{error}");
     assert_eq!(error["field"], "taskDefinition", "{error}");
     let malformed = reqwest::Client::new()

@@ -6,18 +6,7 @@ use berth_tests::{
     fixtures,
     moto::{AWS_ENV, Moto},
 };
-use serde_json::{Value, json};
-
-async fn send(berth: &Berth, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .request(method, format!("{}{path}", berth.url))
-        .json(&body)
-        .send()
-        .await
-        .expect("berth answers");
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("a JSON body"))
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn every_change_reaches_aws_and_reads_back() {
@@ -41,13 +30,9 @@ async fn every_change_reaches_aws_and_reads_back() {
             "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/it-worker"}}
         }]
     });
-    let (status, registered) = send(
-        &berth,
-        reqwest::Method::POST,
-        "/api/task-definitions",
-        definition,
-    )
-    .await;
+    let (status, registered) = berth
+        .send(reqwest::Method::POST, "/api/task-definitions", definition)
+        .await;
     assert_eq!(status, 200, "{registered}");
     assert_eq!(registered["resource"]["revision"], 1);
     assert!(
@@ -88,13 +73,9 @@ async fn every_change_reaches_aws_and_reads_back() {
     // A field Berth cannot send yet is refused by name rather than dropped.
     let unsupported = json!({"family": "it-x", "containerDefinitions": [
         {"name": "x", "image": "busybox", "memory": 64, "firelensConfiguration": {"type": "fluentbit"}}]});
-    let (status, error) = send(
-        &berth,
-        reqwest::Method::POST,
-        "/api/task-definitions",
-        unsupported,
-    )
-    .await;
+    let (status, error) = berth
+        .send(reqwest::Method::POST, "/api/task-definitions", unsupported)
+        .await;
     assert_eq!(status, 400, "{error}");
     assert!(
         error["message"]
@@ -105,13 +86,13 @@ async fn every_change_reaches_aws_and_reads_back() {
     );
 
     // Update a service's desired count.
-    let (status, updated) = send(
-        &berth,
-        reqwest::Method::PUT,
-        "/api/clusters/it-ec2/services/it-web",
-        json!({"desiredCount": 6}),
-    )
-    .await;
+    let (status, updated) = berth
+        .send(
+            reqwest::Method::PUT,
+            "/api/clusters/it-ec2/services/it-web",
+            json!({"desiredCount": 6}),
+        )
+        .await;
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["resource"]["desiredCount"], 6);
     let services = ecs
@@ -124,27 +105,27 @@ async fn every_change_reaches_aws_and_reads_back() {
     assert_eq!(services.services()[0].desired_count(), 6);
 
     // Run and stop a task.
-    let (status, ran) = send(
-        &berth,
-        reqwest::Method::POST,
-        "/api/clusters/it-ec2/tasks",
-        json!({"taskDefinition": "it-worker:1", "count": 2, "startedBy": "berth-tests"}),
-    )
-    .await;
+    let (status, ran) = berth
+        .send(
+            reqwest::Method::POST,
+            "/api/clusters/it-ec2/tasks",
+            json!({"taskDefinition": "it-worker:1", "count": 2, "startedBy": "berth-tests"}),
+        )
+        .await;
     assert_eq!(status, 200, "{ran}");
     let tasks = ran["resource"]["tasks"].as_array().unwrap();
     assert_eq!(tasks.len(), 2, "{ran}");
     let task_arn = tasks[0]["taskArn"].as_str().unwrap().to_owned();
-    let (status, stopped) = send(
-        &berth,
-        reqwest::Method::POST,
-        &format!(
-            "/api/clusters/it-ec2/tasks/{}/stop",
-            task_arn.rsplit('/').next().unwrap()
-        ),
-        json!({"reason": "done"}),
-    )
-    .await;
+    let (status, stopped) = berth
+        .send(
+            reqwest::Method::POST,
+            &format!(
+                "/api/clusters/it-ec2/tasks/{}/stop",
+                task_arn.rsplit('/').next().unwrap()
+            ),
+            json!({"reason": "done"}),
+        )
+        .await;
     assert_eq!(status, 200, "{stopped}");
     let after = ecs
         .describe_tasks()
@@ -156,33 +137,33 @@ async fn every_change_reaches_aws_and_reads_back() {
     assert_eq!(after.tasks()[0].desired_status(), Some("STOPPED"));
 
     // Create a service, then deregister the revision.
-    let (status, created) = send(
-        &berth,
-        reqwest::Method::POST,
-        "/api/clusters/it-ec2/services",
-        json!({"serviceName": "it-worker", "taskDefinition": "it-worker:1", "desiredCount": 1}),
-    )
-    .await;
+    let (status, created) = berth
+        .send(
+            reqwest::Method::POST,
+            "/api/clusters/it-ec2/services",
+            json!({"serviceName": "it-worker", "taskDefinition": "it-worker:1", "desiredCount": 1}),
+        )
+        .await;
     assert_eq!(status, 200, "{created}");
     assert_eq!(created["resource"]["serviceName"], "it-worker");
-    let (status, gone) = send(
-        &berth,
-        reqwest::Method::DELETE,
-        "/api/task-definitions/it-worker:1",
-        json!(null),
-    )
-    .await;
+    let (status, gone) = berth
+        .send(
+            reqwest::Method::DELETE,
+            "/api/task-definitions/it-worker:1",
+            json!(null),
+        )
+        .await;
     assert_eq!(status, 200, "{gone}");
     assert_eq!(gone["resource"]["status"], "INACTIVE");
 
     // AWS's own errors come back mapped: a missing cluster is a 404.
-    let (status, missing) = send(
-        &berth,
-        reqwest::Method::PUT,
-        "/api/clusters/no-such-cluster/services/it-web",
-        json!({"desiredCount": 1}),
-    )
-    .await;
+    let (status, missing) = berth
+        .send(
+            reqwest::Method::PUT,
+            "/api/clusters/no-such-cluster/services/it-web",
+            json!({"desiredCount": 1}),
+        )
+        .await;
     assert_eq!(status, 404, "{missing}");
     assert_eq!(missing["code"], "not_found");
     assert!(
