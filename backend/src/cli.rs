@@ -122,6 +122,10 @@ pub struct ServeArgs {
     /// Seconds between two reads of a cluster that someone watches live.
     #[arg(long, env = "BERTH_POLL_INTERVAL", default_value = "5", value_parser = parse_seconds)]
     pub poll_interval: Duration,
+    /// Live streams (browsers watching a cluster) served at once; one more is refused with a
+    /// retryable 503.
+    #[arg(long, env = "BERTH_MAX_LIVE_STREAMS", default_value = "1000", value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_live_streams: u16,
     /// Seconds allowed for one AWS operation, retries included.
     #[arg(long, default_value = "20", value_parser = parse_seconds)]
     pub aws_timeout: Duration,

@@ -52,6 +52,8 @@ pub struct AppState {
     pub accounts: Arc<accounts::Accounts>,
     /// The host names it answers to besides loopback ones.
     pub allowed_hosts: defences::AllowedHosts,
+    /// The live streams it keeps open (capped, ended on shutdown).
+    pub streams: live::Streams,
 }
 
 /// The whole application: `/api/` first, then the console. Every request passes the browser

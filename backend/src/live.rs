@@ -8,6 +8,10 @@
 //! poller keeps trying.
 //!
 //! Events: `snapshot` (a `ClusterSnapshot`), `error` (an `ErrorBody`).
+//!
+//! A server keeps at most `--max-live-streams` streams open ([`Streams`]); one more is a
+//! retryable JSON 503. Only a cluster that exists gets a poller (the route reads it first). On
+//! shutdown every stream ends ([`Closer`]), so a draining server is not held open by watchers.
 
 use std::{
     collections::HashMap,
@@ -19,9 +23,72 @@ use std::{
 };
 
 use berth_shared::api::{ClusterSnapshot, ErrorBody};
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use crate::error::{ApiError, SourceError};
+
+/// The live streams a server keeps open: at most a fixed number at once, and all ended
+/// together when the server shuts down.
+#[derive(Debug, Clone)]
+pub struct Streams {
+    slots: Arc<Semaphore>,
+    max: usize,
+    closing: watch::Receiver<bool>,
+}
+
+/// Ends every live stream of its [`Streams`] (on SIGTERM or Ctrl-C).
+#[derive(Debug)]
+pub struct Closer(watch::Sender<bool>);
+
+impl Closer {
+    /// Ends every open stream and refuses new ones.
+    pub fn close(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+impl Streams {
+    /// Room for `max` streams at once, and the [`Closer`] that ends them.
+    pub fn new(max: usize) -> (Self, Closer) {
+        let (closer, closing) = watch::channel(false);
+        let streams = Self {
+            slots: Arc::new(Semaphore::new(max)),
+            max,
+            closing,
+        };
+        (streams, Closer(closer))
+    }
+
+    /// A slot for one more stream, held as long as the stream is open; a retryable 503 when
+    /// every slot is taken or the server is shutting down.
+    pub fn open(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        if *self.closing.borrow() {
+            return Err(ApiError::unavailable(
+                "Berth is shutting down; reconnect to another replica or in a moment",
+            ));
+        }
+        Arc::clone(&self.slots).try_acquire_owned().map_err(|_| {
+            ApiError::unavailable(format!(
+                "this Berth already serves {} live streams, its limit (--max-live-streams); \
+                 try again shortly",
+                self.max
+            ))
+        })
+    }
+
+    /// Resolves when the server starts shutting down.
+    pub fn closed(&self) -> impl Future<Output = ()> + Send + use<> {
+        let mut closing = self.closing.clone();
+        async move {
+            let _ = closing.wait_for(|closed| *closed).await;
+        }
+    }
+
+    /// Streams open now (for tests and diagnostics).
+    pub fn open_count(&self) -> usize {
+        self.max - self.slots.available_permits()
+    }
+}
 
 /// What a poller publishes.
 #[derive(Debug, Clone, PartialEq)]
@@ -238,5 +305,34 @@ mod tests {
         );
         receiver.changed().await.unwrap();
         assert!(matches!(*receiver.borrow(), Some(Update::Snapshot(_))));
+    }
+
+    #[tokio::test]
+    async fn streams_are_capped_and_all_end_on_close() {
+        let (streams, closer) = Streams::new(2);
+        let first = streams.open().unwrap();
+        let _second = streams.open().unwrap();
+        let refused = streams.open().unwrap_err();
+        assert_eq!(refused.status().as_u16(), 503);
+        assert!(refused.body().retryable, "{:?}", refused.body());
+        assert!(refused.body().message.contains("--max-live-streams"));
+        drop(first);
+        assert_eq!(streams.open_count(), 1);
+        let _third = streams.open().unwrap();
+
+        let closed = tokio::spawn(streams.closed());
+        closer.close();
+        tokio::time::timeout(Duration::from_secs(1), closed)
+            .await
+            .expect("every stream hears the close")
+            .unwrap();
+        assert!(
+            streams
+                .open()
+                .unwrap_err()
+                .body()
+                .message
+                .contains("shutting down")
+        );
     }
 }

@@ -13,6 +13,7 @@ use berth_backend::{
     aws::AwsSettings,
     cli::{Cli, Command, ServeArgs},
     defences::AllowedHosts,
+    live::Streams,
     sandbox::Sandbox,
 };
 use clap::Parser;
@@ -111,10 +112,12 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .ecs
         .info()
         .label();
+    let (streams, closer) = Streams::new(usize::from(args.max_live_streams));
     let router = app(
         AppState {
             accounts: Arc::new(accounts),
             allowed_hosts: AllowedHosts::new(&args.allowed_hosts),
+            streams,
         },
         &args.static_dir,
     );
@@ -125,9 +128,36 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     tracing::info!(%source, "serving");
     eprintln!("Berth is serving {source} at http://{address}");
     axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+        .with_graceful_shutdown(async move {
+            stop_requested().await;
+            tracing::info!("shutting down: ending live streams, finishing requests");
+            closer.close();
         })
         .await
         .map_err(|e| e.to_string())
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what ECS and systemd send to stop a service).
+async fn stop_requested() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }

@@ -20,11 +20,15 @@ use berth_backend::{
     blocking::off_workers,
     defences::AllowedHosts,
     error::{ApiError, catch_panics},
+    live::Streams,
     routes::MAX_BODY_BYTES,
 };
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
+
+/// Live streams the test app serves at once.
+const MAX_STREAMS: usize = 2;
 
 /// A fresh directory for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -57,6 +61,7 @@ async fn app(name: &str) -> Router {
         AppState {
             accounts: Arc::new(accounts),
             allowed_hosts: AllowedHosts::new(&["berth.example.com".to_owned()]),
+            streams: Streams::new(MAX_STREAMS).0,
         },
         &dir.join("dist"),
     )
@@ -635,4 +640,51 @@ async fn every_answer_carries_the_security_headers() {
         assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY", "{uri}");
         assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{uri}");
     }
+}
+
+#[tokio::test]
+async fn live_streams_need_a_cluster_and_a_free_slot() {
+    let app = app("streams").await;
+    let (status, body) = send(
+        &app,
+        request(
+            Method::GET,
+            "/api/clusters/nope/stream",
+            None,
+            Body::empty(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["message"], r#"cluster "nope" was not found"#);
+
+    let open = || async {
+        app.clone()
+            .oneshot(request(
+                Method::GET,
+                "/api/clusters/demo-small/stream",
+                None,
+                Body::empty(),
+            ))
+            .await
+            .unwrap()
+    };
+    let mut held = Vec::new();
+    for _ in 0..MAX_STREAMS {
+        let response = open().await;
+        assert_eq!(response.status(), StatusCode::OK);
+        held.push(response);
+    }
+    let refused = open().await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value =
+        serde_json::from_slice(&refused.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body["code"], "unavailable");
+    assert_eq!(body["retryable"], true);
+    held.pop();
+    assert_eq!(
+        open().await.status(),
+        StatusCode::OK,
+        "a closed stream frees its slot"
+    );
 }

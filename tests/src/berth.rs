@@ -104,6 +104,24 @@ impl Berth {
         (status, response.json().await.expect("a JSON body"))
     }
 
+    /// Sends SIGTERM (what ECS sends to stop a task) and waits up to `within` for the server
+    /// to exit; its exit status, or `None` if it is still running.
+    pub fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("wait for berth") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     /// Asserts that changes with numbers out of ECS's range are refused with a 400 naming the
     /// field, whatever the source, and that the service is left as it was.
     pub async fn refuses_out_of_range_changes(&self, cluster: &str, service: &str) {

@@ -74,18 +74,6 @@ async fn the_stream_pushes_the_snapshot_and_its_changes() {
 }
 
 #[tokio::test]
-async fn an_unknown_cluster_streams_a_not_found_error() {
-    let berth = Berth::start("live-missing", &["--poll-interval", "1"], &[]);
-    let mut stream = reqwest::get(format!("{}/api/clusters/nowhere/stream", berth.url))
-        .await
-        .unwrap();
-    let mut buffer = String::new();
-    let error = next_event(&mut stream, &mut buffer, "error").await;
-    assert_eq!(error["code"], "not_found");
-    assert!(error["message"].as_str().unwrap().contains("nowhere"));
-}
-
-#[tokio::test]
 async fn a_stream_reads_the_source_it_names() {
     let berth = Berth::start(
         "live-source",
@@ -105,4 +93,34 @@ async fn a_stream_reads_the_source_it_names() {
         let body: Value = refused.json().await.unwrap();
         assert_eq!(body["field"], "source", "{body}");
     }
+}
+
+#[tokio::test]
+async fn sigterm_ends_open_streams_and_stops_the_server() {
+    let mut berth = Berth::start("live-sigterm", &["--poll-interval", "1"], &[]);
+    let mut stream = reqwest::get(format!("{}/api/clusters/demo-small/stream", berth.url))
+        .await
+        .unwrap();
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, "snapshot").await;
+
+    let status = berth.terminate(Duration::from_secs(10));
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "berth exits cleanly within 10 s of SIGTERM with a live stream open: {status:?}"
+    );
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(Some(_)) = stream.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended with the server");
+}
+
+/// A cluster that does not exist gets no poller: the stream is refused before any event.
+#[tokio::test]
+async fn a_stream_of_a_cluster_that_does_not_exist_is_a_json_404() {
+    let berth = Berth::start("live-missing", &[], &[]);
+    let (status, body) = berth.get("/api/clusters/nope/stream").await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["code"], "not_found");
 }

@@ -3,7 +3,11 @@
 //! services, tasks and scaling) and `GET /api/clusters/{name}/stream` (the same snapshot,
 //! live, as server-sent events).
 
-use axum::{Json, Router, extract::Path, routing::get};
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    routing::get,
+};
 use std::convert::Infallible;
 
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -12,7 +16,12 @@ use futures_util::{Stream, StreamExt};
 use tokio_stream::wrappers::WatchStream;
 
 use super::body::Source;
-use crate::{AppState, error::ApiError, live::Update, now};
+use crate::{
+    AppState,
+    error::{ApiError, SourceError},
+    live::Update,
+    now,
+};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -53,17 +62,34 @@ async fn describe_cluster(
 }
 
 /// Server-sent events of the cluster: `snapshot` whenever it changes, `error` when a read
-/// fails (the client keeps what it has and shows it as stale).
+/// fails (the client keeps what it has and shows it as stale). A cluster that does not exist
+/// is a JSON 404 and starts no poller; the stream holds one of the server's stream slots and
+/// ends when the server shuts down. A comment every 15 s keeps idle connections (and load
+/// balancers, whose idle timeout is 60 s by default) from closing it.
 async fn stream(
+    State(state): State<AppState>,
     source: Source,
     Path(name): Path<String>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let updates = WatchStream::new(source.live.subscribe(&name)).filter_map(|update| async move {
-        let event = match update? {
-            Update::Snapshot(snapshot) => Event::default().event("snapshot").json_data(&*snapshot),
-            Update::Error(body) => Event::default().event("error").json_data(&body),
-        };
-        event.ok().map(Ok)
-    });
-    Sse::new(updates).keep_alive(KeepAlive::default())
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    if let Err(error @ SourceError::NotFound { .. }) = source.ecs.cluster_snapshot(&name).await {
+        return Err(error.into());
+    }
+    let slot = state.streams.open()?;
+    let updates = WatchStream::new(source.live.subscribe(&name))
+        .filter_map(|update| async move {
+            let event = match update? {
+                Update::Snapshot(snapshot) => {
+                    Event::default().event("snapshot").json_data(&*snapshot)
+                }
+                Update::Error(body) => Event::default().event("error").json_data(&body),
+            };
+            event.ok().map(Ok)
+        })
+        .take_until(state.streams.closed())
+        .map(move |event| {
+            // The slot is given back when the stream ends.
+            let _held = &slot;
+            event
+        });
+    Ok(Sse::new(updates).keep_alive(KeepAlive::default()))
 }
