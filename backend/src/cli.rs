@@ -122,6 +122,10 @@ pub struct ServeArgs {
     /// Seconds between two reads of a cluster that someone watches live.
     #[arg(long, env = "BERTH_POLL_INTERVAL", default_value = "5", value_parser = parse_seconds)]
     pub poll_interval: Duration,
+    /// Show the account but change nothing: every request that would change it is refused
+    /// (the "what if" tools still run), and the console offers no changes.
+    #[arg(long, env = "BERTH_READ_ONLY")]
+    pub read_only: bool,
     /// Live streams (browsers watching a cluster) served at once; one more is refused with a
     /// retryable 503.
     #[arg(long, env = "BERTH_MAX_LIVE_STREAMS", default_value = "1000", value_parser = clap::value_parser!(u16).range(1..))]

@@ -170,6 +170,19 @@ impl ApiError {
         )
     }
 
+    /// 403 for a change asked of a server started with `--read-only`.
+    pub fn read_only(method: &str, path: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::ReadOnly,
+            format!(
+                "{method} {path} would change the account, and this Berth was started with \
+                 --read-only: it shows the account but changes nothing"
+            ),
+            false,
+        )
+    }
+
     /// 500 for anything unexpected: `detail` is logged, the answer is generic.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(%detail, "internal error");

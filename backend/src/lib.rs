@@ -54,6 +54,8 @@ pub struct AppState {
     pub allowed_hosts: defences::AllowedHosts,
     /// The live streams it keeps open (capped, ended on shutdown).
     pub streams: live::Streams,
+    /// Whether every change is refused (`--read-only`).
+    pub read_only: bool,
 }
 
 /// The whole application: `/api/` first, then the console. Every request passes the browser

@@ -118,6 +118,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             accounts: Arc::new(accounts),
             allowed_hosts: AllowedHosts::new(&args.allowed_hosts),
             streams,
+            read_only: args.read_only,
         },
         &args.static_dir,
     );

@@ -41,6 +41,11 @@ fn scratch(name: &str) -> PathBuf {
 /// The app over a new sandbox, also offering `eu-west-1` (never reached: its endpoint is a
 /// closed port), with no built console.
 async fn app(name: &str) -> Router {
+    app_with(name, false).await
+}
+
+/// [`app`], refusing every change when `read_only`.
+async fn app_with(name: &str, read_only: bool) -> Router {
     let dir = scratch(name);
     let accounts = Accounts::start(SourceSettings {
         aws_default: false,
@@ -62,6 +67,7 @@ async fn app(name: &str) -> Router {
             accounts: Arc::new(accounts),
             allowed_hosts: AllowedHosts::new(&["berth.example.com".to_owned()]),
             streams: Streams::new(MAX_STREAMS).0,
+            read_only,
         },
         &dir.join("dist"),
     )
@@ -687,4 +693,60 @@ async fn live_streams_need_a_cluster_and_a_free_slot() {
         StatusCode::OK,
         "a closed stream frees its slot"
     );
+}
+
+#[tokio::test]
+async fn a_read_only_server_refuses_every_change_and_says_so() {
+    let app = app_with("read-only", true).await;
+    let cases = vec![
+        (
+            json_request(
+                Method::PUT,
+                "/api/clusters/demo-small/services/scheduler",
+                r#"{"desiredCount": 2}"#,
+            ),
+            error(403, "read_only", None, "--read-only"),
+        ),
+        (
+            json_request(
+                Method::POST,
+                "/api/clusters/demo-small/tasks",
+                r#"{"taskDefinition": "scheduler"}"#,
+            ),
+            error(
+                403,
+                "read_only",
+                None,
+                "POST /api/clusters/demo-small/tasks",
+            ),
+        ),
+        (
+            request(
+                Method::DELETE,
+                "/api/task-definitions/scheduler:1",
+                None,
+                Body::empty(),
+            ),
+            error(403, "read_only", None, "changes nothing"),
+        ),
+    ];
+    assert_errors(&app, cases).await;
+    // Reads and the "what if" tools still answer, and health says the server is read-only.
+    let (status, health) = send(
+        &app,
+        request(Method::GET, "/api/health", None, Body::empty()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(health["readOnly"], true);
+    let (status, body) = send(
+        &app,
+        json_request(
+            Method::POST,
+            "/api/validate/task-definition",
+            r#"{"family": "x", "containerDefinitions": [{"name": "a", "image": "i", "memory": 128}]}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }

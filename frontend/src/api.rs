@@ -55,6 +55,7 @@ impl ClientError {
                 ErrorCode::UnsupportedMediaType => "Request not in JSON",
                 ErrorCode::HostNotAllowed => "Unknown host name",
                 ErrorCode::CrossOrigin => "Refused: sent from another site",
+                ErrorCode::ReadOnly => "This Berth is read-only",
                 ErrorCode::Internal => "Something went wrong",
             },
             Self::Decode(_) => "Unexpected response",

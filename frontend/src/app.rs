@@ -11,7 +11,7 @@ use leptos_router::{
 };
 
 use crate::{
-    components::top_bar::TopBar,
+    components::{server::provide_server_health, top_bar::TopBar},
     features::clusters::overview_page::OverviewPage,
     lazy_pages::{
         ClusterRoute, FamilyRoute, InstanceRoute, RepositoriesRoute, RepositoryRoute, ServiceRoute,
@@ -22,6 +22,7 @@ use crate::{
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
+    provide_server_health();
     view! {
         <Router>
             <TopBar/>

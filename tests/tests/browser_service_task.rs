@@ -487,3 +487,43 @@ async fn a_fargate_capacity_provider_service_reads_the_same_on_the_cluster_and_s
     );
     browser.screenshot("service-page-fargate-providers").await;
 }
+
+#[tokio::test]
+async fn a_read_only_server_offers_no_changes() {
+    let berth = Berth::start("browser-read-only", &["--read-only"], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/demo-ec2/services/api", berth.url))
+        .await;
+    browser
+        .wait_for_text("[data-testid=read-only]", "read-only")
+        .await;
+    assert_eq!(browser.count("[data-testid=desired-form]").await, 0);
+    let badge = browser.text("[data-testid=read-only-badge]").await;
+    assert_eq!(badge, "Read-only");
+    browser.screenshot("service-page-read-only").await;
+
+    let task = snapshot(&berth).await["tasks"][0]["taskArn"].clone();
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-ec2/tasks/{}",
+            berth.url,
+            id(&task)
+        ))
+        .await;
+    browser
+        .wait_for_text("[data-testid=read-only]", "changes nothing")
+        .await;
+    assert_eq!(browser.count("[data-testid=task-actions]").await, 0);
+
+    // The server decides, whatever a page offers.
+    let (status, refused) = berth
+        .send(
+            reqwest::Method::PUT,
+            "/api/clusters/demo-ec2/services/api",
+            json!({"desiredCount": 1}),
+        )
+        .await;
+    assert_eq!(status, 403, "{refused}");
+    assert_eq!(refused["code"], "read_only");
+}

@@ -44,6 +44,8 @@ pub enum ErrorCode {
     HostNotAllowed,
     /// A browser sent a change from a page of another site (a CSRF defence).
     CrossOrigin,
+    /// The server was started with `--read-only` and refuses every change.
+    ReadOnly,
     /// Something failed inside Berth; details are in the server log.
     Internal,
 }
@@ -64,6 +66,7 @@ impl ErrorCode {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::HostNotAllowed => "host_not_allowed",
             Self::CrossOrigin => "cross_origin",
+            Self::ReadOnly => "read_only",
             Self::Internal => "internal",
         }
     }
@@ -161,6 +164,9 @@ pub struct Health {
     pub version: String,
     /// The active source.
     pub source: SourceInfo,
+    /// Whether this server refuses every change (`--read-only`); the console then offers none.
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 /// `GET /api/clusters`: every cluster of the source, as `DescribeClusters` describes it.

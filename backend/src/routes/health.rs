@@ -17,10 +17,11 @@ async fn sources(State(state): State<AppState>) -> Json<SourceList> {
     Json(state.accounts.list())
 }
 
-async fn health(source: Source) -> Json<Health> {
+async fn health(State(state): State<AppState>, source: Source) -> Json<Health> {
     Json(Health {
         status: "ok".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         source: source.ecs.info(),
+        read_only: state.read_only,
     })
 }

@@ -32,6 +32,7 @@ const MAX_ERROR_TEXT_BYTES: usize = 4096;
 
 /// The API router, to be nested at `/api`.
 pub fn api(state: AppState) -> Router {
+    let read_only = state.read_only;
     Router::new()
         .merge(health::routes())
         .merge(clusters::routes())
@@ -41,8 +42,32 @@ pub fn api(state: AppState) -> Router {
         .merge(services::routes())
         .fallback(unknown_endpoint)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(read_only, refuse_changes))
         .layer(middleware::from_fn(errors_as_json))
         .with_state(state)
+}
+
+/// With `--read-only`, refuses every request that would change the account (any method but
+/// GET, HEAD and OPTIONS), before it reaches a handler. The "what if" tools
+/// (`/simulate`, `/validate`, `/estimate`) change nothing and stay available.
+async fn refuse_changes(
+    axum::extract::State(read_only): axum::extract::State<bool>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method();
+    let path = request.uri().path();
+    let computes_only = ["/simulate/", "/validate/", "/estimate/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
+    let changes = !matches!(
+        *method,
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if read_only && changes && !computes_only {
+        return ApiError::read_only(method.as_str(), &format!("/api{path}")).into_response();
+    }
+    next.run(request).await
 }
 
 async fn unknown_endpoint(request: Request) -> ApiError {

@@ -6,5 +6,6 @@ pub mod help;
 pub mod keyboard;
 pub mod launch_type_bar;
 pub mod live;
+pub mod server;
 pub mod sort_header;
 pub mod top_bar;

@@ -4,12 +4,12 @@ use berth_shared::api::SourceInfo;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api;
+use crate::components::server::use_server_health;
 
 /// The bar across the top of every page.
 #[component]
 pub fn TopBar() -> impl IntoView {
-    let health = LocalResource::new(api::health);
+    let health = use_server_health().resource();
     let source = move || {
         Suspend::new(async move {
             match health.await {
@@ -26,6 +26,9 @@ pub fn TopBar() -> impl IntoView {
                     };
                     view! {
                         <span class=kind title=detail data-testid="source">{health.source.label()}</span>
+                        {health.read_only.then(|| view! {
+                            <span class="source source--read-only" title="This Berth changes nothing (--read-only)" data-testid="read-only-badge">"Read-only"</span>
+                        })}
                         <span class="version">"v"{health.version}</span>
                     }
                     .into_any()

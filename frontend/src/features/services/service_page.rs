@@ -22,6 +22,7 @@ use super::{
 };
 use crate::{
     components::live::{ClusterStream, LiveIndicator, WhenLoaded, use_cluster_stream},
+    components::server::{ReadOnlyNotice, use_server_health},
     url_query::UrlQuery,
 };
 
@@ -104,6 +105,7 @@ fn ServiceDetails(
     let read = move |f: fn(&Service) -> String| {
         move || service.with(|s| s.as_ref().map(f).unwrap_or_default())
     };
+    let read_only = use_server_health().read_only();
     let desired =
         Signal::derive(move || service.with(|s| s.as_ref().map_or(0, |s| s.desired_count)));
     let daemon = Signal::derive(move || {
@@ -136,7 +138,11 @@ fn ServiceDetails(
             <p class="muted arn">{read(|s| s.service_arn.clone())}</p>
         </section>
 
-        <ServiceActions cluster service=name desired daemon stream/>
+        {move || if read_only.get() {
+            view! { <ReadOnlyNotice/> }.into_any()
+        } else {
+            view! { <ServiceActions cluster service=name desired daemon stream/> }.into_any()
+        }}
 
         <section class="panel panel--flush" data-testid="deployments">
             <div class="toolbar"><h2>"Deployments"</h2></div>

@@ -17,6 +17,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 use crate::{
     api,
     components::live::{ClusterStream, use_cluster_stream},
+    components::server::{ReadOnlyNotice, use_server_health},
     features::services::{
         ClusterItemPage, NotInCluster, TaskDefinitionLink, When, service_page::StatusBadge,
     },
@@ -105,6 +106,7 @@ fn TaskDetails(
             })
         })
     });
+    let read_only = use_server_health().read_only();
     let status = Signal::derive(move || {
         task.with(|t| {
             t.as_ref()
@@ -167,7 +169,11 @@ fn TaskDetails(
             <p class="notice" data-testid="last-seen">"This task is no longer in the cluster's list; this is how it was last seen."</p>
         })}
         <section class="panel" data-testid="task-summary">{summary}</section>
-        <StopTask cluster task last_seen stream/>
+        {move || if read_only.get() {
+            view! { <ReadOnlyNotice/> }.into_any()
+        } else {
+            view! { <StopTask cluster task last_seen stream/> }.into_any()
+        }}
         <section class="panel panel--flush" data-testid="containers">
             <div class="toolbar"><h2>"Containers"</h2></div>
             <table class="table">
