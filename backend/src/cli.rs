@@ -130,6 +130,13 @@ pub struct ServeArgs {
     /// retryable 503.
     #[arg(long, env = "BERTH_MAX_LIVE_STREAMS", default_value = "1000", value_parser = clap::value_parser!(u16).range(1..))]
     pub max_live_streams: u16,
+    /// Seconds a request may take before it is answered with a 504 (live streams excepted).
+    #[arg(long, env = "BERTH_REQUEST_TIMEOUT", default_value = "60", value_parser = parse_seconds)]
+    pub request_timeout: Duration,
+    /// Requests handled at once (live streams excepted); one more is refused with a retryable
+    /// 503 rather than queued.
+    #[arg(long, env = "BERTH_MAX_REQUESTS", default_value = "256", value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_requests: u16,
     /// Seconds allowed for one AWS operation, retries included.
     #[arg(long, default_value = "20", value_parser = parse_seconds)]
     pub aws_timeout: Duration,

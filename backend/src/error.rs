@@ -170,6 +170,26 @@ impl ApiError {
         )
     }
 
+    /// 504 for a request not answered within `limit`. A read may be retried; a change may
+    /// have reached the account before the answer was given up, so it is not retryable.
+    pub fn timed_out(limit: std::time::Duration, changes: bool) -> Self {
+        let seconds = limit.as_secs();
+        let message = if changes {
+            format!(
+                "no answer within {seconds} s (--request-timeout); the change may have reached \
+                 the account: check before trying again"
+            )
+        } else {
+            format!("no answer within {seconds} s (--request-timeout); try again shortly")
+        };
+        Self::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            ErrorCode::Unavailable,
+            message,
+            !changes,
+        )
+    }
+
     /// 403 for a change asked of a server started with `--read-only`.
     pub fn read_only(method: &str, path: &str) -> Self {
         Self::new(

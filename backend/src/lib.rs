@@ -14,6 +14,7 @@
 //!   each an account opened on first use, and `?source=`.
 //! - [`defences`]: the browser defences (host allow-list against DNS rebinding, cross-site
 //!   changes refused, security headers on every answer).
+//! - [`limits`]: how long a request may take and how many run at once.
 //! - [`cache`]: a short read cache in front of the source, cleared by changes and `?refresh`.
 //! - [`live`]: one poller per watched cluster, behind the server-sent events stream.
 //! - [`static_files`]: serving the built console with a single-page-app fallback.
@@ -29,6 +30,7 @@ pub mod defences;
 pub mod ecr;
 pub mod ecs;
 pub mod error;
+pub mod limits;
 pub mod live;
 pub mod routes;
 pub mod sandbox;
@@ -56,6 +58,8 @@ pub struct AppState {
     pub streams: live::Streams,
     /// Whether every change is refused (`--read-only`).
     pub read_only: bool,
+    /// How long a request may take and how many run at once.
+    pub limits: limits::RequestLimits,
 }
 
 /// The whole application: `/api/` first, then the console. Every request passes the browser
@@ -64,9 +68,11 @@ pub struct AppState {
 /// ([`error::catch_panics`]), never a dropped connection.
 pub fn app(state: AppState, static_dir: &Path) -> Router {
     let hosts = state.allowed_hosts.clone();
+    let limits = state.limits.clone();
     Router::new()
         .nest("/api", routes::api(state))
         .merge(static_files::console(static_dir))
+        .layer(middleware::from_fn_with_state(limits, limits::enforce))
         .layer(middleware::from_fn_with_state(hosts, defences::guard))
         .layer(error::catch_panics())
         .layer(middleware::from_fn(defences::headers))

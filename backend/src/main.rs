@@ -13,6 +13,7 @@ use berth_backend::{
     aws::AwsSettings,
     cli::{Cli, Command, ServeArgs},
     defences::AllowedHosts,
+    limits::RequestLimits,
     live::Streams,
     sandbox::Sandbox,
 };
@@ -119,6 +120,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             allowed_hosts: AllowedHosts::new(&args.allowed_hosts),
             streams,
             read_only: args.read_only,
+            limits: RequestLimits::new(args.request_timeout, usize::from(args.max_requests)),
         },
         &args.static_dir,
     );

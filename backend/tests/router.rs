@@ -20,6 +20,7 @@ use berth_backend::{
     blocking::off_workers,
     defences::AllowedHosts,
     error::{ApiError, catch_panics},
+    limits::RequestLimits,
     live::Streams,
     routes::MAX_BODY_BYTES,
 };
@@ -68,6 +69,7 @@ async fn app_with(name: &str, read_only: bool) -> Router {
             allowed_hosts: AllowedHosts::new(&["berth.example.com".to_owned()]),
             streams: Streams::new(MAX_STREAMS).0,
             read_only,
+            limits: RequestLimits::new(Duration::from_secs(30), 64),
         },
         &dir.join("dist"),
     )
