@@ -5,7 +5,9 @@
 //! goes away, so nothing polls when nobody watches. A poller reads a snapshot every
 //! `interval` and publishes it only when something other than `fetchedAt` changed. A failed
 //! read publishes the error (clients keep their last snapshot and show it as stale) and the
-//! poller keeps trying.
+//! poller keeps trying; while AWS throttles it, it waits twice as long after each throttled
+//! read (up to [`MAX_BACKOFF`] intervals), and goes back to its interval after a read that is
+//! not throttled ([`next_delay`]).
 //!
 //! Events: `snapshot` (a `ClusterSnapshot`), `error` (an `ErrorBody`).
 //!
@@ -90,6 +92,20 @@ impl Streams {
     }
 }
 
+/// The most intervals a throttled poller waits between two reads.
+pub const MAX_BACKOFF: u32 = 16;
+
+/// How long a poller waits before its next read: its `interval`, or while AWS throttles it,
+/// twice the last wait, up to [`MAX_BACKOFF`] intervals.
+pub fn next_delay(last: Duration, interval: Duration, throttled: bool) -> Duration {
+    if throttled {
+        last.saturating_mul(2)
+            .clamp(interval, interval.saturating_mul(MAX_BACKOFF))
+    } else {
+        interval
+    }
+}
+
 /// What a poller publishes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
@@ -153,8 +169,12 @@ impl LiveHub {
 
     async fn poll(self: Arc<Self>, cluster: String, sender: watch::Sender<Option<Update>>) {
         let mut last_fingerprint = None;
+        let mut delay = self.interval;
         loop {
-            let update = match (self.fetch)(cluster.clone()).await {
+            let read = (self.fetch)(cluster.clone()).await;
+            let throttled = matches!(read, Err(SourceError::Throttled { .. }));
+            delay = next_delay(delay, self.interval, throttled);
+            let update = match read {
                 Ok(snapshot) => {
                     let fingerprint = fingerprint(&snapshot);
                     if last_fingerprint == Some(fingerprint) {
@@ -173,7 +193,7 @@ impl LiveHub {
                 sender.send_replace(Some(update));
             }
             tokio::select! {
-                () = tokio::time::sleep(self.interval) => {}
+                () = tokio::time::sleep(delay) => {}
                 () = sender.closed() => {}
             }
             if sender.is_closed() {
@@ -333,6 +353,62 @@ mod tests {
                 .body()
                 .message
                 .contains("shutting down")
+        );
+    }
+
+    #[test]
+    fn throttled_polls_back_off_and_recover() {
+        let interval = Duration::from_secs(5);
+        let cases = [
+            (interval, true, Duration::from_secs(10)),
+            (Duration::from_secs(10), true, Duration::from_secs(20)),
+            (Duration::from_secs(80), true, Duration::from_secs(80)),
+            (Duration::from_secs(60), true, Duration::from_secs(80)),
+            (Duration::from_secs(80), false, interval),
+            (interval, false, interval),
+        ];
+        for (last, throttled, next) in cases {
+            assert_eq!(
+                next_delay(last, interval, throttled),
+                next,
+                "{last:?} {throttled}"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_throttled_poller_reads_less_often_until_aws_recovers() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&calls);
+        // Throttled for the first five reads, then fine.
+        let fetch: Fetch = Arc::new(move |_cluster| {
+            let call = counted.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                if call < 5 {
+                    Err(SourceError::Throttled {
+                        action: "ecs:DescribeTasks".to_owned(),
+                        message: "Rate exceeded".to_owned(),
+                    })
+                } else {
+                    Ok(snapshot(0))
+                }
+            })
+        });
+        let hub = LiveHub::new(fetch, Duration::from_secs(5));
+        let _watching = hub.subscribe("c");
+        // Throttled reads at 0, 10, 30, 70 and 150 s (waits of 10, 20, 40, 80, 80 s), then
+        // answered reads at 230 s and every 5 s after it.
+        tokio::time::sleep(Duration::from_secs(151)).await;
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            5,
+            "backed off while throttled"
+        );
+        tokio::time::sleep(Duration::from_secs(100)).await;
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            10,
+            "back to one read per interval once AWS answers"
         );
     }
 }
