@@ -41,6 +41,7 @@ struct Entries {
     clusters: Option<(Instant, Vec<Cluster>)>,
     snapshots: HashMap<String, (Instant, ClusterSnapshot)>,
     families: Option<(Instant, Vec<TaskDefinitionFamily>)>,
+    definitions: HashMap<String, (Instant, TaskDefinition)>,
 }
 
 /// A read being fetched: the lock its fetcher holds, and how many callers hold or wait for it.
@@ -50,7 +51,8 @@ struct InFlight {
     lock: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// The reads being fetched, by name (`clusters`, `families`, `snapshot:{name}`).
+/// The reads being fetched, by name (`clusters`, `families`, `snapshot:{name}`,
+/// `definition:{id}`).
 type Flights = Mutex<HashMap<String, InFlight>>;
 
 /// A caller's place in a read's flight; leaving it (fetched, failed or cancelled) forgets the
@@ -221,8 +223,18 @@ impl EcsApi for CachedEcs {
         .await
     }
 
+    /// Cached like the other reads: a repository page reads up to 300 definitions to tell
+    /// where its images run, and several people opening it should not repeat them.
     async fn describe_task_definition(&self, id: &str) -> Result<TaskDefinition, SourceError> {
-        self.inner.describe_task_definition(id).await
+        self.read_through(
+            format!("definition:{id}"),
+            |entries| entries.definitions.get(id),
+            self.inner.describe_task_definition(id),
+            |entries, read| {
+                entries.definitions.insert(id.to_owned(), read);
+            },
+        )
+        .await
     }
 
     async fn register_task_definition(
@@ -327,6 +339,7 @@ mod tests {
             self.inner.task_definition_families().await
         }
         async fn describe_task_definition(&self, id: &str) -> Result<TaskDefinition, SourceError> {
+            self.reads.fetch_add(1, Ordering::SeqCst);
             self.inner.describe_task_definition(id).await
         }
         async fn register_task_definition(
@@ -391,13 +404,14 @@ mod tests {
         for _ in 0..3 {
             cache.list_clusters().await.unwrap();
             cache.cluster_snapshot("demo-ec2").await.unwrap();
+            cache.describe_task_definition("api:7").await.unwrap();
         }
-        assert_eq!(counting.reads.load(Ordering::SeqCst), 2);
+        assert_eq!(counting.reads.load(Ordering::SeqCst), 3);
         cache.invalidate();
         cache.list_clusters().await.unwrap();
         assert_eq!(
             counting.reads.load(Ordering::SeqCst),
-            3,
+            4,
             "an explicit refresh reads again"
         );
     }
