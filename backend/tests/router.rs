@@ -752,3 +752,103 @@ async fn a_read_only_server_refuses_every_change_and_says_so() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+/// SplitMix64: deterministic numbers for the body fuzzer below.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Bodies made of the API's own field names with values of every kind, sent to every endpoint
+/// that takes one: the API answers each with a success or a JSON error, never a 500.
+#[tokio::test]
+async fn arbitrary_bodies_get_an_answer_never_a_server_error() {
+    const BODIES: usize = 600;
+    let app = app("fuzz").await;
+    let endpoints = [
+        (Method::POST, "/api/clusters/demo-small/services"),
+        (Method::PUT, "/api/clusters/demo-small/services/scheduler"),
+        (Method::POST, "/api/clusters/demo-small/tasks"),
+        (Method::POST, "/api/task-definitions"),
+        (Method::POST, "/api/simulate/placement"),
+        (Method::POST, "/api/simulate/deployment"),
+        (Method::POST, "/api/validate/task-definition"),
+    ];
+    let fields = [
+        "serviceName",
+        "taskDefinition",
+        "family",
+        "desiredCount",
+        "count",
+        "launchType",
+        "schedulingStrategy",
+        "capacityProviderStrategy",
+        "placementStrategy",
+        "placementConstraints",
+        "deploymentConfiguration",
+        "containerDefinitions",
+        "cpu",
+        "memory",
+        "networkMode",
+        "startedBy",
+        "group",
+        "forceNewDeployment",
+        "instances",
+        "task",
+    ];
+    let values = [
+        json!(null),
+        json!(0),
+        json!(-1),
+        json!(5001),
+        json!(i64::MAX),
+        json!(i64::MIN),
+        json!(1.5e300),
+        json!(""),
+        json!("scheduler"),
+        json!("a b\u{0}c"),
+        json!("FARGATE"),
+        json!(true),
+        json!([]),
+        json!({}),
+        json!([{"capacityProvider": "FARGATE", "weight": -3, "base": 9_999_999_999_i64}]),
+        json!([{"type": "memberOf", "expression": "attribute:x =~ ((("}]),
+        json!([{"type": "spread", "field": "attribute:ecs.availability-zone"}]),
+        json!({"maximumPercent": 9_223_372_036_854_775_807_i64, "minimumHealthyPercent": -7}),
+        json!([{"name": "a", "image": "i", "memory": -1, "portMappings": [{"containerPort": 70000}]}]),
+        json!([{"containerInstanceArn": 1}]),
+    ];
+    let mut state = 0x0b57_5eed_u64;
+    let (mut accepted, mut refused) = (0, 0);
+    for sent in 0..BODIES {
+        let (method, path) = &endpoints[splitmix(&mut state) as usize % endpoints.len()];
+        let mut body = serde_json::Map::new();
+        for _ in 0..splitmix(&mut state) % 6 {
+            let field = fields[splitmix(&mut state) as usize % fields.len()];
+            let value = values[splitmix(&mut state) as usize % values.len()].clone();
+            body.insert(field.to_owned(), value);
+        }
+        let body = Value::Object(body).to_string();
+        let (status, answer) = send(&app, json_request(method.clone(), path, &body)).await;
+        assert!(
+            !status.is_server_error(),
+            "body {sent} to {method} {path} gave {status}: {body} → {answer}"
+        );
+        if status.is_success() {
+            accepted += 1;
+        } else {
+            refused += 1;
+            assert!(
+                answer["code"].is_string() && answer["message"].is_string(),
+                "a JSON error for {body} → {answer}"
+            );
+        }
+    }
+    assert!(
+        accepted > 0 && refused > 0,
+        "the bodies reach the handlers: {accepted} accepted, {refused} refused"
+    );
+}

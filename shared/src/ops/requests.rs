@@ -424,4 +424,50 @@ mod tests {
         }
         insta::assert_snapshot!(lines.join("\n"));
     }
+
+    /// Mostly numbers near the limits (from a little below zero to `near`), sometimes any.
+    fn number(near: i64) -> impl proptest::strategy::Strategy<Value = i64> {
+        proptest::prop_oneof![3 => -5..near, 1 => proptest::num::i64::ANY]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::ops::fixed_seed_config())]
+
+        /// Whatever numbers a request carries, the rules answer without panicking, and a
+        /// request they accept has every number within ECS's ranges.
+        #[test]
+        fn accepted_requests_are_within_range(
+            desired in number(6_000),
+            minimum in proptest::option::of(number(300)),
+            maximum in proptest::option::of(number(300)),
+            count in number(20),
+            weight in number(2_000),
+            base in number(200_000),
+        ) {
+            let configuration = DeploymentConfiguration {
+                deployment_circuit_breaker: None,
+                maximum_percent: maximum,
+                minimum_healthy_percent: minimum,
+            };
+            let update = ServiceUpdate {
+                desired_count: Some(desired),
+                deployment_configuration: Some(configuration.clone()),
+                ..ServiceUpdate::default()
+            };
+            if check_service_update(&update).is_ok() {
+                proptest::prop_assert!((0..=MAX_DESIRED_COUNT).contains(&desired));
+                let (min, max) = deployment_percents(&configuration, None, "d").unwrap();
+                proptest::prop_assert!((0..=100).contains(&min));
+                proptest::prop_assert!((min..=MAX_API_INTEGER).contains(&max));
+            }
+            let run: RunTask = from_json(&format!(
+                r#"{{"taskDefinition": "web", "count": {count},
+                    "capacityProviderStrategy": [{{"capacityProvider": "FARGATE", "weight": {weight}, "base": {base}}}]}}"#
+            )).unwrap();
+            if check_run_task(&run).is_ok() {
+                proptest::prop_assert!((1..=MAX_RUN_TASK_COUNT).contains(&count));
+                proptest::prop_assert!(i32::try_from(weight).is_ok() && i32::try_from(base).is_ok());
+            }
+        }
+    }
 }
