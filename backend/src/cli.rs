@@ -3,17 +3,21 @@
 //! `berth` with no subcommand is `berth serve`. The console opens on the sandbox unless
 //! `--aws` is given. AWS is reachable only when asked: the source switch offers the sandbox
 //! alone, the AWS regions of `--regions`, or with `--aws` and no `--regions` every commercial
-//! region (see [`crate::accounts`]). It serves loopback addresses only (it has no sign-in yet);
-//! `--allowed-hosts` names the host names a reverse proxy on this machine uses. AWS settings follow the AWS CLI (`--region`,
+//! region (see [`crate::accounts`]). Without sign-in it serves loopback addresses only; with
+//! `--auth-file` (tokens made by `berth token create`) or a trusted proxy's identity header it
+//! may serve others (see [`crate::auth`]). `--allowed-hosts` names the host names it is
+//! reached by besides loopback ones. AWS settings follow the AWS CLI (`--region`,
 //! `--profile`, `--endpoint-url`, and the usual `AWS_*` environment variables through the
 //! SDK's standard chain) and apply to every AWS region offered. `berth simulate …`
 //! and `berth validate …` run the "what if" tools of [`crate::simulate`] on a JSON file.
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
+use axum::http::HeaderName;
+use berth_shared::access::Role;
 use clap::{Args, Parser, Subcommand};
 
-use crate::simulate::Tool;
+use crate::{auth::proxy::AddressBlock, simulate::Tool};
 
 /// Berth: a web console for Amazon ECS.
 #[derive(Debug, Parser)]
@@ -51,6 +55,9 @@ pub enum Command {
         /// Input file, or `-` for standard input.
         file: PathBuf,
     },
+    /// Manage the API tokens of an auth file (sign-in for `berth serve --auth-file`).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Check a document and print the problems found as JSON (exit status 1 when there are
     /// errors, 2 when the input cannot be read).
     Validate {
@@ -62,11 +69,43 @@ pub enum Command {
     },
 }
 
+/// `berth token …`: tokens are stored hashed; `create` prints the token once.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it (the only time it is shown).
+    Create {
+        /// What the token may do.
+        #[arg(long)]
+        role: Role,
+        /// Who it stands for: 1 to 64 letters, digits, '.', '_', '-' or '@'.
+        #[arg(long)]
+        name: String,
+        /// The auth file (created when it does not exist).
+        #[arg(long, env = "BERTH_AUTH_FILE")]
+        auth_file: PathBuf,
+    },
+    /// List the tokens of an auth file: names, roles and creation times, never the tokens.
+    List {
+        /// The auth file.
+        #[arg(long, env = "BERTH_AUTH_FILE")]
+        auth_file: PathBuf,
+    },
+    /// Revoke a token: it and every session started with it stop working within a second.
+    Revoke {
+        /// The token's name.
+        #[arg(long)]
+        name: String,
+        /// The auth file.
+        #[arg(long, env = "BERTH_AUTH_FILE")]
+        auth_file: PathBuf,
+    },
+}
+
 impl Command {
     /// The tool a `simulate`/`validate` command runs, with its input file.
     pub fn tool(&self) -> Option<(Tool, &PathBuf)> {
         let (prefix, what, file) = match self {
-            Self::Serve(_) => return None,
+            Self::Serve(_) | Self::Token(_) => return None,
             Self::Simulate { what, file } => ("simulate/", what, file),
             Self::Validate { what, file } => ("validate/", what, file),
             Self::Estimate { what, file } => ("estimate/", what, file),
@@ -86,10 +125,38 @@ fn tool_names(prefix: &'static str) -> clap::builder::PossibleValuesParser {
 /// Options of `berth serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Address to listen on: a loopback address (Berth has no sign-in yet, so it refuses to
-    /// serve other addresses).
+    /// Address to listen on. Without sign-in (--auth-file or a trusted proxy) only a loopback
+    /// address is served.
     #[arg(long, env = "BERTH_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Require sign-in with the API tokens of this file (see `berth token create`); created
+    /// with no token when it does not exist.
+    #[arg(long, env = "BERTH_AUTH_FILE")]
+    pub auth_file: Option<PathBuf>,
+    /// Addresses of reverse proxies (addresses or blocks such as 10.0.0.0/16, comma-separated)
+    /// whose identity header (--proxy-identity-header) is trusted.
+    #[arg(
+        long,
+        env = "BERTH_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        requires = "proxy_identity_header"
+    )]
+    pub trusted_proxies: Vec<AddressBlock>,
+    /// The header a trusted proxy puts the signed-in person's identity in (for an ALB with
+    /// OIDC: x-amzn-oidc-identity).
+    #[arg(
+        long,
+        env = "BERTH_PROXY_IDENTITY_HEADER",
+        requires = "trusted_proxies"
+    )]
+    pub proxy_identity_header: Option<HeaderName>,
+    /// The role of people a trusted proxy signed in.
+    #[arg(long, env = "BERTH_PROXY_ROLE", default_value = "viewer")]
+    pub proxy_role: Role,
+    /// Append every change (and refused attempt) to this file as JSON lines, flushed to disk
+    /// before the answer; admins read it in the console. Without it, records go to the log.
+    #[arg(long, env = "BERTH_AUDIT_LOG")]
+    pub audit_log: Option<PathBuf>,
     /// Host names the server answers to besides loopback ones, comma-separated (e.g. the name
     /// of a reverse proxy on this machine); requests naming any other host are refused.
     #[arg(long, env = "BERTH_ALLOWED_HOSTS", value_delimiter = ',')]
@@ -140,6 +207,23 @@ pub struct ServeArgs {
     /// Seconds allowed for one AWS operation, retries included.
     #[arg(long, default_value = "20", value_parser = parse_seconds)]
     pub aws_timeout: Duration,
+}
+
+/// Whether a server may listen on `addr`: a loopback address always; any other only when
+/// sign-in is required (`signs_in`), with a message saying how to set it up otherwise.
+pub fn check_address(addr: SocketAddr, signs_in: bool) -> Result<(), String> {
+    if addr.ip().is_loopback() || signs_in {
+        return Ok(());
+    }
+    Err(format!(
+        "refusing to serve {addr}: without sign-in, anyone who can reach that address could \
+         read and change your account. Either require sign-in (create a token with `berth \
+         token create --role admin --name you --auth-file auth.json`, then serve with \
+         --auth-file auth.json, or trust a signing-in proxy with --trusted-proxies and \
+         --proxy-identity-header) and name the host it is reached by with --allowed-hosts, or \
+         serve a loopback address (the default, 127.0.0.1:8080) and reach it through an SSH \
+         tunnel."
+    ))
 }
 
 fn parse_region(text: &str) -> Result<String, String> {
@@ -206,6 +290,63 @@ mod tests {
         assert!(Cli::try_parse_from(["berth", "serve", "--addr", "127.0.0.1:0"]).is_ok());
         let cli = Cli::try_parse_from(["berth", "--endpoint-url", "http://127.0.0.1:5000"]);
         assert!(cli.is_ok_and(|cli| !cli.serve.aws));
+    }
+
+    #[test]
+    fn other_addresses_than_loopback_need_sign_in() {
+        let cases = [
+            ("127.0.0.1:8080", false, true),
+            ("[::1]:8080", false, true),
+            ("0.0.0.0:8080", false, false),
+            ("10.0.0.5:8080", false, false),
+            ("0.0.0.0:8080", true, true),
+        ];
+        for (addr, signs_in, allowed) in cases {
+            let result = check_address(addr.parse().unwrap(), signs_in);
+            assert_eq!(result.is_ok(), allowed, "{addr} {signs_in}");
+            if let Err(message) = result {
+                assert!(message.contains("--auth-file"), "{message}");
+            }
+        }
+    }
+
+    #[test]
+    fn sign_in_flags_parse_and_a_proxy_needs_its_header() {
+        let cli = Cli::try_parse_from([
+            "berth",
+            "--auth-file",
+            "auth.json",
+            "--trusted-proxies",
+            "10.0.0.0/16,192.0.2.7",
+            "--proxy-identity-header",
+            "x-amzn-oidc-identity",
+            "--proxy-role",
+            "deployer",
+        ])
+        .unwrap();
+        assert_eq!(cli.serve.trusted_proxies.len(), 2);
+        assert_eq!(cli.serve.proxy_role, Role::Deployer);
+        assert!(Cli::try_parse_from(["berth", "--trusted-proxies", "10.0.0.0/8"]).is_err());
+        assert!(Cli::try_parse_from(["berth", "--proxy-role", "root"]).is_err());
+        let cli = Cli::try_parse_from([
+            "berth",
+            "token",
+            "create",
+            "--role",
+            "viewer",
+            "--name",
+            "ci",
+            "--auth-file",
+            "a.json",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Token(TokenCommand::Create {
+                role: Role::Viewer,
+                ..
+            }))
+        ));
     }
 
     #[test]

@@ -203,6 +203,30 @@ impl ApiError {
         )
     }
 
+    /// 401 for a request without a valid sign-in, saying how to sign in.
+    pub fn unauthenticated(reason: &str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            format!(
+                "{reason}: sign in at /login with an API token, or send it as \
+                 `Authorization: Bearer <token>` (an admin creates tokens with \
+                 `berth token create`)"
+            ),
+            false,
+        )
+    }
+
+    /// 403 for a request the signed-in role may not make.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message, false)
+    }
+
+    /// 404 for what this server was not started with (a feature off by default).
+    pub fn not_configured(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message, false)
+    }
+
     /// 500 for anything unexpected: `detail` is logged, the answer is generic.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(%detail, "internal error");

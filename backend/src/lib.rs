@@ -9,9 +9,12 @@
 //!   [`sandbox`]: the embedded simulated account, the other implementation of both traits.
 //! - [`routes`]: the `/api/` handlers; [`error`]: the error policy and JSON error body, and
 //!   the layer answering a panicking handler with a JSON 500.
+//! - [`files`]: atomic, durable file writes (the sandbox state, the auth file).
 //! - [`blocking`]: running file writes and CPU-bound simulations off the async workers.
 //! - [`accounts`]: the account registry: the sources a server offers (sandbox, AWS regions),
 //!   each an account opened on first use, and `?source=`.
+//! - [`auth`]: sign-in (API tokens, session cookies, a trusted proxy's identity) and the role
+//!   each endpoint needs; [`audit`]: the record of every change asked.
 //! - [`defences`]: the browser defences (host allow-list against DNS rebinding, cross-site
 //!   changes refused, security headers on every answer).
 //! - [`limits`]: how long a request may take and how many run at once.
@@ -22,6 +25,8 @@
 //! - [`cli`]: the command line of the `berth` binary.
 
 pub mod accounts;
+pub mod audit;
+pub mod auth;
 pub mod aws;
 pub mod blocking;
 pub mod cache;
@@ -30,6 +35,7 @@ pub mod defences;
 pub mod ecr;
 pub mod ecs;
 pub mod error;
+pub mod files;
 pub mod limits;
 pub mod live;
 pub mod routes;
@@ -58,6 +64,10 @@ pub struct AppState {
     pub streams: live::Streams,
     /// Whether every change is refused (`--read-only`).
     pub read_only: bool,
+    /// Who may sign in, and how.
+    pub access: auth::Access,
+    /// Where changes are recorded.
+    pub audit: audit::AuditLog,
     /// How long a request may take and how many run at once.
     pub limits: limits::RequestLimits,
 }

@@ -10,8 +10,10 @@ use berth_backend::{
     AppState,
     accounts::{Accounts, SourceSettings},
     app,
+    audit::AuditLog,
+    auth::{Access, AccessSettings, tokens::AuthFile},
     aws::AwsSettings,
-    cli::{Cli, Command, ServeArgs},
+    cli::{Cli, Command, ServeArgs, TokenCommand, check_address},
     defences::AllowedHosts,
     limits::RequestLimits,
     live::Streams,
@@ -32,6 +34,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(*args).await,
+        Some(Command::Token(command)) => manage_tokens(command),
         Some(command) => return run_tool(&command),
         None => serve(cli.serve).await,
     };
@@ -82,16 +85,74 @@ fn run_tool(command: &Command) -> ExitCode {
     }
 }
 
-async fn serve(args: ServeArgs) -> Result<(), String> {
-    if !args.addr.ip().is_loopback() {
-        return Err(format!(
-            "refusing to serve {}: Berth has no sign-in yet, so anyone who can reach that \
-             address could read and change your account. Serve a loopback address (the \
-             default, 127.0.0.1:8080) and reach it through an SSH tunnel, or through a reverse \
-             proxy on this machine that signs users in (name it with --allowed-hosts).",
-            args.addr
-        ));
+/// Runs `berth token create|list|revoke`.
+fn manage_tokens(command: TokenCommand) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    let print = |out: &mut std::io::StdoutLock<'_>, text: String| {
+        writeln!(out, "{text}").map_err(|e| format!("cannot write to standard output: {e}"))
+    };
+    match command {
+        TokenCommand::Create {
+            role,
+            name,
+            auth_file,
+        } => {
+            let mut file = AuthFile::load_or_new(&auth_file).map_err(|e| e.to_string())?;
+            let token = file
+                .create_token(&name, role, berth_backend::now())
+                .map_err(|e| e.to_string())?;
+            file.save(&auth_file).map_err(|e| e.to_string())?;
+            eprintln!(
+                "Created a {role} token for {name} in {}. It is shown once, now; keep it \
+                 secret (only its hash is stored):",
+                auth_file.display()
+            );
+            print(&mut out, token)
+        }
+        TokenCommand::List { auth_file } => {
+            let file = AuthFile::load(&auth_file)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("there is no auth file at {}", auth_file.display()))?;
+            for entry in &file.tokens {
+                print(
+                    &mut out,
+                    format!("{}\t{}\tcreated {}", entry.name, entry.role, entry.created),
+                )?;
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { name, auth_file } => {
+            let mut file = AuthFile::load(&auth_file)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("there is no auth file at {}", auth_file.display()))?;
+            if !file.revoke(&name) {
+                return Err(format!(
+                    "{} has no token named {name:?}",
+                    auth_file.display()
+                ));
+            }
+            file.save(&auth_file).map_err(|e| e.to_string())?;
+            eprintln!("Revoked the token {name}; its sessions end within a second.");
+            Ok(())
+        }
     }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let access_settings = AccessSettings {
+        auth_file: args.auth_file.clone(),
+        trusted_proxies: args.trusted_proxies.clone(),
+        proxy_identity_header: args.proxy_identity_header.clone(),
+        proxy_role: Some(args.proxy_role),
+        read_only: args.read_only,
+    };
+    check_address(args.addr, access_settings.signs_in())?;
+    let access = Access::new(access_settings).map_err(|e| e.to_string())?;
+    let audit = match &args.audit_log {
+        Some(path) => AuditLog::open(path)
+            .map_err(|e| format!("cannot open the audit log {}: {e}", path.display()))?,
+        None => AuditLog::server_log_only(),
+    };
     let accounts = Accounts::start(SourceSettings {
         aws_default: args.aws,
         sandbox_path: args.state.clone().unwrap_or_else(Sandbox::default_path),
@@ -120,6 +181,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             allowed_hosts: AllowedHosts::new(&args.allowed_hosts),
             streams,
             read_only: args.read_only,
+            access,
+            audit,
             limits: RequestLimits::new(args.request_timeout, usize::from(args.max_requests)),
         },
         &args.static_dir,
@@ -130,14 +193,17 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%source, "serving");
     eprintln!("Berth is serving {source} at http://{address}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            stop_requested().await;
-            tracing::info!("shutting down: ending live streams, finishing requests");
-            closer.close();
-        })
-        .await
-        .map_err(|e| e.to_string())
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        stop_requested().await;
+        tracing::info!("shutting down: ending live streams, finishing requests");
+        closer.close();
+    })
+    .await
+    .map_err(|e| e.to_string())
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what ECS and systemd send to stop a service).

@@ -105,7 +105,7 @@ fn a_public_address_is_refused_at_start() {
         assert!(!output.status.success(), "{address}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
-            stderr.contains("refusing to serve") && stderr.contains("--allowed-hosts"),
+            stderr.contains("refusing to serve") && stderr.contains("--auth-file"),
             "{address}: {stderr}"
         );
     }
@@ -113,4 +113,56 @@ fn a_public_address_is_refused_at_start() {
         !dir.join("state.json").exists(),
         "nothing is opened before the address is checked"
     );
+}
+
+#[test]
+fn tokens_are_printed_once_stored_hashed_and_private_and_revoked_by_name() {
+    let dir = std::env::temp_dir().join(format!("berth-cli-tokens-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let auth_file = dir.join("auth.json");
+    let create = |name: &str| {
+        berth()
+            .args([
+                "token",
+                "create",
+                "--role",
+                "deployer",
+                "--name",
+                name,
+                "--auth-file",
+            ])
+            .arg(&auth_file)
+            .output()
+            .expect("run berth")
+    };
+    let created = create("ana");
+    assert!(created.status.success());
+    let token = String::from_utf8(created.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("berth_"), "{token}");
+    let stored = std::fs::read_to_string(&auth_file).unwrap();
+    assert!(
+        !stored.contains(&token) && stored.contains("\"deployer\""),
+        "{stored}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&auth_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only its owner reads the auth file");
+    }
+    let again = create("ana");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("revoke it first"));
+    let revoke = |name: &str| {
+        berth()
+            .args(["token", "revoke", "--name", name, "--auth-file"])
+            .arg(&auth_file)
+            .output()
+            .expect("run berth")
+    };
+    assert!(revoke("ana").status.success());
+    let missing = revoke("ana");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no token named"));
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -5,7 +5,7 @@
 //! an extractor, axum's router, a panic) — and its browser defences (host allow-list,
 //! cross-site changes refused, security headers).
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+mod support;
 
 use axum::{
     Router,
@@ -14,105 +14,15 @@ use axum::{
     routing::get,
 };
 use berth_backend::{
-    AppState,
-    accounts::{Accounts, SourceSettings},
-    aws::AwsSettings,
     blocking::off_workers,
-    defences::AllowedHosts,
     error::{ApiError, catch_panics},
-    limits::RequestLimits,
-    live::Streams,
     routes::MAX_BODY_BYTES,
 };
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-/// Live streams the test app serves at once.
-const MAX_STREAMS: usize = 2;
-
-/// A fresh directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("berth-router-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The app over a new sandbox, also offering `eu-west-1` (never reached: its endpoint is a
-/// closed port), with no built console.
-async fn app(name: &str) -> Router {
-    app_with(name, false).await
-}
-
-/// [`app`], refusing every change when `read_only`.
-async fn app_with(name: &str, read_only: bool) -> Router {
-    let dir = scratch(name);
-    let accounts = Accounts::start(SourceSettings {
-        aws_default: false,
-        sandbox_path: dir.join("state.json"),
-        aws: AwsSettings {
-            region: None,
-            profile: None,
-            endpoint_url: Some("http://127.0.0.1:9".to_owned()),
-            operation_timeout: Duration::from_secs(2),
-        },
-        regions: vec!["eu-west-1".to_owned()],
-        cache_ttl: Duration::ZERO,
-        poll_interval: Duration::from_secs(5),
-    })
-    .await
-    .expect("the sandbox opens");
-    berth_backend::app(
-        AppState {
-            accounts: Arc::new(accounts),
-            allowed_hosts: AllowedHosts::new(&["berth.example.com".to_owned()]),
-            streams: Streams::new(MAX_STREAMS).0,
-            read_only,
-            limits: RequestLimits::new(Duration::from_secs(30), 64),
-        },
-        &dir.join("dist"),
-    )
-}
-
-/// A request to `127.0.0.1:8080` with an optional body and content type.
-fn request(method: Method, uri: &str, content_type: Option<&str>, body: Body) -> Request<Body> {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::HOST, "127.0.0.1:8080");
-    if let Some(content_type) = content_type {
-        request = request.header(header::CONTENT_TYPE, content_type);
-    }
-    request.body(body).unwrap()
-}
-
-/// A request with a JSON body.
-fn json_request(method: Method, uri: &str, body: &str) -> Request<Body> {
-    request(
-        method,
-        uri,
-        Some("application/json"),
-        Body::from(body.to_owned()),
-    )
-}
-
-/// Sends `request` and reads the answer, which must be JSON.
-async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
-    let what = format!("{} {}", request.method(), request.uri());
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    assert_eq!(
-        content_type.as_ref().and_then(|v| v.to_str().ok()),
-        Some("application/json"),
-        "{what} answered {status} with {:?}",
-        String::from_utf8_lossy(&bytes)
-    );
-    let body = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
-    (status, body)
-}
+use support::{MAX_STREAMS, app, app_with, json_request, request, send};
 
 /// What an error answer must say: its status, code and field, and a text its message holds.
 struct Expected {

@@ -56,6 +56,8 @@ impl ClientError {
                 ErrorCode::HostNotAllowed => "Unknown host name",
                 ErrorCode::CrossOrigin => "Refused: sent from another site",
                 ErrorCode::ReadOnly => "This Berth is read-only",
+                ErrorCode::Unauthenticated => "Sign-in needed",
+                ErrorCode::Forbidden => "Not allowed for your role",
                 ErrorCode::Internal => "Something went wrong",
             },
             Self::Decode(_) => "Unexpected response",

@@ -22,4 +22,4 @@
 pub mod ops;
 pub mod placement;
 
-pub use berth_wire::{api, autoscaling, ecr, ecs, input, sources, time};
+pub use berth_wire::{access, api, autoscaling, ecr, ecs, input, sources, time};

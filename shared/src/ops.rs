@@ -35,7 +35,10 @@ pub use capacity::{CapacityInput, CapacityOutput, simulate_capacity};
 pub use cost::{CostInput, CostOutput, estimate_cost};
 pub use deployment::{DeploymentInput, DeploymentOutput, simulate_deployment};
 pub use lifecycle::{LifecycleInput, LifecycleOutput, simulate_lifecycle};
-pub use requests::{MAX_DESIRED_COUNT, check_create_service, check_run_task, check_service_update};
+pub use requests::{
+    MAX_DESIRED_COUNT, check_create_service, check_run_task, check_service_update, started_by,
+    stop_reason,
+};
 pub use scaling::{ScalingInput, ScalingOutput, simulate_scaling};
 pub use strategy::{StrategyInput, StrategyOutput, split_tasks};
 pub use validate::{Problem, Severity, ValidationReport, validate_task_definition};

@@ -37,6 +37,38 @@ fn binary() -> PathBuf {
     path
 }
 
+/// Runs `berth ARGS…` to its end (a subcommand such as `token create`), asserting it
+/// succeeds, and returns its standard output.
+pub fn run(args: &[&str]) -> String {
+    let output = Command::new(binary())
+        .args(args)
+        .output()
+        .expect("run berth");
+    assert!(
+        output.status.success(),
+        "berth {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+/// Creates a token for `name` with `role` in the auth file at `auth_file` and returns it.
+pub fn create_token(auth_file: &std::path::Path, role: &str, name: &str) -> String {
+    let file = auth_file.to_str().expect("a UTF-8 path");
+    run(&[
+        "token",
+        "create",
+        "--role",
+        role,
+        "--name",
+        name,
+        "--auth-file",
+        file,
+    ])
+    .trim()
+    .to_owned()
+}
+
 impl Berth {
     /// Starts `berth serve --addr 127.0.0.1:0 --state <scratch>/state.json --static-dir <dist>
     /// ARGS…` with the environment `env`, and waits until it listens.

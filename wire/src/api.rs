@@ -46,6 +46,10 @@ pub enum ErrorCode {
     CrossOrigin,
     /// The server was started with `--read-only` and refuses every change.
     ReadOnly,
+    /// The request carries no valid sign-in (token, session or trusted proxy identity).
+    Unauthenticated,
+    /// The signed-in role may not do this, or a cookie session's change lacks its CSRF token.
+    Forbidden,
     /// Something failed inside Berth; details are in the server log.
     Internal,
 }
@@ -67,6 +71,8 @@ impl ErrorCode {
             Self::HostNotAllowed => "host_not_allowed",
             Self::CrossOrigin => "cross_origin",
             Self::ReadOnly => "read_only",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
             Self::Internal => "internal",
         }
     }

@@ -10,6 +10,7 @@
 //!   the verdicts of evaluating one.
 //! - [`autoscaling`]: Application Auto Scaling targets, policies and scheduled actions of a
 //!   service, and CloudWatch utilization series.
+//! - [`access`]: roles, the signed-in session and the audit log's records.
 //! - [`api`]: the envelopes and error body of Berth's HTTP API, and its change requests.
 //! - [`sources`]: which account a request reads (`?source=sandbox`, `aws:<region>`) and the
 //!   AWS regions a server offers.
@@ -21,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod api;
 pub mod autoscaling;
 pub mod ecr;

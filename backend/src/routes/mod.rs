@@ -7,11 +7,13 @@
 //! rejection) is rewritten as the JSON error of its status by `errors_as_json`. Panics are
 //! answered by the app's catch-panic layer ([`crate::error::catch_panics`]).
 
+mod audit;
 mod body;
 mod clusters;
 mod health;
 mod repositories;
 mod services;
+mod session;
 mod simulate;
 mod task_definitions;
 
@@ -25,47 +27,56 @@ use axum::{
 
 pub use body::MAX_BODY_BYTES;
 
-use crate::{AppState, error::ApiError};
+use crate::{AppState, auth, error::ApiError};
 
 /// The most of a non-JSON error body that is kept as the JSON error's message.
 const MAX_ERROR_TEXT_BYTES: usize = 4096;
 
 /// The API router, to be nested at `/api`.
+///
+/// Every request is first identified ([`auth::authenticate`]: a 401 without a sign-in), then
+/// refused if it would change something on a `--read-only` server, then routed; on the matched
+/// route, changes are recorded in the audit log ([`crate::audit::record`], refusals included)
+/// and the role is checked ([`auth::authorize`]) before the handler runs.
 pub fn api(state: AppState) -> Router {
     let read_only = state.read_only;
+    let access = state.access.clone();
     Router::new()
         .merge(health::routes())
+        .merge(session::routes())
+        .merge(audit::routes())
         .merge(clusters::routes())
         .merge(repositories::routes())
         .merge(simulate::routes())
         .merge(task_definitions::routes())
         .merge(services::routes())
+        .route_layer(middleware::from_fn(auth::authorize))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::audit::record,
+        ))
         .fallback(unknown_endpoint)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(read_only, refuse_changes))
+        .layer(middleware::from_fn_with_state(access, auth::authenticate))
         .layer(middleware::from_fn(errors_as_json))
         .with_state(state)
 }
 
-/// With `--read-only`, refuses every request that would change the account (any method but
-/// GET, HEAD and OPTIONS), before it reaches a handler. The "what if" tools
-/// (`/simulate`, `/validate`, `/estimate`) change nothing and stay available.
+/// With `--read-only`, refuses every request that would change the account, before it reaches
+/// a handler. Reads and the "what if" tools (`/simulate`, `/validate`, `/estimate`) change
+/// nothing and stay available; so does signing in and out.
 async fn refuse_changes(
     axum::extract::State(read_only): axum::extract::State<bool>,
     request: Request,
     next: Next,
 ) -> Response {
     let method = request.method();
-    let path = request.uri().path();
-    let computes_only = ["/simulate/", "/validate/", "/estimate/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix));
-    let changes = !matches!(
-        *method,
-        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
-    );
-    if read_only && changes && !computes_only {
-        return ApiError::read_only(method.as_str(), &format!("/api{path}")).into_response();
+    let path = format!("/api{}", request.uri().path());
+    let changes = !auth::policy::changes_nothing(method, &path)
+        && auth::policy::requirement(method, &path) != auth::policy::Requirement::Public;
+    if read_only && changes {
+        return ApiError::read_only(method.as_str(), &path).into_response();
     }
     next.run(request).await
 }

@@ -7,6 +7,8 @@
 //!
 //! Every change is checked with the model's request rules (`berth_shared::ops::requests`)
 //! before either source sees it, so the sandbox and AWS refuse the same requests the same way.
+//! Tasks run through Berth carry who ran them in `startedBy`, and stopped ones who stopped
+//! them in their reason, so ECS itself shows it.
 
 use axum::{
     Json, Router,
@@ -17,11 +19,11 @@ use berth_shared::{
     api::{CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate, StopTask},
     autoscaling::{DEFAULT_METRICS_MINUTES, MAX_METRICS_MINUTES, ServiceMetrics},
     ecs::{Service, Task},
-    ops::{check_create_service, check_run_task, check_service_update},
+    ops::{check_create_service, check_run_task, check_service_update, started_by, stop_reason},
 };
 
 use super::body::{JsonBody, Source};
-use crate::{AppState, error::ApiError};
+use crate::{AppState, auth::Identity, error::ApiError};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -98,19 +100,25 @@ fn metrics_minutes(query: Option<&str>) -> Result<i64, ApiError> {
         })
 }
 
+/// Runs tasks tagged with who ran them (`startedBy`, whatever the body said).
 async fn run_task(
     source: Source,
+    identity: Identity,
     Path(cluster): Path<String>,
-    JsonBody(request): JsonBody<RunTask>,
+    JsonBody(mut request): JsonBody<RunTask>,
 ) -> Result<Json<Mutation<RunTaskResult>>, ApiError> {
     check_run_task(&request)?;
+    request.started_by = Some(started_by(&identity.name));
     Ok(Json(source.ecs.run_task(&cluster, request).await?))
 }
 
+/// Stops a task with a reason naming who stopped it.
 async fn stop_task(
     source: Source,
+    identity: Identity,
     Path((cluster, task)): Path<(String, String)>,
-    JsonBody(request): JsonBody<StopTask>,
+    JsonBody(mut request): JsonBody<StopTask>,
 ) -> Result<Json<Mutation<Task>>, ApiError> {
+    request.reason = Some(stop_reason(request.reason.as_deref(), &identity.name));
     Ok(Json(source.ecs.stop_task(&cluster, &task, request).await?))
 }

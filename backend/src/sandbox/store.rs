@@ -6,9 +6,8 @@
 //! first one's changes. While it holds the lock, opening removes the temporary files a crashed
 //! save left beside the state file.
 //!
-//! Writes are atomic and durable: the new state goes to a temporary file beside the target, is
-//! flushed to disk, renamed over the old file, and the directory is flushed so the rename
-//! survives a crash; a crash mid-write leaves the previous state intact. A state file that
+//! Writes are atomic and durable ([`crate::files::write_durably`]): a crash mid-write leaves
+//! the previous state intact. A state file that
 //! exists but cannot be read is never overwritten: Berth stops with a message naming the file,
 //! so nothing a user did is lost.
 //!
@@ -16,13 +15,13 @@
 //! ([`crate::blocking`]).
 
 use std::{
-    ffi::OsString,
     fs::{self, File, TryLockError},
-    io::{self, Write},
+    io,
     path::{Path, PathBuf},
 };
 
 use super::state::SandboxState;
+use crate::files::{Readers, TEMPORARY_INFIX, directory_of, sibling, write_durably};
 
 /// Why the state file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -89,34 +88,6 @@ pub fn load(path: &Path) -> Result<Option<SandboxState>, StoreError> {
     Ok(Some(state))
 }
 
-/// The state file at `path` with a sibling name: `<file><suffix>`.
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name: OsString = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
-/// The directory a path's file is in (`.` for a bare file name).
-fn directory_of(path: &Path) -> &Path {
-    path.parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-}
-
-/// Flushes a directory, so a rename in it is on disk (on Unix a rename is only durable once
-/// its directory is).
-#[cfg(unix)]
-fn sync_directory(directory: &Path) -> io::Result<()> {
-    File::open(directory)?.sync_all()
-}
-
-/// Elsewhere a directory cannot be opened as a file; the rename is as durable as the system
-/// makes it.
-#[cfg(not(unix))]
-fn sync_directory(_directory: &Path) -> io::Result<()> {
-    Ok(())
-}
-
 /// The sandbox state file, held by this process for as long as the value lives.
 #[derive(Debug)]
 pub struct StateFile {
@@ -181,23 +152,9 @@ impl StateFile {
             source,
         };
         let json = serde_json::to_vec_pretty(state).map_err(|e| io_error("encode", e.into()))?;
-        let temporary = sibling(path, &format!("{TEMPORARY_INFIX}{}", std::process::id()));
-        let write = || -> io::Result<()> {
-            let mut file = File::create(&temporary)?;
-            file.write_all(&json)?;
-            file.sync_all()?;
-            fs::rename(&temporary, path)
-        };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&temporary);
-            io_error("write", e)
-        })?;
-        sync_directory(directory_of(path)).map_err(|e| io_error("flush the directory of", e))
+        write_durably(path, &json, Readers::Default).map_err(|e| io_error("write", e))
     }
 }
-
-/// What a temporary file's name adds to the state file's: `<file>.tmp-<pid>`.
-const TEMPORARY_INFIX: &str = ".tmp-";
 
 /// Removes the `<file>.tmp-*` files beside the state file: a save that crashed before its
 /// rename left them. Only called with the lock held, so no save of another `berth` is under

@@ -31,6 +31,50 @@ pub const MAX_API_INTEGER: i64 = i32::MAX as i64;
 pub const MAX_SERVICE_NAME: usize = 255;
 /// Longest `startedBy` tag of RunTask.
 pub const MAX_STARTED_BY: usize = 128;
+/// Longest reason StopTask keeps.
+pub const MAX_STOP_REASON: usize = 255;
+
+/// The `startedBy` of tasks a person runs through Berth: `berth-<who>`, each character
+/// `startedBy` does not allow replaced by `_`, cut to [`MAX_STARTED_BY`]. Who ran a task is
+/// then visible in ECS itself, whoever looks.
+pub fn started_by(who: &str) -> String {
+    std::iter::once("berth-")
+        .flat_map(str::chars)
+        .chain(who.chars().map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        }))
+        .take(MAX_STARTED_BY)
+        .collect()
+}
+
+/// The stopped reason of a task a person stops through Berth: their reason, if any, then who
+/// stopped it, within StopTask's [`MAX_STOP_REASON`] characters (their reason is cut to fit).
+pub fn stop_reason(reason: Option<&str>, who: &str) -> String {
+    let signature = format!("stopped by {who} through Berth");
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let Some(reason) = reason else {
+        return capitalised(&signature)
+            .chars()
+            .take(MAX_STOP_REASON)
+            .collect();
+    };
+    let room = MAX_STOP_REASON.saturating_sub(signature.chars().count() + 3);
+    let kept: String = reason.chars().take(room).collect();
+    let text = format!("{kept} ({signature})");
+    text.chars().take(MAX_STOP_REASON).collect()
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
 
 /// How a service schedules its tasks: the percents' defaults and limits differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -469,5 +513,24 @@ mod tests {
                 proptest::prop_assert!(i32::try_from(weight).is_ok() && i32::try_from(base).is_ok());
             }
         }
+    }
+
+    #[test]
+    fn tasks_name_who_ran_and_stopped_them_within_ecs_limits() {
+        assert_eq!(started_by("ana@example.com"), "berth-ana_example_com");
+        assert_eq!(started_by(&"x".repeat(300)).len(), MAX_STARTED_BY);
+        let run = RunTask {
+            started_by: Some(started_by("ops.team/é")),
+            ..serde_json::from_value(serde_json::json!({"taskDefinition": "web"})).unwrap()
+        };
+        assert_eq!(check_run_task(&run), Ok(()));
+        assert_eq!(stop_reason(None, "ana"), "Stopped by ana through Berth");
+        assert_eq!(
+            stop_reason(Some(" stuck "), "ana"),
+            "stuck (stopped by ana through Berth)"
+        );
+        let long = stop_reason(Some(&"r".repeat(400)), "ana");
+        assert_eq!(long.chars().count(), MAX_STOP_REASON);
+        assert!(long.ends_with("(stopped by ana through Berth)"));
     }
 }
