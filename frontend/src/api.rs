@@ -5,7 +5,10 @@
 //! the shared `ErrorBody`, so pages can show the server's sentence and branch on its code), or
 //! a response that could not be decoded. Nothing is swallowed.
 
-use berth_shared::api::{ClusterList, ClusterSnapshot, ErrorBody, ErrorCode, Health};
+use berth_shared::{
+    access::{AuditLog, CSRF_HEADER, Session, SignIn},
+    api::{ClusterList, ClusterSnapshot, ErrorBody, ErrorCode, Health},
+};
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 
@@ -156,6 +159,30 @@ pub async fn repository(name: &str) -> Result<berth_shared::api::RepositoryDetai
     get_json(&format!("/api/repositories/{}", segment(name))).await
 }
 
+thread_local! {
+    /// The signed-in session's CSRF token, sent with every change (see [`send_json`]).
+    static CSRF_TOKEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Remembers the session's CSRF token (or forgets it on sign-out).
+fn remember_csrf(session: Option<&Session>) {
+    let token = session.and_then(|s| s.csrf_token.clone());
+    CSRF_TOKEN.with(|cell| *cell.borrow_mut() = token);
+}
+
+/// `method path` with the session's CSRF token when there is one: every change goes through
+/// here, so none is sent without it.
+fn change(
+    method: fn(&str) -> gloo_net::http::RequestBuilder,
+    path: &str,
+) -> gloo_net::http::RequestBuilder {
+    let request = method(&crate::source::link(path));
+    match CSRF_TOKEN.with(|cell| cell.borrow().clone()) {
+        Some(token) => request.header(CSRF_HEADER, &token),
+        None => request,
+    }
+}
+
 /// Sends `body` as JSON to `path` with `method` (`Request::put`, `Request::post`) and decodes
 /// the answer like [`get_json`].
 async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
@@ -163,10 +190,48 @@ async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ClientError> {
-    let request = method(&crate::source::link(path))
+    let request = change(method, path)
         .json(body)
         .map_err(|e| ClientError::Decode(e.to_string()))?;
     answer(request.send().await).await
+}
+
+/// `GET /api/session`: who this console is signed in as (a 401 `unauthenticated` when it is
+/// not and the server requires sign-in).
+pub async fn session() -> Result<Session, ClientError> {
+    let session = get_json::<Session>("/api/session").await;
+    remember_csrf(session.as_ref().ok());
+    session
+}
+
+/// `POST /api/session`: exchanges an API token for a session cookie.
+pub async fn sign_in(token: &str) -> Result<Session, ClientError> {
+    let body = SignIn {
+        token: token.to_owned(),
+    };
+    let session = send_json::<_, Session>(Request::post, "/api/session", &body).await;
+    remember_csrf(session.as_ref().ok());
+    session
+}
+
+/// `DELETE /api/session`: ends the session.
+pub async fn sign_out() -> Result<(), ClientError> {
+    let response = change(Request::delete, "/api/session")
+        .send()
+        .await
+        .map_err(|e| ClientError::Network(e.to_string()))?;
+    remember_csrf(None);
+    if response.ok() {
+        Ok(())
+    } else {
+        answer::<()>(Ok(response)).await
+    }
+}
+
+/// `GET /api/audit?…`: the audit log's records matching `query` (already encoded), newest
+/// first.
+pub async fn audit(query: &str) -> Result<AuditLog, ClientError> {
+    get_json(&format!("/api/audit?{query}")).await
 }
 
 /// The URL of `GET /api/clusters/{name}/stream` (server-sent events).

@@ -1,7 +1,8 @@
 //! The console's shell: top bar, routes and the not-found page.
 //!
-//! The clusters overview is rendered from the main wasm module; every other page is
-//! lazily loaded (see `lazy_pages`).
+//! The clusters overview and the sign-in page are rendered from the main wasm module; every
+//! other page is lazily loaded (see `lazy_pages`). A visitor the server does not know is sent
+//! to the sign-in page (`SignInGate`).
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -12,10 +13,13 @@ use leptos_router::{
 
 use crate::{
     components::{server::provide_server_health, top_bar::TopBar},
-    features::clusters::overview_page::OverviewPage,
+    features::{
+        access::sign_in_page::{SignInGate, SignInPage},
+        clusters::overview_page::OverviewPage,
+    },
     lazy_pages::{
-        ClusterRoute, FamilyRoute, InstanceRoute, RepositoriesRoute, RepositoryRoute, ServiceRoute,
-        TaskDefinitionsRoute, TaskRoute,
+        AuditRoute, ClusterRoute, FamilyRoute, InstanceRoute, RepositoriesRoute, RepositoryRoute,
+        ServiceRoute, TaskDefinitionsRoute, TaskRoute,
     },
 };
 
@@ -25,6 +29,7 @@ pub fn App() -> impl IntoView {
     provide_server_health();
     view! {
         <Router>
+            <SignInGate/>
             <TopBar/>
             <main class="page">
                 <Routes fallback=NotFound>
@@ -38,6 +43,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/repositories/*name") view={Lazy::<RepositoryRoute>::new()}/>
                     <Route path=path!("/task-definitions") view={Lazy::<TaskDefinitionsRoute>::new()}/>
                     <Route path=path!("/task-definitions/:family") view={Lazy::<FamilyRoute>::new()}/>
+                    <Route path=path!("/login") view=SignInPage/>
+                    <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()}/>
                 </Routes>
             </main>
         </Router>

@@ -7,7 +7,8 @@
 //!
 //! - `cluster_views`: a cluster (placement graph, tabs, selection panel, benchmark page) and its
 //!   services, tasks and container instances;
-//! - `registry_views`: repositories and task definitions.
+//! - `registry_views`: repositories and task definitions;
+//! - `admin_views`: the audit log.
 //!
 //! Code that only these two modules use goes into a third, shared module, fetched with
 //! whichever comes first. When a module cannot be fetched (the server is unreachable, or it was
@@ -21,6 +22,7 @@ use leptos::{
 use leptos_router::LazyRoute;
 
 use crate::features::{
+    access::audit_page::AuditPage,
     clusters::cluster_page::ClusterPage,
     instances::instance_page::InstancePage,
     repositories::{list_page::RepositoriesPage, repository_page::RepositoryPage},
@@ -85,6 +87,11 @@ lazy_page!(
 lazy_page!(
     /// `/task-definitions/:family`.
     FamilyRoute: FamilyPage in registry_views via family_page
+);
+
+lazy_page!(
+    /// `/audit`.
+    AuditRoute: AuditPage in admin_views via audit_page
 );
 
 /// What a lazily loaded page shows when its module could not be fetched.

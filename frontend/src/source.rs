@@ -54,7 +54,10 @@ fn with_source(path: &str, source: Option<&str>) -> String {
     } else {
         format!("{query}&")
     };
-    format!("{before}?{query}{SOURCE_PARAMETER}={}", encode(source))
+    format!(
+        "{before}?{query}{SOURCE_PARAMETER}={}",
+        encode_query_value(source)
+    )
 }
 
 /// Percent-decodes a query value (`+` is a space); malformed escapes are kept as written.
@@ -86,7 +89,7 @@ fn decode(text: &str) -> String {
 }
 
 /// Percent-encodes a query value, keeping the characters of source ids (`aws:eu-west-1`).
-fn encode(text: &str) -> String {
+pub fn encode_query_value(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' => {
@@ -147,7 +150,7 @@ mod tests {
     #[test]
     fn encoding_round_trips() {
         for text in ["sandbox", "aws:us-gov-west-1", "100% sure & more", "é"] {
-            assert_eq!(decode(&encode(text)), text);
+            assert_eq!(decode(&encode_query_value(text)), text);
         }
     }
 }

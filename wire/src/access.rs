@@ -72,6 +72,18 @@ pub enum SignedInVia {
     Proxy,
 }
 
+impl SignedInVia {
+    /// The lowercase name (`loopback`, `token`, `session`, `proxy`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Loopback => "loopback",
+            Self::Token => "token",
+            Self::Session => "session",
+            Self::Proxy => "proxy",
+        }
+    }
+}
+
 /// `GET /api/session`: who the request is from and what they may do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,16 +1,22 @@
 //! What the console knows of the server it talks to: its health (version, the request's
-//! source, whether it is read-only), read once per page load and shared through context, so
-//! the top bar and every page's actions agree. The server decides what is allowed; the
-//! console only avoids offering what the server would refuse.
+//! source, whether it is read-only) and who it is signed in as, read once per page load and
+//! shared through context, so the top bar and every page's actions agree. The server decides
+//! what is allowed; the console only avoids offering what the server would refuse.
 
-use berth_shared::api::Health;
+use berth_shared::{
+    access::{Role, Session},
+    api::{ErrorCode, Health},
+};
 use leptos::prelude::*;
 
 use crate::api::{self, ClientError};
 
-/// The server's health, read once and shared.
+/// The server's health and the console's session, read once and shared.
 #[derive(Clone, Copy)]
-pub struct ServerHealth(LocalResource<Result<Health, ClientError>>);
+pub struct ServerHealth {
+    health: LocalResource<Result<Health, ClientError>>,
+    session: LocalResource<Result<Session, ClientError>>,
+}
 
 impl std::fmt::Debug for ServerHealth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -18,9 +24,13 @@ impl std::fmt::Debug for ServerHealth {
     }
 }
 
-/// Reads the server's health and shares it with every component below the caller.
+/// Reads the server's health and the session, and shares them with every component below the
+/// caller.
 pub fn provide_server_health() {
-    provide_context(ServerHealth(LocalResource::new(api::health)));
+    provide_context(ServerHealth {
+        health: LocalResource::new(api::health),
+        session: LocalResource::new(api::session),
+    });
 }
 
 /// The shared health ([`provide_server_health`] must have run above the caller).
@@ -28,36 +38,84 @@ pub fn use_server_health() -> ServerHealth {
     expect_context::<ServerHealth>()
 }
 
+/// Whether an error says the console is not signed in.
+pub fn needs_sign_in(error: &ClientError) -> bool {
+    matches!(error, ClientError::Api { body, .. } if body.code == ErrorCode::Unauthenticated)
+}
+
 impl ServerHealth {
     /// The health once read (reactive); `None` while loading.
     pub fn resource(self) -> LocalResource<Result<Health, ClientError>> {
-        self.0
+        self.health
     }
 
-    /// Whether the server refuses every change (false until its health is known, so a
-    /// server that cannot be read shows its errors where a change is tried).
-    pub fn read_only(self) -> Signal<bool> {
-        let resource = self.0;
+    /// The session once read (reactive); `None` while loading.
+    pub fn session(self) -> LocalResource<Result<Session, ClientError>> {
+        self.session
+    }
+
+    /// Reads the session again (after signing in or out).
+    pub fn reload_session(self) {
+        self.session.refetch();
+    }
+
+    /// Whether the session may make changes that need `role` (false until the session is known
+    /// and on a read-only server).
+    pub fn may_change(self, role: Role) -> Signal<bool> {
+        let session = self.session;
         Signal::derive(move || {
-            resource.with(|health| {
-                health
-                    .as_ref()
-                    .is_some_and(|h| h.as_ref().is_ok_and(|h| h.read_only))
+            session.with(|s| {
+                s.as_ref()
+                    .is_some_and(|s| s.as_ref().is_ok_and(|s| s.may_change(role)))
+            })
+        })
+    }
+
+    /// Whether the session has at least `role` (reading what only that role may read).
+    pub fn has_role(self, role: Role) -> Signal<bool> {
+        let session = self.session;
+        Signal::derive(move || {
+            session.with(|s| {
+                s.as_ref()
+                    .is_some_and(|s| s.as_ref().is_ok_and(|s| s.role.includes(role)))
             })
         })
     }
 }
 
-/// Shown where a page would offer changes, on a read-only server.
+/// Shown where a page would offer changes that need `needed` and the session may not make
+/// them: on a read-only server, or for a role below `needed`. Nothing while the session loads.
 #[component]
-pub fn ReadOnlyNotice() -> impl IntoView {
-    view! {
-        <section class="panel actions" data-testid="read-only">
-            <h2>"Actions"</h2>
-            <p class="muted">
-                "This Berth is read-only: it shows the account but changes nothing (started with "
-                <code>"--read-only"</code>")."
-            </p>
-        </section>
+pub fn NoChangesNotice(
+    /// The role the page's changes need.
+    needed: Role,
+) -> impl IntoView {
+    let session = use_server_health().session();
+    move || {
+        session.with(|session| {
+            let session = session.as_ref()?.as_ref().ok()?;
+            let reason = if session.read_only {
+                view! {
+                    "This Berth is read-only: it shows the account but changes nothing (started with "
+                    <code>"--read-only"</code>")."
+                }
+                .into_any()
+            } else {
+                view! {
+                    {format!(
+                        "You are signed in as {} with the {} role; these changes need the {needed} role. \
+                         Ask an admin of this Berth for a {needed} token.",
+                        session.name, session.role
+                    )}
+                }
+                .into_any()
+            };
+            Some(view! {
+                <section class="panel actions" data-testid="read-only">
+                    <h2>"Actions"</h2>
+                    <p class="muted">{reason}</p>
+                </section>
+            })
+        })
     }
 }

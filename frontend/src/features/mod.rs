@@ -1,5 +1,6 @@
 //! The console's areas, one folder each.
 
+pub mod access;
 pub mod clusters;
 pub mod instances;
 pub mod repositories;

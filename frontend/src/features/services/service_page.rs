@@ -4,7 +4,10 @@
 
 use std::sync::Arc;
 
-use berth_shared::ecs::{Service, short_id};
+use berth_shared::{
+    access::Role,
+    ecs::{Service, short_id},
+};
 use berth_view::{
     cluster_tables,
     graph::{self, GraphFilter},
@@ -22,7 +25,7 @@ use super::{
 };
 use crate::{
     components::live::{ClusterStream, LiveIndicator, WhenLoaded, use_cluster_stream},
-    components::server::{ReadOnlyNotice, use_server_health},
+    components::server::{NoChangesNotice, use_server_health},
     url_query::UrlQuery,
 };
 
@@ -105,7 +108,7 @@ fn ServiceDetails(
     let read = move |f: fn(&Service) -> String| {
         move || service.with(|s| s.as_ref().map(f).unwrap_or_default())
     };
-    let read_only = use_server_health().read_only();
+    let may_change = use_server_health().may_change(Role::Deployer);
     let desired =
         Signal::derive(move || service.with(|s| s.as_ref().map_or(0, |s| s.desired_count)));
     let daemon = Signal::derive(move || {
@@ -138,8 +141,8 @@ fn ServiceDetails(
             <p class="muted arn">{read(|s| s.service_arn.clone())}</p>
         </section>
 
-        {move || if read_only.get() {
-            view! { <ReadOnlyNotice/> }.into_any()
+        {move || if !may_change.get() {
+            view! { <NoChangesNotice needed=Role::Deployer/> }.into_any()
         } else {
             view! { <ServiceActions cluster service=name desired daemon stream/> }.into_any()
         }}

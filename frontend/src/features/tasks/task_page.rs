@@ -5,7 +5,10 @@
 //! A task that leaves the cluster's list (stopped tasks are listed for a while only) stays on the
 //! page as last seen, with a note.
 
-use berth_shared::ecs::{Task, short_id};
+use berth_shared::{
+    access::Role,
+    ecs::{Task, short_id},
+};
 use berth_view::{
     format,
     graph::{self, group_label, service_of},
@@ -17,7 +20,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 use crate::{
     api,
     components::live::{ClusterStream, use_cluster_stream},
-    components::server::{ReadOnlyNotice, use_server_health},
+    components::server::{NoChangesNotice, use_server_health},
     features::services::{
         ClusterItemPage, NotInCluster, TaskDefinitionLink, When, service_page::StatusBadge,
     },
@@ -106,7 +109,7 @@ fn TaskDetails(
             })
         })
     });
-    let read_only = use_server_health().read_only();
+    let may_change = use_server_health().may_change(Role::Deployer);
     let status = Signal::derive(move || {
         task.with(|t| {
             t.as_ref()
@@ -169,8 +172,8 @@ fn TaskDetails(
             <p class="notice" data-testid="last-seen">"This task is no longer in the cluster's list; this is how it was last seen."</p>
         })}
         <section class="panel" data-testid="task-summary">{summary}</section>
-        {move || if read_only.get() {
-            view! { <ReadOnlyNotice/> }.into_any()
+        {move || if !may_change.get() {
+            view! { <NoChangesNotice needed=Role::Deployer/> }.into_any()
         } else {
             view! { <StopTask cluster task last_seen stream/> }.into_any()
         }}
