@@ -204,6 +204,15 @@ pub struct ServeArgs {
     /// 503 rather than queued.
     #[arg(long, env = "BERTH_MAX_REQUESTS", default_value = "256", value_parser = clap::value_parser!(u16).range(1..))]
     pub max_requests: u16,
+    /// Seconds a client may take to send a request's head (an idle keep-alive connection is
+    /// closed after as long). Behind a load balancer, set it above the balancer's idle timeout
+    /// (60 s on an ALB).
+    #[arg(long, env = "BERTH_HEADER_READ_TIMEOUT", default_value = "20", value_parser = parse_seconds)]
+    pub header_read_timeout: Duration,
+    /// Seconds requests in flight may take to finish after SIGTERM (ECS waits 30 s by default
+    /// before it kills a task).
+    #[arg(long, env = "BERTH_DRAIN_TIMEOUT", default_value = "25", value_parser = parse_seconds)]
+    pub drain_timeout: Duration,
     /// Seconds allowed for one AWS operation, retries included.
     #[arg(long, default_value = "20", value_parser = parse_seconds)]
     pub aws_timeout: Duration,

@@ -20,6 +20,7 @@
 //! - [`limits`]: how long a request may take and how many run at once.
 //! - [`cache`]: a short read cache in front of the source, cleared by changes and `?refresh`.
 //! - [`live`]: one poller per watched cluster, behind the server-sent events stream.
+//! - [`serve`]: accepting connections (header-read timeout, peer addresses, draining on stop).
 //! - [`static_files`]: serving the built console with a single-page-app fallback.
 //! - [`simulate`]: the "what if" tools (placement, validation, …) behind the CLI and the API.
 //! - [`cli`]: the command line of the `berth` binary.
@@ -40,6 +41,7 @@ pub mod limits;
 pub mod live;
 pub mod routes;
 pub mod sandbox;
+pub mod serve;
 pub mod simulate;
 pub mod static_files;
 

@@ -18,6 +18,7 @@ use berth_backend::{
     limits::RequestLimits,
     live::Streams,
     sandbox::Sandbox,
+    serve::ConnectionSettings,
 };
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -193,17 +194,17 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%source, "serving");
     eprintln!("Berth is serving {source} at http://{address}");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let settings = ConnectionSettings {
+        header_read_timeout: args.header_read_timeout,
+        drain: args.drain_timeout,
+    };
+    berth_backend::serve::serve(listener, router, settings, async move {
         stop_requested().await;
         tracing::info!("shutting down: ending live streams, finishing requests");
         closer.close();
     })
-    .await
-    .map_err(|e| e.to_string())
+    .await;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what ECS and systemd send to stop a service).

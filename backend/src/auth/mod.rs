@@ -34,7 +34,7 @@ use std::{
 
 use aws_lc_rs::constant_time::verify_slices_are_equal;
 use axum::{
-    extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State},
+    extract::{FromRequestParts, MatchedPath, Request, State},
     http::{HeaderMap, HeaderName, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -381,10 +381,7 @@ pub async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0);
+    let peer = crate::serve::peer(&request);
     let path = format!("/api{}", request.uri().path());
     let identity = match access.identify(request.headers(), peer, now_seconds()) {
         Ok(identity) => identity,

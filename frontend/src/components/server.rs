@@ -11,11 +11,16 @@ use leptos::prelude::*;
 
 use crate::api::{self, ClientError};
 
+/// What the console knows of its session: `None` while it is being read.
+pub type SessionState = Option<Result<Session, ClientError>>;
+
 /// The server's health and the console's session, read once and shared.
 #[derive(Clone, Copy)]
 pub struct ServerHealth {
     health: LocalResource<Result<Health, ClientError>>,
-    session: LocalResource<Result<Session, ClientError>>,
+    /// A signal rather than a resource, so signing in can set it at once from the server's
+    /// answer: nothing reads a stale "not signed in" between the sign-in and the next page.
+    session: RwSignal<SessionState>,
 }
 
 impl std::fmt::Debug for ServerHealth {
@@ -27,10 +32,12 @@ impl std::fmt::Debug for ServerHealth {
 /// Reads the server's health and the session, and shares them with every component below the
 /// caller.
 pub fn provide_server_health() {
-    provide_context(ServerHealth {
+    let server = ServerHealth {
         health: LocalResource::new(api::health),
-        session: LocalResource::new(api::session),
-    });
+        session: RwSignal::new(None),
+    };
+    server.reload_session();
+    provide_context(server);
 }
 
 /// The shared health ([`provide_server_health`] must have run above the caller).
@@ -50,13 +57,19 @@ impl ServerHealth {
     }
 
     /// The session once read (reactive); `None` while loading.
-    pub fn session(self) -> LocalResource<Result<Session, ClientError>> {
-        self.session
+    pub fn session(self) -> ReadSignal<SessionState> {
+        self.session.read_only()
     }
 
-    /// Reads the session again (after signing in or out).
+    /// Reads the session again (after signing out).
     pub fn reload_session(self) {
-        self.session.refetch();
+        let session = self.session;
+        leptos::task::spawn_local(async move { session.set(Some(api::session().await)) });
+    }
+
+    /// Sets the session the server just answered (after signing in).
+    pub fn set_session(self, session: Session) {
+        self.session.set(Some(Ok(session)));
     }
 
     /// Whether the session may make changes that need `role` (false until the session is known

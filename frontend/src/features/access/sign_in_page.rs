@@ -73,9 +73,9 @@ pub fn SignInPage() -> impl IntoView {
         problem.set(None);
         spawn_local(async move {
             match api::sign_in(&value).await {
-                Ok(_) => {
+                Ok(session) => {
                     token.set(String::new());
-                    server.reload_session();
+                    server.set_session(session);
                     let next = destination(query.get_untracked().get("next"));
                     navigate.with_value(|go| go(&next, NavigateOptions::default()));
                 }
