@@ -91,7 +91,7 @@ async fn sign_in_roles_and_the_audit_log_in_the_console() {
         .await;
     sign_in(viewer).await;
     browser
-        .wait_for_text("[data-testid=read-only]", "needs the deployer role")
+        .wait_for_text("[data-testid=read-only]", "need the deployer role")
         .await;
     assert_eq!(browser.count("[data-testid=desired-form]").await, 0);
     browser.screenshot("signed-in-viewer").await;
@@ -104,7 +104,7 @@ async fn sign_in_roles_and_the_audit_log_in_the_console() {
     sign_in(admin).await;
     browser.click("[data-testid=audit-link]").await;
     browser
-        .wait_for_text("[data-testid=audit-summary]", "1 matching changes")
+        .wait_for_text("[data-testid=audit-summary]", "1 change matching")
         .await;
     let row = browser.text("[data-testid=audit-row]").await;
     for part in [

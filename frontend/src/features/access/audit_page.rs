@@ -3,7 +3,7 @@
 //! in the URL (`?who=ana&op=RunTask&outcome=error&q=demo-ec2`), so a view can be linked to.
 
 use berth_shared::access::{AuditLog, AuditRecord, Role};
-use berth_view::format::absolute_time;
+use berth_view::format::{absolute_time, plural};
 use leptos::prelude::*;
 
 use crate::{
@@ -129,7 +129,7 @@ fn AuditTable(
             log.matched
         )
     } else {
-        format!("{} matching changes", log.matched)
+        format!("{} matching", plural(log.matched, "change", "changes"))
     };
     let rows = log.records.into_iter().map(audit_row).collect_view();
     view! {
