@@ -11,6 +11,10 @@
 //! reservation, opened together, list the clusters once). A fetch that a change overtook is
 //! returned to its caller but not stored. A read's entry in the flights map lives only while
 //! some caller fetches or waits for it.
+//!
+//! An answer outlives its TTL until the next change: when reading it again fails because the
+//! source is out of reach ([`SourceError::is_outage`]), the last answer is returned instead and
+//! the request is marked stale ([`crate::stale`]).
 
 use std::{
     collections::HashMap,
@@ -33,7 +37,17 @@ use berth_shared::{
     time::Timestamp,
 };
 
-use crate::{ecs::EcsApi, error::SourceError};
+use crate::{
+    ecs::EcsApi,
+    error::SourceError,
+    stale::{self, Staleness},
+};
+
+/// The wall-clock time of a read made at `instant`.
+fn read_at_wall_clock(instant: Instant) -> Timestamp {
+    let age = i64::try_from(instant.elapsed().as_millis()).unwrap_or(i64::MAX);
+    Timestamp(crate::now().0.saturating_sub(age))
+}
 
 /// Cached answers with the time they were read.
 #[derive(Debug, Default)]
@@ -138,7 +152,20 @@ impl CachedEcs {
             return Ok(value);
         }
         let generation = self.generation.load(Ordering::SeqCst);
-        let value = fetch.await?;
+        let value = match fetch.await {
+            Ok(value) => value,
+            Err(error) if error.is_outage() => {
+                let Some((read_at, last)) = read(&self.lock()).cloned() else {
+                    return Err(error);
+                };
+                stale::note(Staleness {
+                    read_at: read_at_wall_clock(read_at),
+                    reason: error.to_string(),
+                });
+                return Ok(last);
+            }
+            Err(error) => return Err(error),
+        };
         let mut entries = self.lock();
         if self.generation.load(Ordering::SeqCst) == generation {
             store(&mut entries, (Instant::now(), value.clone()));
@@ -298,6 +325,8 @@ mod tests {
     struct Counting {
         inner: Sandbox,
         reads: AtomicUsize,
+        /// When set, cluster lists fail with this error (the source is out of reach).
+        failing: Mutex<Option<SourceError>>,
     }
 
     #[async_trait]
@@ -309,6 +338,9 @@ mod tests {
             self.reads.fetch_add(1, Ordering::SeqCst);
             // As a remote source would, give the other readers a turn before answering.
             tokio::task::yield_now().await;
+            if let Some(error) = self.failing.lock().unwrap().clone() {
+                return Err(error);
+            }
             self.inner.list_clusters().await
         }
         async fn cluster_snapshot(&self, name: &str) -> Result<ClusterSnapshot, SourceError> {
@@ -393,6 +425,7 @@ mod tests {
             inner: Sandbox::open(&dir.join("state.json"), Timestamp::from_secs(1_760_000_000))
                 .expect("a fresh sandbox"),
             reads: AtomicUsize::new(0),
+            failing: Mutex::new(None),
         });
         let cache = CachedEcs::new(Arc::clone(&counting) as Arc<dyn EcsApi>, ttl);
         (counting, cache)
@@ -413,6 +446,37 @@ mod tests {
             counting.reads.load(Ordering::SeqCst),
             4,
             "an explicit refresh reads again"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_outage_answers_the_last_read_marked_stale_and_other_errors_stay_errors() {
+        let (counting, cache) = cached("stale", Duration::ZERO);
+        let read = |cache| crate::stale::tests_support::noted(CachedEcs::list_clusters(cache));
+        let (fresh, noted) = read(&cache).await;
+        assert!(fresh.is_ok() && noted.is_none());
+        *counting.failing.lock().unwrap() = Some(SourceError::Unavailable("AWS is down".into()));
+        let (stale, noted) = read(&cache).await;
+        assert_eq!(stale.unwrap(), fresh.unwrap(), "the last answer stands in");
+        let noted = noted.expect("the answer is marked stale");
+        assert_eq!(noted.reason, "AWS is down");
+        assert!(noted.read_at.0 <= crate::now().0);
+        *counting.failing.lock().unwrap() = Some(SourceError::AccessDenied {
+            action: "ecs:ListClusters".into(),
+            message: "no".into(),
+        });
+        assert!(read(&cache).await.0.is_err(), "a refusal is not an outage");
+        *counting.failing.lock().unwrap() = None;
+        assert_eq!(
+            read(&cache).await.1,
+            None,
+            "fresh again once the source answers"
+        );
+        cache.invalidate();
+        *counting.failing.lock().unwrap() = Some(SourceError::Unavailable("down".into()));
+        assert!(
+            read(&cache).await.0.is_err(),
+            "nothing read since the last change"
         );
     }
 

@@ -71,6 +71,14 @@ pub enum SourceError {
     Internal(String),
 }
 
+impl SourceError {
+    /// Whether the source is out of reach for now (unreachable, failing on its side, or
+    /// throttling) rather than refusing what was asked: a last-known answer may stand in.
+    pub fn is_outage(&self) -> bool {
+        matches!(self, Self::Unavailable(_) | Self::Throttled { .. })
+    }
+}
+
 /// An error answered to an API client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {

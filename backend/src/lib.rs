@@ -19,6 +19,7 @@
 //!   changes refused, security headers on every answer).
 //! - [`limits`]: how long a request may take and how many run at once.
 //! - [`cache`]: a short read cache in front of the source, cleared by changes and `?refresh`.
+//! - [`stale`]: marking answers served from the last read while AWS is out of reach.
 //! - [`live`]: one poller per watched cluster, behind the server-sent events stream.
 //! - [`serve`]: accepting connections (header-read timeout, peer addresses, draining on stop).
 //! - [`static_files`]: serving the built console with a single-page-app fallback.
@@ -43,6 +44,7 @@ pub mod routes;
 pub mod sandbox;
 pub mod serve;
 pub mod simulate;
+pub mod stale;
 pub mod static_files;
 
 use std::{path::Path, sync::Arc};

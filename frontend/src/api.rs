@@ -72,12 +72,51 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
     answer(Request::get(&crate::source::link(path)).send().await).await
 }
 
+/// An answer the server built from its last read because AWS could not be read again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleRead {
+    /// When that read was made.
+    pub read_at: berth_shared::time::Timestamp,
+    /// Why reading again failed.
+    pub reason: String,
+}
+
+thread_local! {
+    /// The last answer's staleness: set by a stale answer, cleared by a fresh one.
+    static STALE_READ: leptos::prelude::ArcRwSignal<Option<StaleRead>> =
+        leptos::prelude::ArcRwSignal::new(None);
+}
+
+/// Whether the latest answer was stale, and since when (reactive).
+pub fn stale_read() -> leptos::prelude::ArcRwSignal<Option<StaleRead>> {
+    STALE_READ.with(Clone::clone)
+}
+
+/// Notes whether a successful answer was built from a stale read (its `X-Berth-Stale`
+/// headers).
+fn note_staleness(response: &gloo_net::http::Response) {
+    use leptos::prelude::{Set, WithUntracked};
+    let headers = response.headers();
+    let stale = headers
+        .get("x-berth-stale")
+        .and_then(|at| at.parse::<i64>().ok())
+        .map(|at| StaleRead {
+            read_at: berth_shared::time::Timestamp(at),
+            reason: headers.get("x-berth-stale-reason").unwrap_or_default(),
+        });
+    let signal = stale_read();
+    if signal.with_untracked(|current| *current != stale) {
+        signal.set(stale);
+    }
+}
+
 /// Decodes what the server answered: `T`, or the error body of a failure.
 async fn answer<T: DeserializeOwned>(
     sent: Result<gloo_net::http::Response, gloo_net::Error>,
 ) -> Result<T, ClientError> {
     let response = sent.map_err(|e| ClientError::Network(e.to_string()))?;
     if response.ok() {
+        note_staleness(&response);
         return response
             .json::<T>()
             .await

@@ -12,7 +12,7 @@ use leptos_router::{
 };
 
 use crate::{
-    components::{server::provide_server_health, top_bar::TopBar},
+    components::{server::provide_server_health, stale_banner::StaleBanner, top_bar::TopBar},
     features::{
         access::sign_in_page::{SignInGate, SignInPage},
         clusters::overview_page::OverviewPage,
@@ -31,6 +31,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <SignInGate/>
             <TopBar/>
+            <StaleBanner/>
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=OverviewPage/>

@@ -41,25 +41,53 @@ fn server_binary() -> PathBuf {
     path
 }
 
+fn spawn(port: u16) -> Child {
+    Command::new(server_binary())
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start moto_server")
+}
+
 impl Moto {
     /// Starts moto and waits until it answers.
     pub async fn start() -> Self {
         let port = free_port();
-        let child = Command::new(server_binary())
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto_server");
-        let url = format!("http://127.0.0.1:{port}");
-        let moto = Self { child, url };
-        let probe = format!("{}/moto-api/", moto.url);
+        let moto = Self {
+            child: spawn(port),
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        moto.answering().await;
+        moto
+    }
+
+    async fn answering(&self) {
+        let probe = format!("{}/moto-api/", self.url);
         wait_for("moto to answer", Duration::from_secs(60), || {
             let probe = probe.clone();
             async move { reqwest::get(&probe).await.ok().map(|_| ()) }
         })
         .await;
-        moto
+    }
+
+    /// Stops moto (as an AWS outage would): its port refuses connections until [`Self::restart`].
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts moto again on the same port, empty (moto keeps nothing across restarts), and
+    /// waits until it answers.
+    pub async fn restart(&mut self) {
+        let port = self
+            .url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("moto's port");
+        self.child = spawn(port);
+        self.answering().await;
     }
 
     /// SDK configuration for this moto (test credentials, `us-east-1`).

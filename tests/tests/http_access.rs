@@ -116,3 +116,62 @@ async fn tokens_sign_in_roles_are_enforced_changes_are_audited_and_revoking_ends
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn concurrent_changes_are_all_made_and_all_audited() {
+    const CHANGES: usize = 120;
+    let secrets = scratch_dir("access-concurrent-secrets");
+    let auth_file = secrets.join("auth.json");
+    let deployer = create_token(&auth_file, "deployer", "ci-bot");
+    let audit_log = secrets.join("audit.jsonl");
+    let berth = Berth::start(
+        "access-concurrent",
+        &[
+            "--auth-file",
+            auth_file.to_str().unwrap(),
+            "--audit-log",
+            audit_log.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let client = reqwest::Client::new();
+    let mut sends = tokio::task::JoinSet::new();
+    for change in 0..CHANGES {
+        let request = client
+            .post(format!("{}/api/task-definitions", berth.url))
+            .bearer_auth(&deployer)
+            .json(&json!({
+                "family": format!("load-{change}"),
+                "containerDefinitions": [{"name": "app", "image": "busybox", "memory": 64}]
+            }));
+        sends.spawn(async move { request.send().await.expect("berth answers").status() });
+    }
+    while let Some(status) = sends.join_next().await {
+        assert!(status.unwrap().is_success());
+    }
+
+    let (status, families) = {
+        let response = client
+            .get(format!("{}/api/task-definitions", berth.url))
+            .bearer_auth(&deployer)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, StatusCode::OK);
+    let made = families["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["family"].as_str().is_some_and(|n| n.starts_with("load-")))
+        .count();
+    assert_eq!(made, CHANGES, "no change lost");
+    let records = std::fs::read_to_string(&audit_log).unwrap();
+    let audited = records
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("whole JSON lines"))
+        .filter(|r| r["operation"] == "RegisterTaskDefinition" && r["status"] == 200)
+        .count();
+    assert_eq!(audited, CHANGES, "every change audited");
+}

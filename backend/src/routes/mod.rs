@@ -58,6 +58,7 @@ pub fn api(state: AppState) -> Router {
         .fallback(unknown_endpoint)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(read_only, refuse_changes))
+        .layer(middleware::from_fn(crate::stale::mark))
         .layer(middleware::from_fn_with_state(access, auth::authenticate))
         .layer(middleware::from_fn(errors_as_json))
         .with_state(state)

@@ -8,4 +8,5 @@ pub mod launch_type_bar;
 pub mod live;
 pub mod server;
 pub mod sort_header;
+pub mod stale_banner;
 pub mod top_bar;

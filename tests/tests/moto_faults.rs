@@ -1,0 +1,97 @@
+//! AWS going away mid-session, for real: moto is stopped while Berth serves it, then started
+//! again. Reads answered before are answered from Berth's last read, marked stale (headers,
+//! and a banner in the console saying since when and why); reads never answered are a
+//! retryable 503; once AWS answers again, pages are fresh without restarting Berth.
+
+use std::time::Duration;
+
+use berth_tests::{
+    berth::Berth,
+    browser::Browser,
+    fixtures,
+    moto::{AWS_ENV, Moto},
+    wait_for,
+};
+
+/// `GET path` with the stale header's value.
+async fn get(berth: &Berth, path: &str) -> (u16, Option<String>, serde_json::Value) {
+    let response = reqwest::get(format!("{}{path}", berth.url))
+        .await
+        .expect("berth answers");
+    let status = response.status().as_u16();
+    let stale = response
+        .headers()
+        .get("x-berth-stale")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (status, stale, response.json().await.expect("JSON"))
+}
+
+fn names(list: &serde_json::Value) -> Vec<String> {
+    list["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["clusterName"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_go_stale_while_aws_is_down_and_recover_without_a_restart() {
+    let mut moto = Moto::start().await;
+    fixtures::seed_fleet(&moto).await;
+    let berth = Berth::start(
+        "moto-faults",
+        &[
+            "--aws",
+            "--endpoint-url",
+            &moto.url,
+            "--cache-ttl",
+            "1",
+            "--aws-timeout",
+            "3",
+        ],
+        AWS_ENV,
+    );
+    let (status, stale, before) = get(&berth, "/api/clusters").await;
+    assert_eq!((status, stale), (200, None), "{before}");
+    assert!(names(&before).contains(&"it-ec2".to_owned()));
+
+    moto.stop();
+    tokio::time::sleep(Duration::from_millis(1_200)).await; // past the cache's TTL
+    let (status, stale, during) = get(&berth, "/api/clusters").await;
+    assert_eq!(status, 200, "the last read stands in: {during}");
+    assert_eq!(names(&during), names(&before));
+    let read_at: i64 = stale.expect("marked stale").parse().unwrap();
+    assert!(read_at > 0);
+    let (status, _, never_read) = get(&berth, "/api/clusters/it-empty").await;
+    assert_eq!(status, 503, "{never_read}");
+    assert_eq!(never_read["retryable"], true);
+
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/clusters", berth.url)).await;
+    browser
+        .wait_for_text("[data-testid=stale-banner]", "AWS could not be read")
+        .await;
+    browser.find("[data-testid=cluster-card]").await;
+    browser.screenshot("clusters-stale-while-aws-is-down").await;
+
+    moto.restart().await;
+    let serving = &berth;
+    let recovered = wait_for(
+        "fresh answers from the restarted moto",
+        Duration::from_secs(20),
+        || async move {
+            let (status, stale, list) = get(serving, "/api/clusters").await;
+            (status == 200 && stale.is_none()).then_some(list)
+        },
+    )
+    .await;
+    assert!(
+        names(&recovered).is_empty(),
+        "moto restarted empty: {recovered}"
+    );
+    browser.goto(&format!("{}/clusters", berth.url)).await;
+    browser.find("[data-testid=empty]").await;
+    assert_eq!(browser.count("[data-testid=stale-banner]").await, 0);
+}
