@@ -168,6 +168,7 @@ impl LiveHub {
     }
 
     async fn poll(self: Arc<Self>, cluster: String, sender: watch::Sender<Option<Update>>) {
+        tracing::info!(%cluster, "poller started");
         let mut last_fingerprint = None;
         let mut delay = self.interval;
         loop {
@@ -200,6 +201,7 @@ impl LiveHub {
                 break;
             }
         }
+        tracing::info!(%cluster, "poller stopped: nobody watches");
         let mut pollers = self.pollers.lock().unwrap_or_else(PoisonError::into_inner);
         if pollers.get(&cluster).is_some_and(watch::Sender::is_closed) {
             pollers.remove(&cluster);

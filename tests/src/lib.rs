@@ -3,6 +3,7 @@
 //! - [`berth`]: starts the real `berth` binary on a free loopback port and stops it on drop.
 //! - [`moto`]: starts a pinned `moto_server` (the AWS emulator) on a free loopback port.
 //! - [`fixtures`]: a small fleet seeded into moto through the SDK.
+//! - [`fault_proxy`]: a loopback proxy in front of moto that delays, drops or throttles.
 //! - [`browser`]: drives Debian's headless Chromium through ChromeDriver (WebDriver over
 //!   plain HTTP) and saves screenshots under the target directory.
 //!
@@ -12,6 +13,7 @@
 
 pub mod berth;
 pub mod browser;
+pub mod fault_proxy;
 pub mod fixtures;
 pub mod moto;
 

@@ -1,13 +1,15 @@
 //! AWS going away mid-session, for real: moto is stopped while Berth serves it, then started
 //! again. Reads answered before are answered from Berth's last read, marked stale (headers,
 //! and a banner in the console saying since when and why); reads never answered are a
-//! retryable 503; once AWS answers again, pages are fresh without restarting Berth.
+//! retryable 503; once AWS answers again, pages are fresh without restarting Berth. The same
+//! through a proxy that throttles, hangs and drops connections.
 
 use std::time::Duration;
 
 use berth_tests::{
     berth::Berth,
     browser::Browser,
+    fault_proxy::{Fault, FaultProxy},
     fixtures,
     moto::{AWS_ENV, Moto},
     wait_for,
@@ -94,4 +96,60 @@ async fn pages_go_stale_while_aws_is_down_and_recover_without_a_restart() {
     browser.goto(&format!("{}/clusters", berth.url)).await;
     browser.find("[data-testid=empty]").await;
     assert_eq!(browser.count("[data-testid=stale-banner]").await, 0);
+}
+
+#[tokio::test]
+async fn throttling_delays_and_dropped_connections_are_retryable_errors_or_stale_answers() {
+    let moto = Moto::start().await;
+    fixtures::seed_fleet(&moto).await;
+    let proxy = FaultProxy::start(&moto.url).await;
+    let berth = Berth::start(
+        "moto-fault-proxy",
+        &[
+            "--aws",
+            "--endpoint-url",
+            &proxy.url,
+            "--cache-ttl",
+            "1",
+            "--aws-timeout",
+            "3",
+        ],
+        AWS_ENV,
+    );
+    let (status, stale, _) = get(&berth, "/api/clusters").await;
+    assert_eq!((status, stale), (200, None));
+
+    // AWS throttles: what was read stays readable, marked stale; the rest is retryable.
+    proxy.set(Fault::Throttle);
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let asked = proxy.requests();
+    let (status, stale, list) = get(&berth, "/api/clusters").await;
+    assert_eq!(status, 200, "{list}");
+    assert!(stale.is_some(), "a throttled read answers the last one");
+    assert!(proxy.requests() > asked, "AWS was asked again");
+    let (status, _, error) = get(&berth, "/api/clusters/it-empty").await;
+    assert!(matches!(status, 429 | 503), "{status} {error}");
+    assert_eq!(error["retryable"], true, "{error}");
+    assert!(matches!(error["code"].as_str(), Some("throttled" | "unavailable")), "{error}");
+
+    // AWS hangs: an answer within --aws-timeout, never a hang.
+    proxy.set(Fault::Delay(Duration::from_secs(30)));
+    let started = std::time::Instant::now();
+    let (status, _, error) = get(&berth, "/api/clusters/it-ec2").await;
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert_eq!((status, error["retryable"].as_bool()), (503, Some(true)), "{error}");
+
+    // AWS drops connections.
+    proxy.set(Fault::Drop);
+    let (status, _, error) = get(&berth, "/api/task-definitions").await;
+    assert_eq!((status, error["retryable"].as_bool()), (503, Some(true)), "{error}");
+
+    // AWS is back: fresh answers, no restart.
+    proxy.set(Fault::None);
+    let serving = &berth;
+    wait_for("fresh answers once AWS is back", Duration::from_secs(20), || async move {
+        let (status, stale, _) = get(serving, "/api/clusters/it-ec2").await;
+        (status == 200 && stale.is_none()).then_some(())
+    })
+    .await;
 }
