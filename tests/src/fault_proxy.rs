@@ -42,7 +42,9 @@ pub struct FaultProxy {
 impl FaultProxy {
     /// A proxy on a free loopback port in front of `upstream` (`http://127.0.0.1:PORT`).
     pub async fn start(upstream: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("its address"));
         let fault = Arc::new(Mutex::new(Fault::None));
         let requests = Arc::new(AtomicUsize::new(0));
@@ -135,8 +137,8 @@ async fn serve(
                 if let Fault::Delay(delay) = now {
                     tokio::time::sleep(delay).await;
                 }
-                let method = reqwest::Method::from_bytes(method.as_bytes())
-                    .unwrap_or(reqwest::Method::POST);
+                let method =
+                    reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::POST);
                 let mut request = client.request(method, format!("{upstream}{path}"));
                 for (name, value) in &headers {
                     if !matches!(name.as_str(), "host" | "content-length" | "connection") {

@@ -130,26 +130,45 @@ async fn throttling_delays_and_dropped_connections_are_retryable_errors_or_stale
     let (status, _, error) = get(&berth, "/api/clusters/it-empty").await;
     assert!(matches!(status, 429 | 503), "{status} {error}");
     assert_eq!(error["retryable"], true, "{error}");
-    assert!(matches!(error["code"].as_str(), Some("throttled" | "unavailable")), "{error}");
+    assert!(
+        matches!(error["code"].as_str(), Some("throttled" | "unavailable")),
+        "{error}"
+    );
 
     // AWS hangs: an answer within --aws-timeout, never a hang.
     proxy.set(Fault::Delay(Duration::from_secs(30)));
     let started = std::time::Instant::now();
     let (status, _, error) = get(&berth, "/api/clusters/it-ec2").await;
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
-    assert_eq!((status, error["retryable"].as_bool()), (503, Some(true)), "{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        (status, error["retryable"].as_bool()),
+        (503, Some(true)),
+        "{error}"
+    );
 
     // AWS drops connections.
     proxy.set(Fault::Drop);
     let (status, _, error) = get(&berth, "/api/task-definitions").await;
-    assert_eq!((status, error["retryable"].as_bool()), (503, Some(true)), "{error}");
+    assert_eq!(
+        (status, error["retryable"].as_bool()),
+        (503, Some(true)),
+        "{error}"
+    );
 
     // AWS is back: fresh answers, no restart.
     proxy.set(Fault::None);
     let serving = &berth;
-    wait_for("fresh answers once AWS is back", Duration::from_secs(20), || async move {
-        let (status, stale, _) = get(serving, "/api/clusters/it-ec2").await;
-        (status == 200 && stale.is_none()).then_some(())
-    })
+    wait_for(
+        "fresh answers once AWS is back",
+        Duration::from_secs(20),
+        || async move {
+            let (status, stale, _) = get(serving, "/api/clusters/it-ec2").await;
+            (status == 200 && stale.is_none()).then_some(())
+        },
+    )
     .await;
 }
