@@ -336,13 +336,13 @@ impl InstanceFacts for ContainerInstance {
 }
 
 impl Expr {
-    /// Parses an expression (at most [`MAX_EXPRESSION_LENGTH`] bytes).
+    /// Parses an expression (at most [`MAX_EXPRESSION_LENGTH`] characters).
     pub fn parse(text: &str) -> Result<Self, CqlError> {
-        if text.len() > MAX_EXPRESSION_LENGTH {
+        if let Some((position, _)) = text.char_indices().nth(MAX_EXPRESSION_LENGTH) {
             return Err(CqlError {
-                position: MAX_EXPRESSION_LENGTH,
+                position,
                 expected: format!("at most {MAX_EXPRESSION_LENGTH} characters"),
-                found: format!("{} characters", text.len()),
+                found: format!("{} characters", text.chars().count()),
             });
         }
         let mut parser = Parser { text, pos: 0 };
@@ -392,7 +392,15 @@ impl fmt::Display for Expr {
                     if index > 0 {
                         f.write_str(joiner)?;
                     }
-                    if matches!(item, Self::And(_) | Self::Or(_)) {
+                    // Parentheses only where the parse needed them (an `or` inside an `and`,
+                    // or a group of the same kind), so the printed form nests no deeper than
+                    // the text it came from and parses again under the same depth limit.
+                    let grouped = match (self, item) {
+                        (Self::And(_), Self::And(_) | Self::Or(_)) => true,
+                        (Self::Or(_), Self::Or(_)) => true,
+                        _ => false,
+                    };
+                    if grouped {
                         write!(f, "({item})")?;
                     } else {
                         write!(f, "{item}")?;
@@ -400,7 +408,10 @@ impl fmt::Display for Expr {
                 }
                 Ok(())
             }
-            Self::Not(inner) => write!(f, "not({inner})"),
+            Self::Not(inner) if matches!(**inner, Self::And(_) | Self::Or(_)) => {
+                write!(f, "not ({inner})")
+            }
+            Self::Not(inner) => write!(f, "not {inner}"),
             Self::Compare(comparison) => write!(f, "{comparison}"),
         }
     }
@@ -1174,10 +1185,32 @@ mod tests {
     }
 
     #[test]
-    fn refuses_overlong_expressions() {
+    fn refuses_overlong_expressions_counting_characters() {
         let long = format!("attribute:a == {}", "x".repeat(MAX_EXPRESSION_LENGTH));
         let error = Expr::parse(&long).unwrap_err();
         assert!(error.expected.contains("at most 2000"), "{error}");
+        let prefix = "attribute:a == ";
+        let fits = format!("{prefix}{}", "é".repeat(MAX_EXPRESSION_LENGTH - prefix.len()));
+        assert!(fits.len() > MAX_EXPRESSION_LENGTH, "more bytes than characters");
+        assert!(Expr::parse(&fits).is_ok(), "2,000 characters fit, whatever their bytes");
+    }
+
+    /// Found by `cargo fuzz` (fuzz/fuzz_targets/cql.rs): the printed form of an expression
+    /// near the depth limit nested deeper than its text and no longer parsed.
+    #[test]
+    fn printing_keeps_the_nesting_depth_so_the_printed_form_parses_again() {
+        for depth in [MAX_DEPTH - 1, MAX_DEPTH] {
+            let nots = format!("{}attribute:a == b", "not ".repeat(depth));
+            let groups = format!(
+                "{}attribute:a == b or attribute:c == d and attribute:e == f{}",
+                "(".repeat(depth),
+                ")".repeat(depth)
+            );
+            for text in [nots, groups] {
+                let parsed = Expr::parse(&text).unwrap_or_else(|e| panic!("{depth}: {e}"));
+                assert_eq!(Expr::parse(&parsed.to_string()), Ok(parsed), "{depth}");
+            }
+        }
     }
 
     #[test]
@@ -1186,14 +1219,20 @@ mod tests {
             ("attribute:a equals b", "attribute:a == b"),
             ("attribute:a   not_exists", "attribute:a !exists"),
             ("attribute:a !in [x,'y z']", "attribute:a not_in [x, 'y z']"),
-            ("not attribute:a == b", "not(attribute:a == b)"),
+            ("not attribute:a == b", "not attribute:a == b"),
+            ("!(attribute:a == b and attribute:c == d)", "not (attribute:a == b and attribute:c == d)"),
+            ("not not(attribute:a exists)", "not not attribute:a exists"),
             (
                 "(attribute:a == b or attribute:c == d) && attribute:e == f",
                 "(attribute:a == b or attribute:c == d) and attribute:e == f",
             ),
             (
                 "attribute:a == b or attribute:c == d and attribute:e == f",
-                "attribute:a == b or (attribute:c == d and attribute:e == f)",
+                "attribute:a == b or attribute:c == d and attribute:e == f",
+            ),
+            (
+                "(attribute:a == b or attribute:c == d) or attribute:e == f",
+                "(attribute:a == b or attribute:c == d) or attribute:e == f",
             ),
             ("ec2InstanceId in ['i-1']", "ec2InstanceId in [i-1]"),
             ("attribute:a == ''", "attribute:a == ''"),
