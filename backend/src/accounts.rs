@@ -30,7 +30,7 @@ use crate::{
     blocking::off_workers,
     cache::CachedEcs,
     ecr::sdk::SdkEcr,
-    ecs::sdk::SdkEcs,
+    ecs::{allowed::AllowedClusters, sdk::SdkEcs},
     error::ApiError,
     live::{self, LiveHub},
     sandbox::{self, Sandbox},
@@ -89,6 +89,8 @@ pub struct SourceSettings {
     pub cache_ttl: Duration,
     /// How often a watched cluster is read.
     pub poll_interval: Duration,
+    /// The only clusters shown and changed, in every source (`--clusters`); empty: all.
+    pub clusters: Vec<String>,
 }
 
 /// Every source of the server, opened on first use.
@@ -235,7 +237,7 @@ impl Accounts {
         };
         tracing::info!(source = %id, "opened a source");
         Ok(Arc::new(Account::new(
-            ecs,
+            AllowedClusters::wrap(ecs, &self.settings.clusters),
             ecr,
             self.settings.cache_ttl,
             self.settings.poll_interval,
@@ -267,6 +269,7 @@ mod tests {
             regions: regions.iter().map(|r| (*r).to_owned()).collect(),
             cache_ttl: Duration::ZERO,
             poll_interval: Duration::from_secs(5),
+            clusters: Vec::new(),
         }
     }
 

@@ -183,6 +183,10 @@ pub struct ServeArgs {
     /// AWS credentials are never used; with --aws, every commercial region where ECS runs.
     #[arg(long, env = "BERTH_REGIONS", value_delimiter = ',', value_parser = parse_region)]
     pub regions: Vec<String>,
+    /// The only clusters this server shows and changes, comma-separated (in every source);
+    /// others are answered as if they did not exist. Default: every cluster.
+    #[arg(long, env = "BERTH_CLUSTERS", value_delimiter = ',')]
+    pub clusters: Vec<String>,
     /// Seconds a read from the source is reused by later requests (0 disables the cache).
     #[arg(long, env = "BERTH_CACHE_TTL", default_value = "3", value_parser = parse_seconds_or_zero)]
     pub cache_ttl: Duration,

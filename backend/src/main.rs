@@ -166,6 +166,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         regions: args.regions.clone(),
         cache_ttl: args.cache_ttl,
         poll_interval: args.poll_interval,
+        clusters: args.clusters.clone(),
     })
     .await?;
     let source = accounts

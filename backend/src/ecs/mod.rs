@@ -8,7 +8,9 @@
 //! into families ([`group_families`]).
 //!
 //! - [`sdk`]: the AWS implementation.
+//! - [`allowed`]: a source limited to some clusters (`--clusters`).
 
+pub mod allowed;
 pub mod sdk;
 
 use async_trait::async_trait;

@@ -70,6 +70,7 @@ pub async fn app_with_access(
         regions: vec!["eu-west-1".to_owned()],
         cache_ttl: Duration::ZERO,
         poll_interval: Duration::from_secs(5),
+        clusters: Vec::new(),
     })
     .await
     .expect("the sandbox opens");

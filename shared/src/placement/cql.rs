@@ -395,11 +395,10 @@ impl fmt::Display for Expr {
                     // Parentheses only where the parse needed them (an `or` inside an `and`,
                     // or a group of the same kind), so the printed form nests no deeper than
                     // the text it came from and parses again under the same depth limit.
-                    let grouped = match (self, item) {
-                        (Self::And(_), Self::And(_) | Self::Or(_)) => true,
-                        (Self::Or(_), Self::Or(_)) => true,
-                        _ => false,
-                    };
+                    let grouped = matches!(
+                        (self, item),
+                        (Self::And(_), Self::And(_) | Self::Or(_)) | (Self::Or(_), Self::Or(_))
+                    );
                     if grouped {
                         write!(f, "({item})")?;
                     } else {
@@ -1190,9 +1189,18 @@ mod tests {
         let error = Expr::parse(&long).unwrap_err();
         assert!(error.expected.contains("at most 2000"), "{error}");
         let prefix = "attribute:a == ";
-        let fits = format!("{prefix}{}", "é".repeat(MAX_EXPRESSION_LENGTH - prefix.len()));
-        assert!(fits.len() > MAX_EXPRESSION_LENGTH, "more bytes than characters");
-        assert!(Expr::parse(&fits).is_ok(), "2,000 characters fit, whatever their bytes");
+        let fits = format!(
+            "{prefix}{}",
+            "é".repeat(MAX_EXPRESSION_LENGTH - prefix.len())
+        );
+        assert!(
+            fits.len() > MAX_EXPRESSION_LENGTH,
+            "more bytes than characters"
+        );
+        assert!(
+            Expr::parse(&fits).is_ok(),
+            "2,000 characters fit, whatever their bytes"
+        );
     }
 
     /// Found by `cargo fuzz` (fuzz/fuzz_targets/cql.rs): the printed form of an expression
@@ -1220,7 +1228,10 @@ mod tests {
             ("attribute:a   not_exists", "attribute:a !exists"),
             ("attribute:a !in [x,'y z']", "attribute:a not_in [x, 'y z']"),
             ("not attribute:a == b", "not attribute:a == b"),
-            ("!(attribute:a == b and attribute:c == d)", "not (attribute:a == b and attribute:c == d)"),
+            (
+                "!(attribute:a == b and attribute:c == d)",
+                "not (attribute:a == b and attribute:c == d)",
+            ),
             ("not not(attribute:a exists)", "not not attribute:a exists"),
             (
                 "(attribute:a == b or attribute:c == d) && attribute:e == f",
