@@ -27,6 +27,7 @@ use std::{
 };
 
 use async_trait::async_trait;
+use axum::body::Bytes;
 use berth_shared::{
     api::{
         ClusterReservation, ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult,
@@ -54,6 +55,8 @@ fn read_at_wall_clock(instant: Instant) -> Timestamp {
 struct Entries {
     clusters: Option<(Instant, Vec<Cluster>)>,
     snapshots: HashMap<String, (Instant, ClusterSnapshot)>,
+    /// Snapshots as JSON, serialised once per read for every request that asks for them.
+    snapshot_json: HashMap<String, (Instant, Bytes)>,
     families: Option<(Instant, Vec<TaskDefinitionFamily>)>,
     definitions: HashMap<String, (Instant, TaskDefinition)>,
 }
@@ -167,10 +170,32 @@ impl CachedEcs {
             Err(error) => return Err(error),
         };
         let mut entries = self.lock();
-        if self.generation.load(Ordering::SeqCst) == generation {
+        // A value built from a stale read (an outage answered by the last read) is not
+        // stored, so every request that uses it is marked stale too.
+        if self.generation.load(Ordering::SeqCst) == generation && !stale::noted() {
             store(&mut entries, (Instant::now(), value.clone()));
         }
         Ok(value)
+    }
+
+    /// The snapshot of `name` as JSON, serialised once per read and shared by every request
+    /// within the TTL (a snapshot of a large cluster is megabytes; serialising it per request
+    /// would cost more than everything else a request does).
+    pub async fn cluster_snapshot_json(&self, name: &str) -> Result<Bytes, SourceError> {
+        self.read_through(
+            format!("snapshot-json:{name}"),
+            |entries| entries.snapshot_json.get(name),
+            async {
+                let snapshot = self.cluster_snapshot(name).await?;
+                serde_json::to_vec(&snapshot)
+                    .map(Bytes::from)
+                    .map_err(|error| SourceError::Internal(error.to_string()))
+            },
+            |entries, read| {
+                entries.snapshot_json.insert(name.to_owned(), read);
+            },
+        )
+        .await
     }
 
     fn lock(&self) -> MutexGuard<'_, Entries> {
@@ -478,6 +503,20 @@ mod tests {
             read(&cache).await.0.is_err(),
             "nothing read since the last change"
         );
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_is_serialised_once_per_read_and_not_kept_when_stale() {
+        let (counting, cache) = cached("json", Duration::from_secs(60));
+        let first = cache.cluster_snapshot_json("demo-small").await.unwrap();
+        let again = cache.cluster_snapshot_json("demo-small").await.unwrap();
+        assert_eq!(first.as_ptr(), again.as_ptr(), "the same bytes, not a new serialisation");
+        let decoded: ClusterSnapshot = serde_json::from_slice(&first).unwrap();
+        assert_eq!(decoded.cluster.cluster_name, "demo-small");
+        assert_eq!(counting.reads.load(Ordering::SeqCst), 1);
+        cache.invalidate();
+        let changed = cache.cluster_snapshot_json("demo-small").await.unwrap();
+        assert_ne!(changed.as_ptr(), first.as_ptr(), "a change makes a new one");
     }
 
     #[tokio::test]

@@ -45,6 +45,13 @@ pub fn note(staleness: Staleness) {
     });
 }
 
+/// Whether the request being answered has used a stale answer so far.
+pub fn noted() -> bool {
+    STALE
+        .try_with(|cell| cell.borrow().is_some())
+        .unwrap_or(false)
+}
+
 /// Adds the stale headers to an answer built from a stale read.
 pub async fn mark(request: Request, next: Next) -> Response {
     let (mut response, noted) = STALE

@@ -6,12 +6,14 @@
 use axum::{
     Json, Router,
     extract::{Path, State},
+    http::header,
+    response::{IntoResponse, Response},
     routing::get,
 };
 use std::convert::Infallible;
 
 use axum::response::sse::{Event, KeepAlive, Sse};
-use berth_shared::api::{ClusterList, ClusterReservations, ClusterSnapshot};
+use berth_shared::api::{ClusterList, ClusterReservations};
 use futures_util::{Stream, StreamExt};
 use tokio_stream::wrappers::WatchStream;
 
@@ -54,11 +56,10 @@ async fn list_clusters(source: Source) -> Result<Json<ClusterList>, ApiError> {
     }))
 }
 
-async fn describe_cluster(
-    source: Source,
-    Path(name): Path<String>,
-) -> Result<Json<ClusterSnapshot>, ApiError> {
-    Ok(Json(source.ecs.cluster_snapshot(&name).await?))
+/// The snapshot, as the read cache serialised it once for every request within its TTL.
+async fn describe_cluster(source: Source, Path(name): Path<String>) -> Result<Response, ApiError> {
+    let json = source.cache.cluster_snapshot_json(&name).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 /// Server-sent events of the cluster: `snapshot` whenever it changes, `error` when a read
