@@ -510,7 +510,11 @@ mod tests {
         let (counting, cache) = cached("json", Duration::from_secs(60));
         let first = cache.cluster_snapshot_json("demo-small").await.unwrap();
         let again = cache.cluster_snapshot_json("demo-small").await.unwrap();
-        assert_eq!(first.as_ptr(), again.as_ptr(), "the same bytes, not a new serialisation");
+        assert_eq!(
+            first.as_ptr(),
+            again.as_ptr(),
+            "the same bytes, not a new serialisation"
+        );
         let decoded: ClusterSnapshot = serde_json::from_slice(&first).unwrap();
         assert_eq!(decoded.cluster.cluster_name, "demo-small");
         assert_eq!(counting.reads.load(Ordering::SeqCst), 1);

@@ -95,10 +95,14 @@ async fn without_a_sign_in_only_health_and_sign_in_answer() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        send(&server.app, get("/api/health")).await.0,
-        StatusCode::OK
+    let (status, health) = send(&server.app, get("/api/health")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        health["source"].is_null(),
+        "the account is told to signed-in requests only: {health}"
     );
+    let (_, health) = server.send_as(Role::Viewer, get("/api/health")).await;
+    assert_eq!(health["source"]["kind"], "sandbox");
     assert_eq!(
         send(&server.app, get("/api/session")).await.0,
         StatusCode::UNAUTHORIZED

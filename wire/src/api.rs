@@ -168,8 +168,10 @@ pub struct Health {
     pub status: String,
     /// Berth's version.
     pub version: String,
-    /// The active source.
-    pub source: SourceInfo,
+    /// The request's source (account, region, profile, endpoint): only for a signed-in
+    /// request, since `/api/health` answers anyone (load balancers' health checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceInfo>,
     /// Whether this server refuses every change (`--read-only`); the console then offers none.
     #[serde(default)]
     pub read_only: bool,

@@ -67,9 +67,11 @@ impl ServerHealth {
         leptos::task::spawn_local(async move { session.set(Some(api::session().await)) });
     }
 
-    /// Sets the session the server just answered (after signing in).
+    /// Sets the session the server just answered (after signing in), and reads the health
+    /// again: the source is only told to signed-in requests.
     pub fn set_session(self, session: Session) {
         self.session.set(Some(Ok(session)));
+        self.health.refetch();
     }
 
     /// Whether the session may make changes that need `role` (false until the session is known

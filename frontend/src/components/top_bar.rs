@@ -54,18 +54,18 @@ pub fn TopBar() -> impl IntoView {
         Suspend::new(async move {
             match health.await {
                 Ok(health) => {
-                    let kind = match &health.source {
-                        SourceInfo::Sandbox { .. } => "source source--sandbox",
-                        SourceInfo::Aws { .. } => "source source--aws",
-                    };
-                    let detail = match &health.source {
-                        SourceInfo::Sandbox { .. } => {
-                            "Simulated account, saved on the Berth server".to_owned()
-                        }
-                        SourceInfo::Aws { .. } => "Live AWS account".to_owned(),
-                    };
+                    let source = health.source.as_ref().map(|source| {
+                        let (kind, detail) = match source {
+                            SourceInfo::Sandbox { .. } => (
+                                "source source--sandbox",
+                                "Simulated account, saved on the Berth server",
+                            ),
+                            SourceInfo::Aws { .. } => ("source source--aws", "Live AWS account"),
+                        };
+                        view! { <span class=kind title=detail data-testid="source">{source.label()}</span> }
+                    });
                     view! {
-                        <span class=kind title=detail data-testid="source">{health.source.label()}</span>
+                        {source}
                         {health.read_only.then(|| view! {
                             <span class="source source--read-only" title="This Berth changes nothing (--read-only)" data-testid="read-only-badge">"Read-only"</span>
                         })}
