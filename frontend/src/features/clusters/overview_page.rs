@@ -2,6 +2,7 @@
 //! reservation read beside the list (a source that cannot report it still lists clusters),
 //! and the switch to another source.
 
+use berth_view::format::absolute_time;
 use leptos::prelude::*;
 
 use super::{
@@ -63,7 +64,7 @@ pub fn OverviewPage() -> impl IntoView {
                     view! {
                         <p class="summary" data-testid="summary">
                             {format!("{count} cluster{}", if count == 1 { "" } else { "s" })}
-                            <span class="muted">" · read at " {list.fetched_at.to_string()}</span>
+                            <span class="muted">" · read at " {absolute_time(list.fetched_at)}</span>
                         </p>
                         {reservation_error}
                         <div class="cards">
