@@ -95,6 +95,11 @@ async fn sign_in_roles_and_the_audit_log_in_the_console() {
         .await;
     assert_eq!(browser.count("[data-testid=desired-form]").await, 0);
     browser.screenshot("signed-in-viewer").await;
+    browser.goto(&format!("{}/audit", berth.url)).await;
+    browser
+        .wait_for_text("[data-testid=audit-admins-only]", "Only admins")
+        .await;
+    browser.screenshot("audit-viewer-refused").await;
     browser.click("[data-testid=sign-out]").await;
     browser
         .wait_for_text("[data-testid=sign-in]", "Sign in")
@@ -120,7 +125,27 @@ async fn sign_in_roles_and_the_audit_log_in_the_console() {
     browser
         .wait_for_text("[data-testid=audit-empty]", "No change recorded")
         .await;
+    browser.screenshot("audit-log-empty").await;
     browser.type_into("[data-testid=audit-who]", "").await;
     browser.find("[data-testid=audit-row]").await;
     browser.screenshot("audit-log").await;
+    browser.dark().await;
+    browser.screenshot("audit-log-dark").await;
+    browser.click("[data-testid=sign-out]").await;
+    browser
+        .wait_for_text("[data-testid=sign-in]", "Sign in")
+        .await;
+    browser.screenshot("sign-in-dark").await;
+}
+
+#[tokio::test]
+async fn the_sign_in_page_of_a_berth_without_sign_in_says_so() {
+    let berth = Berth::start("browser-no-sign-in", &[], &[]);
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/login", berth.url)).await;
+    browser
+        .wait_for_text("[data-testid=no-sign-in]", "has no sign-in")
+        .await;
+    assert_eq!(browser.count("[data-testid=token]").await, 0);
+    browser.screenshot("sign-in-not-configured").await;
 }

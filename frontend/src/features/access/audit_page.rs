@@ -21,11 +21,29 @@ const FILTERS: [(&str, &str); 4] = [
     ("q", "text"),
 ];
 
-/// The audit page.
+/// The audit page: the log for admins; for anyone else, a sentence and no request.
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let query = UrlQuery::new();
     let admin = use_server_health().has_role(Role::Admin);
+    view! {
+        <Show
+            when=move || admin.get()
+            fallback=|| view! {
+                <div class="page__header"><h1>"Audit log"</h1></div>
+                <section class="panel" data-testid="audit-admins-only">
+                    <p class="muted">"Only admins read the audit log."</p>
+                </section>
+            }
+        >
+            <AuditLogView/>
+        </Show>
+    }
+}
+
+/// The filters and the records, read only once the page knows the session is an admin's.
+#[component]
+fn AuditLogView() -> impl IntoView {
+    let query = UrlQuery::new();
     let values = FILTERS.map(|(key, _)| query.get(key));
     let api_query = Memo::new(move |_| {
         FILTERS
@@ -74,36 +92,27 @@ pub fn AuditPage() -> impl IntoView {
             <h1>"Audit log"</h1>
             <button class="button button--quiet" on:click=move |_| log.refetch()>"Refresh"</button>
         </div>
-        <Show
-            when=move || admin.get()
-            fallback=|| view! {
-                <section class="panel" data-testid="audit-admins-only">
-                    <p class="muted">"Only admins read the audit log."</p>
-                </section>
-            }
-        >
-            <section class="panel toolbar toolbar--filters" data-testid="audit-filters">
-                {field("who", "Who", "name")}
-                {field("op", "Operation", "RunTask, UpdateService…")}
-                <label class="field">
-                    <span class="field__label">"Outcome"</span>
-                    <select
-                        class="field__input"
-                        data-testid="audit-outcome"
-                        prop:value=move || outcome.get().unwrap_or_default()
-                        on:change=move |event| query.set(&[("outcome", Some(event_target_value(&event)))], true)
-                    >
-                        <option value="">"Any"</option>
-                        <option value="ok">"Made"</option>
-                        <option value="error">"Refused or failed"</option>
-                    </select>
-                </label>
-                {field("q", "Mentions", "cluster, service, task…")}
-            </section>
-            <Transition fallback=|| view! { <section class="panel card--skeleton" aria-busy="true" data-testid="loading"></section> }>
-                {content}
-            </Transition>
-        </Show>
+        <section class="panel toolbar toolbar--filters" data-testid="audit-filters">
+            {field("who", "Who", "name")}
+            {field("op", "Operation", "RunTask, UpdateService…")}
+            <label class="field">
+                <span class="field__label">"Outcome"</span>
+                <select
+                    class="field__input"
+                    data-testid="audit-outcome"
+                    prop:value=move || outcome.get().unwrap_or_default()
+                    on:change=move |event| query.set(&[("outcome", Some(event_target_value(&event)))], true)
+                >
+                    <option value="">"Any"</option>
+                    <option value="ok">"Made"</option>
+                    <option value="error">"Refused or failed"</option>
+                </select>
+            </label>
+            {field("q", "Mentions", "cluster, service, task…")}
+        </section>
+        <Transition fallback=|| view! { <section class="panel card--skeleton" aria-busy="true" data-testid="loading"></section> }>
+            {content}
+        </Transition>
     }
 }
 

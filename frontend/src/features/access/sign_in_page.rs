@@ -84,7 +84,22 @@ pub fn SignInPage() -> impl IntoView {
             pending.set(false);
         });
     };
+    let session = server.session();
+    let no_sign_in =
+        move || session.with(|s| matches!(s, Some(Ok(session)) if !session.sign_in_required));
     view! {
+        <Show
+            when=move || !no_sign_in()
+            fallback=|| view! {
+                <section class="panel sign-in" data-testid="no-sign-in">
+                    <h1>"No sign-in here"</h1>
+                    <p class="muted">
+                        "This Berth has no sign-in: it serves loopback addresses only, to whoever \
+                         runs it. Start it with --auth-file to require tokens."
+                    </p>
+                </section>
+            }
+        >
         <section class="panel sign-in" data-testid="sign-in">
             <h1>"Sign in to Berth"</h1>
             <p class="muted">
@@ -111,6 +126,7 @@ pub fn SignInPage() -> impl IntoView {
                 <p class="notice notice--bad" role="alert" data-testid="sign-in-error">{text}</p>
             })}
         </section>
+        </Show>
     }
 }
 
