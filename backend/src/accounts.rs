@@ -33,7 +33,7 @@ use crate::{
     ecs::{allowed::AllowedClusters, sdk::SdkEcs},
     error::ApiError,
     live::{self, LiveHub},
-    sandbox::{self, Sandbox},
+    sandbox::{self, Pace, Sandbox},
 };
 
 /// One open source: its ECS and ECR, the read cache in front of ECS, and its live pollers.
@@ -81,6 +81,8 @@ pub struct SourceSettings {
     pub aws_default: bool,
     /// The sandbox state file.
     pub sandbox_path: PathBuf,
+    /// How fast the sandbox's tasks start and its deployments roll.
+    pub sandbox_pace: Pace,
     /// How to reach AWS (the region, when given, is the default AWS region).
     pub aws: AwsSettings,
     /// AWS regions offered, in order (the default region is added when missing).
@@ -213,7 +215,7 @@ impl Accounts {
                         ApiError::unavailable(format!("the sandbox cannot be opened: {e}"))
                     })?;
                 let _ = self.sandbox_region.set(sandbox.region().to_owned());
-                let sandbox = Arc::new(sandbox);
+                let sandbox = Arc::new(sandbox.run_clock(self.settings.sandbox_pace));
                 (sandbox.clone(), sandbox)
             }
             SourceId::Aws { region } => {
@@ -260,6 +262,7 @@ mod tests {
         SourceSettings {
             aws_default: false,
             sandbox_path: dir.join("sandbox.json"),
+            sandbox_pace: Pace::default(),
             aws: AwsSettings {
                 region: None,
                 profile: None,

@@ -550,8 +550,9 @@ mod tests {
             .unwrap();
         let after = cache.cluster_snapshot("demo-small").await.unwrap();
         assert_eq!(
-            after.cluster.running_tasks_count,
-            before.cluster.running_tasks_count + 1
+            after.cluster.pending_tasks_count,
+            before.cluster.pending_tasks_count + 1,
+            "the new task is starting"
         );
     }
 

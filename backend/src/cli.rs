@@ -167,6 +167,10 @@ pub struct ServeArgs {
     /// Sandbox state file (default: ~/.local/share/berth/sandbox.json).
     #[arg(long, env = "BERTH_STATE")]
     pub state: Option<PathBuf>,
+    /// How many times faster than its own pace the sandbox starts tasks and rolls
+    /// deployments (1: a Fargate task runs about 10 s after it is asked for).
+    #[arg(long, env = "BERTH_SANDBOX_SPEED", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub sandbox_speed: u32,
     /// Open on AWS (standard credential chain) instead of the sandbox.
     #[arg(long)]
     pub aws: bool,

@@ -17,7 +17,7 @@ use berth_backend::{
     defences::AllowedHosts,
     limits::RequestLimits,
     live::Streams,
-    sandbox::Sandbox,
+    sandbox::{Pace, Sandbox},
     serve::ConnectionSettings,
 };
 use clap::Parser;
@@ -157,6 +157,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let accounts = Accounts::start(SourceSettings {
         aws_default: args.aws,
         sandbox_path: args.state.clone().unwrap_or_else(Sandbox::default_path),
+        sandbox_pace: Pace::faster(args.sandbox_speed),
         aws: AwsSettings {
             region: args.region.clone(),
             profile: args.profile.clone(),

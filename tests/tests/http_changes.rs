@@ -1,7 +1,9 @@
 //! Changes through the API against the sandbox: task definitions, services and tasks behave
 //! as ECS does (placement engine, scale-in order, rolling deployments) and are saved.
 
-use berth_tests::berth::Berth;
+use std::time::Duration;
+
+use berth_tests::{berth::Berth, poll_until};
 use serde_json::{Value, json};
 
 fn live(snapshot: &Value, service: &str) -> Vec<Value> {
@@ -12,6 +14,25 @@ fn live(snapshot: &Value, service: &str) -> Vec<Value> {
         .filter(|t| t["group"] == format!("service:{service}") && t["lastStatus"] == "RUNNING")
         .cloned()
         .collect()
+}
+
+/// The cluster's snapshot once `settled` holds for it (the sandbox's clock has moved on).
+async fn once(berth: &Berth, cluster: &str, settled: impl Fn(&Value) -> bool) -> Value {
+    poll_until(Duration::from_secs(30), || async {
+        let (_, snapshot) = berth.get(&format!("/api/clusters/{cluster}")).await;
+        settled(&snapshot).then_some(snapshot)
+    })
+    .await
+    .expect("the sandbox gets there")
+}
+
+fn service<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
+    snapshot["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["serviceName"] == name)
+        .unwrap()
 }
 
 #[tokio::test]
@@ -104,8 +125,8 @@ async fn services_scale_deploy_and_replace_stopped_tasks() {
         .await;
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["resource"]["desiredCount"], 9);
-    let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
-    assert_eq!(live(&snapshot, "web-frontend").len(), 9);
+    assert_eq!(updated["resource"]["pendingCount"], 3, "{updated}");
+    once(&berth, "demo-ec2", |s| live(s, "web-frontend").len() == 9).await;
 
     let (status, deployed) = berth
         .send(
@@ -116,8 +137,11 @@ async fn services_scale_deploy_and_replace_stopped_tasks() {
         .await;
     assert_eq!(status, 200, "{deployed}");
     let deployment = &deployed["resource"]["deployments"][0];
-    assert_eq!(deployment["rolloutState"], "COMPLETED", "{deployed}");
-    let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
+    assert_eq!(deployment["rolloutState"], "IN_PROGRESS", "{deployed}");
+    let snapshot = once(&berth, "demo-ec2", |s| {
+        service(s, "web-frontend")["deployments"][0]["rolloutState"] == "COMPLETED"
+    })
+    .await;
     let tasks = live(&snapshot, "web-frontend");
     assert_eq!(tasks.len(), 9);
     assert!(
@@ -141,7 +165,13 @@ async fn services_scale_deploy_and_replace_stopped_tasks() {
         .await;
     assert_eq!(status, 200, "{stopped}");
     assert_eq!(stopped["resource"]["lastStatus"], "STOPPED");
-    let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
+    let snapshot = once(&berth, "demo-ec2", |s| {
+        live(s, "web-frontend").len() == 9
+            && !live(s, "web-frontend")
+                .iter()
+                .any(|t| t["taskArn"].as_str().unwrap().ends_with(&victim))
+    })
+    .await;
     assert_eq!(
         live(&snapshot, "web-frontend").len(),
         9,
@@ -206,7 +236,12 @@ async fn run_task_and_create_service_use_the_placement_engine_and_persist() {
         )
         .await;
     assert_eq!(status, 200, "{created}");
-    assert_eq!(created["resource"]["runningCount"], 1);
+    assert_eq!(created["resource"]["pendingCount"], 1, "{created}");
+    once(&berth, "demo-small", |s| {
+        service(s, "reports")["runningCount"] == 1
+            && service(s, "reports")["deployments"][0]["rolloutState"] == "COMPLETED"
+    })
+    .await;
 
     let (status, error) = berth
         .send(

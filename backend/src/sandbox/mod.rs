@@ -6,6 +6,10 @@
 //! counters from the stored facts (see [`state`]). A sandbox holds its state file for as long
 //! as it lives, so a second `berth` cannot open the same file.
 //!
+//! The sandbox behaves like ECS over time: a change records what is wanted and takes the
+//! scheduler's first step; [`Sandbox::run_clock`] then moves tasks and deployments along at
+//! each tick of its [`Pace`] (see [`scheduler`]), saving each step as a change.
+//!
 //! A change runs off the async workers ([`crate::blocking`]): one at a time, it applies to a
 //! copy of the current state, saves the copy (an fsync) and only then makes it current, so
 //! reads go on meanwhile and see either the state before the change or after it. Opening the
@@ -17,10 +21,13 @@ mod ids;
 mod metrics;
 mod mutations;
 mod placement;
+mod scheduler;
 pub mod seed;
 pub mod state;
 pub mod store;
 mod tasks;
+
+pub use tasks::Pace;
 
 use std::{
     path::{Path, PathBuf},
@@ -59,6 +66,18 @@ pub struct Sandbox {
     /// Held by a change from reading the current state until its result is current, so
     /// changes apply one after another and none is lost.
     changing: Arc<Mutex<()>>,
+    /// How fast tasks start and deployments roll.
+    pace: Pace,
+    /// The clock moving the sandbox along, stopped when the sandbox is dropped.
+    clock: Option<tokio::task::AbortHandle>,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(clock) = &self.clock {
+            clock.abort();
+        }
+    }
 }
 
 impl Sandbox {
@@ -89,7 +108,52 @@ impl Sandbox {
             region: state.region.clone(),
             state: Arc::new(RwLock::new(state)),
             changing: Arc::new(Mutex::new(())),
+            pace: Pace::default(),
+            clock: None,
         })
+    }
+
+    /// Starts the sandbox's clock at `pace` (on the current tokio runtime): at every tick
+    /// while something is under way (a task starting, a deployment rolling, a service below
+    /// its desired count), the account moves along to the current time
+    /// ([`SandboxState::advance`]) and the result is saved like any change.
+    #[must_use]
+    pub fn run_clock(mut self, pace: Pace) -> Self {
+        self.pace = pace;
+        let (file, state, changing) = (
+            Arc::clone(&self.file),
+            Arc::clone(&self.state),
+            Arc::clone(&self.changing),
+        );
+        let task = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(pace.tick());
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                if !state.read().await.needs_time() {
+                    continue;
+                }
+                let (file, state, changing) =
+                    (Arc::clone(&file), Arc::clone(&state), Arc::clone(&changing));
+                let moved = off_workers(move || {
+                    let _one_at_a_time = changing.lock().unwrap_or_else(PoisonError::into_inner);
+                    let mut next = state.blocking_read().clone();
+                    if !next.advance(crate::now(), pace)? {
+                        return Ok(());
+                    }
+                    file.save(&next)
+                        .map_err(|e| SourceError::Internal(e.to_string()))?;
+                    *state.blocking_write() = next;
+                    Ok::<(), SourceError>(())
+                })
+                .await;
+                if let Err(error) = moved.and_then(|moved| moved) {
+                    tracing::error!(%error, "the sandbox clock could not move the account along");
+                }
+            }
+        });
+        self.clock = Some(task.abort_handle());
+        self
     }
 
     /// The region this sandbox simulates.
@@ -256,8 +320,8 @@ impl EcsApi for Sandbox {
         cluster: &str,
         request: CreateService,
     ) -> Result<Mutation<Service>, SourceError> {
-        let cluster = cluster.to_owned();
-        self.change(move |state, now| state.create_service(&cluster, request, now))
+        let (cluster, pace) = (cluster.to_owned(), self.pace);
+        self.change(move |state, now| state.create_service(&cluster, request, now, pace))
             .await
     }
 
@@ -267,8 +331,8 @@ impl EcsApi for Sandbox {
         service: &str,
         update: ServiceUpdate,
     ) -> Result<Mutation<Service>, SourceError> {
-        let (cluster, service) = (cluster.to_owned(), service.to_owned());
-        self.change(move |state, now| state.update_service(&cluster, &service, update, now))
+        let (cluster, service, pace) = (cluster.to_owned(), service.to_owned(), self.pace);
+        self.change(move |state, now| state.update_service(&cluster, &service, update, now, pace))
             .await
     }
 
@@ -288,8 +352,8 @@ impl EcsApi for Sandbox {
         task: &str,
         request: StopTask,
     ) -> Result<Mutation<Task>, SourceError> {
-        let (cluster, task) = (cluster.to_owned(), task.to_owned());
-        self.change(move |state, now| state.stop_task(&cluster, &task, request, now))
+        let (cluster, task, pace) = (cluster.to_owned(), task.to_owned(), self.pace);
+        self.change(move |state, now| state.stop_task(&cluster, &task, request, now, pace))
             .await
     }
 }

@@ -2,12 +2,10 @@
 //!
 //! Every change goes through the same model the console previews with: new tasks are placed
 //! by the placement engine, services shrink with the engine's scale-in order, and task
-//! definition revisions follow RegisterTaskDefinition's rules. Changes happen at once (the
-//! sandbox has no background clock): a rolling deployment runs its whole loop immediately,
-//! step by step as docs/ECS-MODEL.md §4.3 describes (launch up to `maximumPercent`, then stop old
-//! tasks down to `minimumHealthyPercent`, new tasks being healthy as soon as they run), and
-//! records each step as a service event. When a step cannot place its tasks the deployment
-//! stays `IN_PROGRESS` with ECS's "unable to place a task" event, as a stuck deployment does.
+//! definition revisions follow RegisterTaskDefinition's rules. A change records what is
+//! wanted (a desired count, a new deployment, a stopped task) and the scheduler takes its
+//! first step at once ([`SandboxState::advance`]); the rest happens over time, at each tick of
+//! the sandbox's clock (see [`super::scheduler`]).
 //!
 //! Every method works on a copy of the state; [`super::Sandbox`] saves the copy and only then
 //! makes it current, so a failed change leaves nothing half-done.
@@ -18,30 +16,24 @@ use berth_shared::{
         TaskDefinitionFamily, TaskDefinitionRevision,
     },
     ecs::{
-        Deployment, DeploymentCircuitBreaker, DeploymentConfiguration, Service, ServiceEvent, Task,
+        Deployment, DeploymentCircuitBreaker, DeploymentConfiguration, Service, Task,
         TaskDefinition,
     },
-    ops::{
-        deployment::{max_tasks, min_healthy_tasks},
-        requests::{
-            Scheduling, check_create_service, check_run_task, check_service_update,
-            deployment_percents,
-        },
+    ops::requests::{
+        Scheduling, check_create_service, check_run_task, check_service_update, deployment_percents,
     },
-    placement::{ScaleInInput, scale_in, task_cost, uses_fargate},
+    placement::{task_cost, uses_fargate},
     time::Timestamp,
 };
 
 use super::{
     ids::{IdGenerator, arn},
-    placement::{TaskRequest, place_daemon, place_tasks, placements, refresh_instances},
+    placement::{TaskRequest, place_tasks, placements, refresh_instances},
+    scheduler::Scheduler,
     state::{ClusterState, SandboxState},
-    tasks::new_task,
+    tasks::{Pace, new_task, stop},
 };
 use crate::{ecs::group_families, error::SourceError};
-
-/// Events kept per service (ECS keeps the most recent ones).
-const MAX_EVENTS: usize = 100;
 
 fn invalid(message: impl Into<String>) -> SourceError {
     SourceError::InvalidParameter(message.into())
@@ -173,12 +165,13 @@ impl SandboxState {
         Ok(definition.clone())
     }
 
-    /// Creates a service and starts its tasks.
+    /// Creates a service; its first deployment starts its tasks.
     pub fn create_service(
         &mut self,
         cluster: &str,
         request: CreateService,
         now: Timestamp,
+        pace: Pace,
     ) -> Result<Service, SourceError> {
         check_create_service(&request)?;
         let index = self.cluster_index(cluster)?;
@@ -262,9 +255,8 @@ impl SandboxState {
             tags: Vec::new(),
         };
         cluster_state.services.push(service);
-        let definitions = self.task_definitions.clone();
-        Scheduler::new(&mut self.clusters[index], &definitions, now, &mut ids).reconcile(name)?;
         self.keep_ids(&ids);
+        self.advance(now, pace)?;
         Ok(service_named(&self.clusters[index], name)?.clone())
     }
 
@@ -276,6 +268,7 @@ impl SandboxState {
         service: &str,
         update: ServiceUpdate,
         now: Timestamp,
+        pace: Pace,
     ) -> Result<Service, SourceError> {
         let index = self.cluster_index(cluster)?;
         let name = service_named(&self.clusters[index], service)?
@@ -322,12 +315,15 @@ impl SandboxState {
                 }
             }
         }
-        let mut scheduler = Scheduler::new(cluster_state, &definitions, now, &mut ids);
-        match deploy_to {
-            Some(definition_arn) => scheduler.deploy(&name, &definition_arn)?,
-            None => scheduler.reconcile(&name)?,
+        if let Some(definition_arn) = deploy_to {
+            Scheduler::new(cluster_state, &definitions, now, pace, &mut ids).start_deployment(
+                &name,
+                &definition_arn,
+                "ECS deployment in progress.",
+            )?;
         }
         self.keep_ids(&ids);
+        self.advance(now, pace)?;
         Ok(service_named(&self.clusters[index], &name)?.clone())
     }
 
@@ -407,9 +403,9 @@ impl SandboxState {
         task: &str,
         request: StopTask,
         now: Timestamp,
+        pace: Pace,
     ) -> Result<Task, SourceError> {
         let index = self.cluster_index(cluster)?;
-        let mut ids = self.ids();
         let definitions = self.task_definitions.clone();
         let cluster_state = &mut self.clusters[index];
         let stopped = cluster_state
@@ -427,15 +423,7 @@ impl SandboxState {
         }
         let stopped = stopped.clone();
         refresh_instances(cluster_state, &definitions);
-        if let Some(service) = stopped
-            .group
-            .as_deref()
-            .and_then(|g| g.strip_prefix("service:"))
-            && service_named(cluster_state, service).is_ok()
-        {
-            Scheduler::new(cluster_state, &definitions, now, &mut ids).reconcile(service)?;
-        }
-        self.keep_ids(&ids);
+        self.advance(now, pace)?;
         Ok(stopped)
     }
 }
@@ -488,395 +476,6 @@ fn service_mut<'a>(
         .ok_or_else(|| not_found("service", name))
 }
 
-fn push_event(service: &mut Service, now: Timestamp, ids: &mut IdGenerator, message: String) {
-    service.events.insert(
-        0,
-        ServiceEvent {
-            id: ids.hex32(),
-            created_at: Some(now),
-            message,
-        },
-    );
-    service.events.truncate(MAX_EVENTS);
-}
-
-fn stop(task: &mut Task, reason: &str, code: &str, now: Timestamp) {
-    task.last_status = "STOPPED".to_owned();
-    task.desired_status = Some("STOPPED".to_owned());
-    task.stopping_at = Some(now);
-    task.stopped_at = Some(now);
-    task.stopped_reason = Some(reason.to_owned());
-    task.stop_code = Some(code.to_owned());
-    for container in &mut task.containers {
-        container.last_status = Some("STOPPED".to_owned());
-        container.exit_code = Some(0);
-    }
-}
-
-fn is_live(task: &Task) -> bool {
-    matches!(task.last_status.as_str(), "RUNNING" | "PENDING")
-}
-
-fn live_tasks<'a>(
-    cluster: &'a ClusterState,
-    group: &'a str,
-) -> impl Iterator<Item = &'a Task> + 'a {
-    cluster
-        .tasks
-        .iter()
-        .filter(move |t| t.group.as_deref() == Some(group) && is_live(t))
-}
-
-/// The service scheduler of one cluster, for one change.
-struct Scheduler<'a> {
-    cluster: &'a mut ClusterState,
-    definitions: &'a [TaskDefinition],
-    now: Timestamp,
-    ids: &'a mut IdGenerator,
-}
-
-impl<'a> Scheduler<'a> {
-    fn new(
-        cluster: &'a mut ClusterState,
-        definitions: &'a [TaskDefinition],
-        now: Timestamp,
-        ids: &'a mut IdGenerator,
-    ) -> Self {
-        Self {
-            cluster,
-            definitions,
-            now,
-            ids,
-        }
-    }
-
-    /// Starts up to `count` tasks of `definition_arn` for the service (DAEMON: one on every
-    /// instance lacking one); returns how many started and, when some could not be placed,
-    /// ECS's service event saying why.
-    fn launch(
-        &mut self,
-        service: &Service,
-        definition_arn: &str,
-        deployment_id: &str,
-        count: usize,
-    ) -> Result<(usize, Option<String>), SourceError> {
-        if count == 0 {
-            return Ok((0, None));
-        }
-        let definition = self
-            .definitions
-            .iter()
-            .find(|d| d.task_definition_arn.as_deref() == Some(definition_arn))
-            .ok_or_else(|| not_found("task definition", definition_arn))?
-            .clone();
-        let group = format!("service:{}", service.service_name);
-        let launch_type = launch_type(
-            service.launch_type.as_deref(),
-            &service.capacity_provider_strategy,
-        );
-        let request = TaskRequest {
-            definition: &definition,
-            group: &group,
-            strategy: service.placement_strategy.clone(),
-            constraints: service.placement_constraints.clone(),
-            fargate: launch_type == "FARGATE",
-        };
-        let seed = self.ids.next_u64();
-        let (placed, failure) = if service.scheduling_strategy == "DAEMON" {
-            let uncovered = ClusterState {
-                container_instances: self
-                    .cluster
-                    .container_instances
-                    .iter()
-                    .filter(|i| {
-                        !live_tasks(self.cluster, &group).any(|t| {
-                            t.container_instance_arn.as_deref() == Some(&i.container_instance_arn)
-                        })
-                    })
-                    .cloned()
-                    .collect(),
-                ..self.cluster.clone()
-            };
-            (
-                place_daemon(&uncovered, self.definitions, &request, seed),
-                None,
-            )
-        } else {
-            let output = place_tasks(self.cluster, self.definitions, &request, count, seed);
-            let failure = output.as_ref().ok().and_then(|o| o.failures.first()).map(|f| {
-                format!(
-                    "(service {}) was unable to place a task because no container instance met all of its \
-                     requirements. The closest matching container-instance {} reported {}: {}",
-                    service.service_name,
-                    f.arn.as_deref().map_or("(none)", berth_shared::ecs::short_id),
-                    f.reason,
-                    f.detail
-                )
-            });
-            (output.map(|o| placements(&o)), failure)
-        };
-        let placed = placed.map_err(|e| invalid(format!("{}: {}", e.field, e.message)))?;
-        for placement in &placed {
-            let mut task = new_task(
-                self.cluster,
-                &definition,
-                &group,
-                Some(deployment_id),
-                &launch_type,
-                self.ids,
-                self.now,
-            );
-            task.container_instance_arn = placement.container_instance_arn.clone();
-            task.availability_zone = Some(placement.availability_zone.clone());
-            self.cluster.tasks.push(task);
-        }
-        refresh_instances(self.cluster, self.definitions);
-        Ok((placed.len(), failure))
-    }
-
-    /// Stops `count` tasks of the service in the engine's scale-in order, only among `only`
-    /// (task ARNs) when given; returns how many stopped.
-    fn shrink(
-        &mut self,
-        service: &Service,
-        only: Option<&[String]>,
-        count: usize,
-        reason: &str,
-    ) -> Result<usize, SourceError> {
-        if count == 0 {
-            return Ok(0);
-        }
-        let group = format!("service:{}", service.service_name);
-        let protected_tasks = match only {
-            Some(allowed) => live_tasks(self.cluster, &group)
-                .filter(|t| !allowed.contains(&t.task_arn))
-                .map(|t| t.task_arn.clone())
-                .collect(),
-            None => Vec::new(),
-        };
-        let input = ScaleInInput {
-            container_instances: self.cluster.container_instances.clone(),
-            tasks: self.cluster.tasks.clone(),
-            task_definitions: self.definitions.to_vec(),
-            group,
-            placement_strategy: service.placement_strategy.clone(),
-            count: i64::try_from(count).unwrap_or(i64::MAX),
-            protected_tasks,
-            seed: self.ids.next_u64(),
-        };
-        let victims =
-            scale_in(&input).map_err(|e| invalid(format!("{}: {}", e.field, e.message)))?;
-        for victim in &victims.tasks {
-            if let Some(task) = self
-                .cluster
-                .tasks
-                .iter_mut()
-                .find(|t| t.task_arn == victim.task_arn)
-            {
-                stop(task, reason, "ServiceSchedulerInitiated", self.now);
-            }
-        }
-        refresh_instances(self.cluster, self.definitions);
-        Ok(victims.tasks.len())
-    }
-
-    /// Brings the service to its desired count with its current task definition.
-    fn reconcile(&mut self, name: &str) -> Result<(), SourceError> {
-        let service = service_named(self.cluster, name)?.clone();
-        let group = format!("service:{name}");
-        let running = live_tasks(self.cluster, &group).count();
-        let primary = service
-            .deployments
-            .iter()
-            .find(|d| d.status == "PRIMARY")
-            .map_or_else(String::new, |d| d.id.clone());
-        let mut notes = Vec::new();
-        let desired = usize::try_from(service.desired_count).unwrap_or(0);
-        if service.scheduling_strategy == "DAEMON" || running < desired {
-            let (started, failure) = self.launch(
-                &service,
-                &service.task_definition,
-                &primary,
-                desired.saturating_sub(running).max(1),
-            )?;
-            if started > 0 {
-                notes.push(format!("(service {name}) has started {started} tasks."));
-            }
-            notes.extend(failure);
-        } else if running > desired {
-            let stopped = self.shrink(
-                &service,
-                None,
-                running - desired,
-                "Scaling activity initiated by user",
-            )?;
-            notes.push(format!(
-                "(service {name}) has stopped {stopped} running tasks."
-            ));
-        }
-        self.finish(name, notes)
-    }
-
-    /// A rolling deployment to `definition_arn` (docs/ECS-MODEL.md §4.2–4.3), run until done or
-    /// stuck.
-    fn deploy(&mut self, name: &str, definition_arn: &str) -> Result<(), SourceError> {
-        let deployment_id = format!("ecs-svc/{}", &self.ids.hex32()[..19]);
-        let group = format!("service:{name}");
-        let mut old_left: Vec<String> = live_tasks(self.cluster, &group)
-            .map(|t| t.task_arn.clone())
-            .collect();
-        let now = self.now;
-        let service = {
-            let service = service_mut(self.cluster, name)?;
-            for deployment in &mut service.deployments {
-                deployment.status = "ACTIVE".to_owned();
-            }
-            service.deployments.insert(
-                0,
-                Deployment {
-                    id: deployment_id.clone(),
-                    status: "PRIMARY".to_owned(),
-                    task_definition: definition_arn.to_owned(),
-                    desired_count: service.desired_count,
-                    pending_count: 0,
-                    running_count: 0,
-                    failed_tasks: 0,
-                    created_at: Some(now),
-                    updated_at: Some(now),
-                    launch_type: service.launch_type.clone(),
-                    capacity_provider_strategy: service.capacity_provider_strategy.clone(),
-                    rollout_state: Some("IN_PROGRESS".to_owned()),
-                    rollout_state_reason: Some("ECS deployment in progress.".to_owned()),
-                },
-            );
-            service.task_definition = definition_arn.to_owned();
-            service.clone()
-        };
-        let revision = berth_shared::ecs::short_id(definition_arn).to_owned();
-        if service.scheduling_strategy == "DAEMON" {
-            // minimumHealthyPercent 0: each instance's daemon is replaced in place.
-            let count = old_left.len();
-            let stopped = self.shrink(
-                &service,
-                Some(&old_left),
-                count,
-                &format!("Deployment {deployment_id} replaced the task"),
-            )?;
-            let (started, _) = self.launch(&service, definition_arn, &deployment_id, 1)?;
-            let notes = vec![format!(
-                "(service {name}) deployment {deployment_id} to {revision}: stopped {stopped} and started {started} daemon tasks."
-            )];
-            return self.finish(name, notes);
-        }
-        let configuration = service.deployment_configuration.clone().unwrap_or_default();
-        let desired = service.desired_count;
-        let (minimum_percent, maximum_percent) = deployment_percents(
-            &configuration,
-            Some(Scheduling::Replica),
-            "deploymentConfiguration",
-        )?;
-        let ceiling = max_tasks(desired, maximum_percent);
-        let floor = min_healthy_tasks(desired, minimum_percent);
-        let mut notes = vec![format!(
-            "(service {name}) started deployment {deployment_id} to {revision}: between {floor} and {ceiling} tasks run while it rolls."
-        )];
-        let mut new_running = 0i64;
-        loop {
-            let old = i64::try_from(old_left.len()).unwrap_or(0);
-            if old == 0 && new_running >= desired {
-                break;
-            }
-            let room = usize::try_from(
-                (ceiling - old - new_running)
-                    .min(desired - new_running)
-                    .max(0),
-            )
-            .unwrap_or(0);
-            let (started, failure) = self.launch(&service, definition_arn, &deployment_id, room)?;
-            new_running += i64::try_from(started).unwrap_or(0);
-            if started > 0 {
-                notes.push(format!(
-                    "(service {name}) has started {started} tasks of {revision}."
-                ));
-            }
-            let stoppable = usize::try_from((old + new_running - floor).clamp(0, old)).unwrap_or(0);
-            let reason = format!("Deployment {deployment_id} replaced the task");
-            let stopped = self.shrink(&service, Some(&old_left), stoppable, &reason)?;
-            if stopped > 0 {
-                notes.push(format!(
-                    "(service {name}) has stopped {stopped} running tasks of the previous revision."
-                ));
-                old_left.retain(|arn| {
-                    self.cluster
-                        .tasks
-                        .iter()
-                        .any(|t| &t.task_arn == arn && is_live(t))
-                });
-            }
-            if started == 0 && stopped == 0 {
-                notes.extend(failure);
-                break;
-            }
-        }
-        self.finish(name, notes)
-    }
-
-    /// Updates the service's counters and deployment states from its tasks, and records
-    /// `notes` as events, then "steady state" when every task runs the primary revision.
-    fn finish(&mut self, name: &str, notes: Vec<String>) -> Result<(), SourceError> {
-        let group = format!("service:{name}");
-        let live: Vec<String> = live_tasks(self.cluster, &group)
-            .map(|t| t.started_by.clone().unwrap_or_default())
-            .collect();
-        let now = self.now;
-        let service = service_mut(self.cluster, name)?;
-        let running = i64::try_from(live.len()).unwrap_or(i64::MAX);
-        if service.scheduling_strategy == "DAEMON" {
-            service.desired_count = running;
-        }
-        service.running_count = running;
-        service.pending_count = 0;
-        let desired = service.desired_count;
-        for deployment in &mut service.deployments {
-            deployment.running_count =
-                i64::try_from(live.iter().filter(|by| **by == deployment.id).count())
-                    .unwrap_or(i64::MAX);
-            if deployment.status == "PRIMARY" {
-                deployment.desired_count = desired;
-                let done =
-                    deployment.running_count >= desired && running == deployment.running_count;
-                let (state, reason) = if done {
-                    ("COMPLETED", "ECS deployment completed.")
-                } else {
-                    ("IN_PROGRESS", "ECS deployment in progress.")
-                };
-                deployment.rollout_state = Some(state.to_owned());
-                deployment.rollout_state_reason = Some(reason.to_owned());
-                deployment.updated_at = Some(now);
-            }
-        }
-        service
-            .deployments
-            .retain(|d| d.status == "PRIMARY" || d.running_count > 0);
-        let steady = service
-            .deployments
-            .iter()
-            .all(|d| d.status == "PRIMARY" && d.rollout_state.as_deref() == Some("COMPLETED"));
-        for note in notes {
-            push_event(service, now, self.ids, note);
-        }
-        if steady {
-            push_event(
-                service,
-                now,
-                self.ids,
-                format!("(service {name}) has reached a steady state."),
-            );
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use berth_shared::{
@@ -887,6 +486,7 @@ mod tests {
 
     use super::*;
     use crate::sandbox::seed::demo_fleet;
+    use crate::sandbox::tasks::is_live;
     use berth_shared::input::InputError;
 
     const NOW: Timestamp = Timestamp(1_760_000_000_000);
@@ -896,10 +496,36 @@ mod tests {
         demo_fleet(NOW)
     }
 
+    fn pace() -> Pace {
+        Pace::default()
+    }
+
     fn live(state: &SandboxState, cluster: &str, service: &str) -> Vec<Task> {
         let cluster = state.clusters.iter().find(|c| c.name == cluster).unwrap();
         let group = format!("service:{service}");
-        live_tasks(cluster, &group).cloned().collect()
+        cluster
+            .tasks
+            .iter()
+            .filter(|t| t.group.as_deref() == Some(group.as_str()) && is_live(t))
+            .cloned()
+            .collect()
+    }
+
+    /// Lets the sandbox's clock run, a second at a time from `LATER`, until nothing is under
+    /// way; returns the service as it is then.
+    fn settle(state: &mut SandboxState, cluster: &str, service: &str) -> Service {
+        let mut now = LATER;
+        for _ in 0..600 {
+            if !state.needs_time() {
+                break;
+            }
+            now = Timestamp(now.0 + 1_000);
+            state.advance(now, pace()).unwrap();
+        }
+        assert!(!state.needs_time(), "the sandbox comes to rest");
+        service_named(state.cluster(cluster).unwrap(), service)
+            .unwrap()
+            .clone()
     }
 
     #[test]
@@ -953,8 +579,12 @@ mod tests {
             desired_count: Some(10),
             ..ServiceUpdate::default()
         };
-        let updated = state.update_service("demo-ec2", "api", up, LATER).unwrap();
-        assert_eq!(updated.desired_count, 10);
+        let asked = state
+            .update_service("demo-ec2", "api", up, LATER, pace())
+            .unwrap();
+        assert_eq!(asked.desired_count, 10);
+        assert_eq!(asked.pending_count, 2, "new tasks start PENDING");
+        let updated = settle(&mut state, "demo-ec2", "api");
         assert_eq!(live(&state, "demo-ec2", "api").len(), 10);
         assert_eq!(updated.running_count, 10);
         assert!(
@@ -968,9 +598,13 @@ mod tests {
             ..ServiceUpdate::default()
         };
         let updated = state
-            .update_service("demo-ec2", "api", down, LATER)
+            .update_service("demo-ec2", "api", down, LATER, pace())
             .unwrap();
-        assert_eq!(live(&state, "demo-ec2", "api").len(), 3);
+        assert_eq!(
+            live(&state, "demo-ec2", "api").len(),
+            3,
+            "stops are at once"
+        );
         assert!(
             updated
                 .events
@@ -1001,9 +635,10 @@ mod tests {
             task_definition: Some("web-frontend".into()),
             ..ServiceUpdate::default()
         };
-        let updated = state
-            .update_service("demo-ec2", "web-frontend", update, LATER)
+        state
+            .update_service("demo-ec2", "web-frontend", update, LATER, pace())
             .unwrap();
+        let updated = settle(&mut state, "demo-ec2", "web-frontend");
         let tasks = live(&state, "demo-ec2", "web-frontend");
         assert_eq!(tasks.len(), 6);
         assert!(tasks.iter().all(|t| t.task_definition_arn == arn));
@@ -1017,7 +652,7 @@ mod tests {
             updated
                 .events
                 .iter()
-                .any(|e| e.message.contains("started deployment"))
+                .any(|e| e.message.contains("has started 6 tasks of web-frontend:6"))
         );
         for host in &state.clusters[0].container_instances {
             let memory = host
@@ -1041,9 +676,17 @@ mod tests {
             task_definition: Some("payments".into()),
             ..ServiceUpdate::default()
         };
-        let updated = state
-            .update_service("demo-ec2", "payments", update, LATER)
+        state
+            .update_service("demo-ec2", "payments", update, LATER, pace())
             .unwrap();
+        let mut now = LATER;
+        for _ in 0..30 {
+            now = Timestamp(now.0 + 1_000);
+            state.advance(now, pace()).unwrap();
+        }
+        let updated = service_named(state.cluster("demo-ec2").unwrap(), "payments")
+            .unwrap()
+            .clone();
         assert_eq!(
             updated.deployments[0].rollout_state.as_deref(),
             Some("IN_PROGRESS")
@@ -1113,15 +756,30 @@ mod tests {
                     reason: Some("testing".into()),
                 },
                 LATER,
+                pace(),
             )
             .unwrap();
         assert_eq!(stopped.last_status, "STOPPED");
         assert_eq!(stopped.stopped_reason.as_deref(), Some("testing"));
+        let replacing = live(&state, "demo-ec2", "auth");
+        assert_eq!(
+            replacing.len(),
+            3,
+            "the scheduler asks for a replacement at once"
+        );
+        assert_eq!(
+            replacing
+                .iter()
+                .filter(|t| t.last_status == "PENDING")
+                .count(),
+            1
+        );
+        settle(&mut state, "demo-ec2", "auth");
         let running = live(&state, "demo-ec2", "auth");
-        assert_eq!(running.len(), 3, "the scheduler keeps the desired count");
+        assert!(running.iter().all(|t| t.last_status == "RUNNING"));
         assert!(running.iter().all(|t| t.task_arn != victim.task_arn));
         assert!(matches!(
-            state.stop_task("demo-ec2", "nope", StopTask::default(), LATER),
+            state.stop_task("demo-ec2", "nope", StopTask::default(), LATER, pace()),
             Err(SourceError::NotFound { .. })
         ));
     }
@@ -1142,12 +800,18 @@ mod tests {
             deployment_configuration: None,
         };
         let created = state
-            .create_service("demo-ec2", request.clone(), LATER)
+            .create_service("demo-ec2", request.clone(), LATER, pace())
             .unwrap();
+        assert_eq!(created.pending_count, 2);
+        let created = settle(&mut state, "demo-ec2", "reports");
         assert_eq!(created.running_count, 2);
+        assert_eq!(
+            created.deployments[0].rollout_state.as_deref(),
+            Some("COMPLETED")
+        );
         assert_eq!(live(&state, "demo-ec2", "reports").len(), 2);
         assert!(matches!(
-            state.create_service("demo-ec2", request.clone(), LATER),
+            state.create_service("demo-ec2", request.clone(), LATER, pace()),
             Err(SourceError::InvalidParameter(_))
         ));
         let inactive = CreateService {
@@ -1156,7 +820,7 @@ mod tests {
             ..request
         };
         assert!(matches!(
-            state.create_service("demo-ec2", inactive, LATER),
+            state.create_service("demo-ec2", inactive, LATER, pace()),
             Err(SourceError::InvalidParameter(_))
         ));
     }
@@ -1168,9 +832,10 @@ mod tests {
             force_new_deployment: true,
             ..ServiceUpdate::default()
         };
-        let updated = state
-            .update_service("demo-ec2", "metrics-agent", update, LATER)
+        state
+            .update_service("demo-ec2", "metrics-agent", update, LATER, pace())
             .unwrap();
+        let updated = settle(&mut state, "demo-ec2", "metrics-agent");
         let after = live(&state, "demo-ec2", "metrics-agent");
         // The DRAINING instance's daemon is stopped and, being DRAINING, it gets no new task.
         let active = state.clusters[0]
@@ -1193,7 +858,8 @@ mod tests {
                     desired_count: Some(3),
                     ..ServiceUpdate::default()
                 },
-                LATER
+                LATER,
+                pace()
             ),
             Err(SourceError::InvalidParameter(_))
         ));

@@ -34,12 +34,14 @@ use super::{
     ids::{ACCOUNT, IdGenerator, REGION, arn},
     placement::{TaskRequest, place_daemon, place_tasks, placements, refresh_instances},
     state::{ClusterState, RepositoryState, SandboxState},
-    tasks::new_task,
+    tasks::{new_task, start},
 };
 
 const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: i64 = 3_600_000;
 const MINUTE_MS: i64 = 60_000;
+/// How long the demo fleet's tasks took from being asked for to running.
+const STARTING_MS: i64 = 40_000;
 
 /// (instance type, registered CPU units, registered MiB) as the ECS agent reports them.
 const INSTANCE_TYPES: &[(&str, i64, i64)] = &[
@@ -739,10 +741,16 @@ fn repositories(now: Timestamp, ids: &mut IdGenerator) -> Vec<RepositoryState> {
     REPOSITORIES
         .iter()
         .map(|(name, builds, lifecycle)| {
+            let running_build = FAMILIES
+                .iter()
+                .find(|family| name.strip_prefix("demo/") == Some(family.0))
+                .map(|family| family.1);
             let images = (1..=*builds)
                 .map(|build| {
                     let age_days = (builds - build) * 200 / builds.max(&1);
-                    let tagged = build % 4 != 0 || build == *builds;
+                    // Every fourth build is untagged, except the newest and the one the
+                    // family's latest revision runs (so the demo's services can be redeployed).
+                    let tagged = build % 4 != 0 || build == *builds || Some(build) == running_build;
                     let critical = i64::try_from(ids.below(3)).unwrap_or(0);
                     let high = i64::try_from(ids.below(6)).unwrap_or(0);
                     ImageDetail {
@@ -865,8 +873,9 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
                 Some(&deployment_id),
                 launch_type,
                 &mut ids,
-                started_at,
+                Timestamp(started_at.0 - STARTING_MS),
             );
+            start(&mut task, started_at);
             task.container_instance_arn = placement.container_instance_arn.clone();
             task.availability_zone = Some(placement.availability_zone.clone());
             cluster.tasks.push(task);
@@ -898,8 +907,9 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
                 Some("events-rule/nightly-report"),
                 "EC2",
                 &mut ids,
-                Timestamp(now.0 - 3 * HOUR_MS),
+                Timestamp(now.0 - 3 * HOUR_MS - STARTING_MS),
             );
+            start(&mut task, Timestamp(now.0 - 3 * HOUR_MS));
             task.container_instance_arn = placement.container_instance_arn;
             task.availability_zone = Some(placement.availability_zone);
             cluster.tasks.push(task);
@@ -914,8 +924,9 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
             Some("alice"),
             "EC2",
             &mut ids,
-            Timestamp(now.0 - 40 * MINUTE_MS),
+            Timestamp(now.0 - 40 * MINUTE_MS - STARTING_MS),
         );
+        start(&mut failed, Timestamp(now.0 - 40 * MINUTE_MS));
         failed.last_status = "STOPPED".to_owned();
         failed.desired_status = Some("STOPPED".to_owned());
         failed.stopped_at = Some(Timestamp(now.0 - 10 * MINUTE_MS));

@@ -18,6 +18,7 @@ use berth_backend::{
     defences::AllowedHosts,
     limits::RequestLimits,
     live::Streams,
+    sandbox::Pace,
 };
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -61,6 +62,7 @@ pub async fn app_with_access(
     let accounts = Accounts::start(SourceSettings {
         aws_default: false,
         sandbox_path: dir.join("state.json"),
+        sandbox_pace: Pace::faster(50),
         aws: AwsSettings {
             region: None,
             profile: None,
