@@ -29,6 +29,7 @@ use crate::{
     aws::{AwsSettings, load_config},
     blocking::off_workers,
     cache::CachedEcs,
+    deploy::AppliedChanges,
     ecr::sdk::SdkEcr,
     ecs::{allowed::AllowedClusters, sdk::SdkEcs},
     error::ApiError,
@@ -47,6 +48,8 @@ pub struct Account {
     pub live: Arc<LiveHub>,
     /// The read cache in front of the source, for `?refresh`.
     pub cache: Arc<CachedEcs>,
+    /// Service changes applied, by client token.
+    pub applied: AppliedChanges,
 }
 
 impl Account {
@@ -70,6 +73,7 @@ impl Account {
             ecr,
             live: LiveHub::new(fetch, poll_interval),
             cache,
+            applied: AppliedChanges::default(),
         }
     }
 }

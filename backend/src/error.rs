@@ -225,6 +225,11 @@ impl ApiError {
         )
     }
 
+    /// 409 for a change asked of a state that has moved on since it was seen.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, message, false)
+    }
+
     /// 403 for a request the signed-in role may not make.
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message, false)

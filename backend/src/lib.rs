@@ -34,6 +34,7 @@ pub mod blocking;
 pub mod cache;
 pub mod cli;
 pub mod defences;
+pub mod deploy;
 pub mod ecr;
 pub mod ecs;
 pub mod error;

@@ -154,6 +154,20 @@ async fn each_role_may_do_what_it_allows_and_is_refused_the_rest() {
         )
     };
     let simulate = || json_request(Method::POST, "/api/validate/task-definition", "{}");
+    let preview = || {
+        json_request(
+            Method::POST,
+            "/api/clusters/demo-small/services/scheduler/preview",
+            r#"{"desiredCount": 2}"#,
+        )
+    };
+    let deploy = || {
+        json_request(
+            Method::POST,
+            "/api/clusters/demo-small/services/scheduler/deploy",
+            r#"{"desiredCount": 2}"#,
+        )
+    };
     type Make = Box<dyn Fn() -> Request<Body>>;
     let cases: Vec<(&str, Make, Role)> = vec![
         (
@@ -162,6 +176,8 @@ async fn each_role_may_do_what_it_allows_and_is_refused_the_rest() {
             Role::Viewer,
         ),
         ("validate", Box::new(simulate), Role::Viewer),
+        ("preview a service change", Box::new(preview), Role::Viewer),
+        ("deploy a service change", Box::new(deploy), Role::Deployer),
         ("update a service", Box::new(put_service), Role::Deployer),
         ("run a task", Box::new(run_task), Role::Deployer),
         ("stop a task", Box::new(stop_task), Role::Deployer),

@@ -24,6 +24,7 @@ pub mod cost;
 pub mod cron;
 pub mod deployment;
 pub mod lifecycle;
+pub mod preview;
 pub mod pricing;
 pub mod requests;
 pub mod scaling;
@@ -35,6 +36,7 @@ pub use capacity::{CapacityInput, CapacityOutput, simulate_capacity};
 pub use cost::{CostInput, CostOutput, estimate_cost};
 pub use deployment::{DeploymentInput, DeploymentOutput, simulate_deployment};
 pub use lifecycle::{LifecycleInput, LifecycleOutput, simulate_lifecycle};
+pub use preview::{PreviewInput, ServicePreview, preview_change};
 pub use requests::{
     MAX_DESIRED_COUNT, check_create_service, check_run_task, check_service_update, started_by,
     stop_reason,

@@ -12,6 +12,7 @@ use crate::{
     ecs::{
         CapacityProviderStrategyItem, Cluster, ContainerInstance, DeploymentConfiguration,
         NetworkConfiguration, PlacementConstraint, PlacementStrategy, Service, Task,
+        TaskDefinition,
     },
     time::Timestamp,
 };
@@ -293,6 +294,75 @@ pub struct ServiceUpdate {
     /// New deployment configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployment_configuration: Option<DeploymentConfiguration>,
+}
+
+/// `POST /api/clusters/{cluster}/services/{service}/preview` and `…/deploy`: a change to a
+/// service as the console's Deploy form makes it — a new revision to register, or an existing
+/// one, and the service's settings — previewed, then applied as RegisterTaskDefinition and
+/// UpdateService.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceChange {
+    /// A task definition to register and deploy (as `RegisterTaskDefinition` takes it; the
+    /// fields `DescribeTaskDefinition` adds are ignored). Not with `taskDefinition`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register: Option<TaskDefinition>,
+    /// An existing revision to deploy (`family:revision` or ARN). Not with `register`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_definition: Option<String>,
+    /// New desired count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_count: Option<i64>,
+    /// New deployment configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_configuration: Option<DeploymentConfiguration>,
+    /// Start a new deployment even when the revision stays.
+    #[serde(default)]
+    pub force_new_deployment: bool,
+    /// The revision (ARN) the service ran when the change was previewed: Apply is refused
+    /// with a 409 when it runs another by then, so a change is never made on a state nobody
+    /// saw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_task_definition: Option<String>,
+    /// A token unique to one Apply (up to 64 letters, digits, `-` or `_`): the same token
+    /// within 15 minutes answers the first Apply's result again without calling AWS, so a
+    /// double click or a retry after a timeout changes nothing twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+}
+
+impl SourceInfo {
+    /// The region of the source.
+    pub fn region(&self) -> &str {
+        match self {
+            Self::Sandbox { region } | Self::Aws { region, .. } => region,
+        }
+    }
+}
+
+/// One AWS call an applied [`ServiceChange`] made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppliedCall {
+    /// The operation, e.g. `RegisterTaskDefinition`.
+    pub operation: String,
+    /// What it did, in words.
+    pub outcome: String,
+    /// The AWS request id (absent for the sandbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// The answer of `…/deploy`: the calls made in order and the service after them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deployed {
+    /// The calls made, in order.
+    pub calls: Vec<AppliedCall>,
+    /// The revision deployed (ARN).
+    pub task_definition: String,
+    /// The service as UpdateService answered it.
+    pub service: Service,
 }
 
 /// `POST /api/clusters/{cluster}/services`: a new service (as `CreateService`).

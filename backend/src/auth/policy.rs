@@ -21,11 +21,18 @@ pub enum Requirement {
 
 /// The changes Berth makes, by method and route: the role each needs and the AWS operation it
 /// stands for.
-pub const CHANGES: [(Method, &str, Role, &str); 6] = [
+pub const CHANGES: [(Method, &str, Role, &str); 7] = [
     (
         Method::PUT,
         "/api/clusters/{cluster}/services/{service}",
         Role::Deployer,
+        "UpdateService",
+    ),
+    (
+        Method::POST,
+        "/api/clusters/{cluster}/services/{service}/deploy",
+        Role::Deployer,
+        // Also RegisterTaskDefinition when the change has a new revision (a deployer's too).
         "UpdateService",
     ),
     (
@@ -67,13 +74,18 @@ const PUBLIC: [&str; 2] = ["/api/health", "/api/session"];
 const ADMIN_READS: [&str; 1] = ["/api/audit"];
 
 /// Whether a request changes nothing: it reads, or it runs a "what if" tool that only
-/// computes.
+/// computes (the tools, and a service change's preview).
 pub fn changes_nothing(method: &Method, path: &str) -> bool {
     let reads = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     let computes = ["/api/simulate/", "/api/validate/", "/api/estimate/"]
         .iter()
         .any(|prefix| path.starts_with(prefix));
-    reads || (*method == Method::POST && computes)
+    let segments: Vec<&str> = path.split('/').collect();
+    let previews = matches!(
+        segments.as_slice(),
+        ["", "api", "clusters", _, "services", _, "preview"]
+    );
+    reads || (*method == Method::POST && (computes || previews))
 }
 
 /// What a request to `route` (its matched route under `/api/`, e.g.

@@ -3,7 +3,9 @@
 //! deployment, deployment configuration), `GET
 //! /api/clusters/{cluster}/services/{service}/metrics?minutes=N` (CPU and memory utilization
 //! over the last N minutes, default 180, at most a day), `POST /api/clusters/{cluster}/tasks`
-//! (run tasks), `POST /api/clusters/{cluster}/tasks/{task}/stop`.
+//! (run tasks), `POST /api/clusters/{cluster}/tasks/{task}/stop`, and the Deploy flow:
+//! `POST /api/clusters/{cluster}/services/{service}/preview` (what a change would do, changing
+//! nothing) and `…/deploy` (apply it: register, then update; see [`crate::deploy`]).
 //!
 //! Every change is checked with the model's request rules (`berth_shared::ops::requests`)
 //! before either source sees it, so the sandbox and AWS refuse the same requests the same way.
@@ -16,14 +18,20 @@ use axum::{
     routing::{get, post, put},
 };
 use berth_shared::{
-    api::{CreateService, Mutation, RunTask, RunTaskResult, ServiceUpdate, StopTask},
+    api::{
+        CreateService, Deployed, Mutation, RunTask, RunTaskResult, ServiceChange, ServiceUpdate,
+        StopTask,
+    },
     autoscaling::{DEFAULT_METRICS_MINUTES, MAX_METRICS_MINUTES, ServiceMetrics},
     ecs::{Service, Task},
-    ops::{check_create_service, check_run_task, check_service_update, started_by, stop_reason},
+    ops::{
+        ServicePreview, check_create_service, check_run_task, check_service_update, started_by,
+        stop_reason,
+    },
 };
 
 use super::body::{JsonBody, Source};
-use crate::{AppState, auth::Identity, error::ApiError};
+use crate::{AppState, auth::Identity, deploy, error::ApiError};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -35,6 +43,14 @@ pub(super) fn routes() -> Router<AppState> {
         .route(
             "/clusters/{cluster}/services/{service}/metrics",
             get(service_metrics),
+        )
+        .route(
+            "/clusters/{cluster}/services/{service}/preview",
+            post(preview_change),
+        )
+        .route(
+            "/clusters/{cluster}/services/{service}/deploy",
+            post(deploy_change),
         )
         .route("/clusters/{cluster}/tasks", post(run_task))
         .route("/clusters/{cluster}/tasks/{task}/stop", post(stop_task))
@@ -60,6 +76,26 @@ async fn update_service(
             .ecs
             .update_service(&cluster, &service, update)
             .await?,
+    ))
+}
+
+async fn preview_change(
+    source: Source,
+    Path((cluster, service)): Path<(String, String)>,
+    JsonBody(change): JsonBody<ServiceChange>,
+) -> Result<Json<ServicePreview>, ApiError> {
+    Ok(Json(
+        deploy::preview(&source, &cluster, &service, &change).await?,
+    ))
+}
+
+async fn deploy_change(
+    source: Source,
+    Path((cluster, service)): Path<(String, String)>,
+    JsonBody(change): JsonBody<ServiceChange>,
+) -> Result<Json<Deployed>, ApiError> {
+    Ok(Json(
+        deploy::apply(&source, &cluster, &service, change).await?,
     ))
 }
 
