@@ -23,6 +23,7 @@ pub mod capacity;
 pub mod cost;
 pub mod cron;
 pub mod deployment;
+pub mod images;
 pub mod lifecycle;
 pub mod preview;
 pub mod pricing;

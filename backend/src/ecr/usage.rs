@@ -1,8 +1,7 @@
 //! Where each image of a repository runs: a pure index over task definitions and clusters.
 //!
-//! A container names an image of the repository when its image reference is the repository's
-//! URI followed by `:TAG`, `@DIGEST`, `:TAG@DIGEST` or nothing (which means `:latest`); a digest
-//! wins over a tag, as it does when ECS pulls. A running task's container also carries the
+//! A container names an image of the repository as `berth_shared::ops::images::resolve` reads
+//! its reference. A running task's container also carries the
 //! digest ECS actually pulled (`imageDigest`), which is used first: a task started from
 //! `:latest` keeps running the image it pulled even after `latest` moved.
 //!
@@ -15,27 +14,8 @@ use berth_shared::{
     api::{ClusterSnapshot, ImageUsage, ServiceUsage, TaskUsage},
     ecr::ImageDetail,
     ecs::{Task, TaskDefinition},
+    ops::images::resolve,
 };
-
-/// The image (index into `images`) that `reference` names in the repository at
-/// `repository_uri`, if any.
-pub fn resolve(reference: &str, repository_uri: &str, images: &[ImageDetail]) -> Option<usize> {
-    let rest = reference.trim().strip_prefix(repository_uri)?;
-    let (rest, digest) = match rest.split_once('@') {
-        Some((rest, digest)) => (rest, Some(digest)),
-        None => (rest, None),
-    };
-    let tag = match rest {
-        "" => "latest",
-        _ => rest.strip_prefix(':').filter(|tag| !tag.is_empty())?,
-    };
-    match digest {
-        Some(digest) => images.iter().position(|i| i.image_digest == digest),
-        None => images
-            .iter()
-            .position(|i| i.image_tags.iter().any(|t| t == tag)),
-    }
-}
 
 /// The task-definition ARNs the clusters' services deploy and their live tasks run, sorted:
 /// the definitions to read (besides the active ones) for [`image_usage`].

@@ -27,6 +27,7 @@ use berth_shared::{
     ecs::{Deployment, Service, ServiceEvent, Task, TaskDefinition, short_id},
     ops::{
         deployment::{breaker_threshold, max_tasks, min_healthy_tasks},
+        images::{resolve, wanted},
         requests::{Scheduling, deployment_percents},
     },
     placement::{ScaleInInput, scale_in},
@@ -55,10 +56,8 @@ impl SandboxState {
     pub fn advance(&mut self, now: Timestamp, pace: Pace) -> Result<bool, SourceError> {
         let before = self.clone();
         let mut ids = IdGenerator(self.id_seed);
-        let account = self.account_id.clone();
-        let region = self.region.clone();
         for cluster in &mut self.clusters {
-            let pull_error = |image: &str| pull_error(&self.repositories, &account, &region, image);
+            let pull_error = |image: &str| pull_error(&self.repositories, image);
             let moved: Vec<(usize, Transition)> = cluster
                 .tasks
                 .iter_mut()
@@ -146,32 +145,19 @@ fn count_launch(cluster: &mut ClusterState, task: &Task, transition: &Transition
 }
 
 /// Why `image` cannot be pulled in the sandbox account, if it cannot: it names one of the
-/// account's repositories (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:TAG` or `…@DIGEST`) and
-/// that repository has no such tag or digest.
-pub fn pull_error(
-    repositories: &[RepositoryState],
-    account: &str,
-    region: &str,
-    image: &str,
-) -> Option<String> {
-    let registry = format!("{account}.dkr.ecr.{region}.amazonaws.com/");
-    let path = image.strip_prefix(&registry)?;
-    let (name, reference) = match path.split_once('@') {
-        Some((name, digest)) => (name, digest),
-        None => path.rsplit_once(':').unwrap_or((path, "latest")),
-    };
+/// account's repositories (as `ops::images` reads references) and that repository has no
+/// such tag or digest.
+pub fn pull_error(repositories: &[RepositoryState], image: &str) -> Option<String> {
     let repository = repositories
         .iter()
-        .find(|r| r.repository.repository_name == name)?;
-    let found = repository
-        .images
-        .iter()
-        .any(|i| i.image_digest == reference || i.image_tags.iter().any(|tag| tag == reference));
-    (!found).then(|| {
-        format!(
-            "pull image manifest has been retried 5 time(s): failed to resolve ref {image}: {image}: not found"
-        )
-    })
+        .find(|r| wanted(image, &r.repository.repository_uri).is_some())?;
+    resolve(image, &repository.repository.repository_uri, &repository.images)
+        .is_none()
+        .then(|| {
+            format!(
+                "pull image manifest has been retried 5 time(s): failed to resolve ref {image}: {image}: not found"
+            )
+        })
 }
 
 fn group(service: &str) -> String {
@@ -828,11 +814,7 @@ mod tests {
             for task in &cluster.tasks {
                 for container in &task.containers {
                     let image = container.image.as_deref().unwrap();
-                    assert_eq!(
-                        pull_error(&state.repositories, ACCOUNT, &state.region, image),
-                        None,
-                        "{image}"
-                    );
+                    assert_eq!(pull_error(&state.repositories, image), None, "{image}");
                 }
             }
         }
@@ -866,7 +848,7 @@ mod tests {
             ),
         ];
         for (image, pulls) in cases {
-            let error = pull_error(&state.repositories, ACCOUNT, &state.region, &image);
+            let error = pull_error(&state.repositories, &image);
             assert_eq!(error.is_none(), pulls, "{image}: {error:?}");
             if let Some(error) = error {
                 assert!(
