@@ -293,6 +293,21 @@ pub async fn update_service(
     send_json(Request::put, &path, change).await
 }
 
+/// `POST /api/clusters/{cluster}/services/{service}/deploy`: registers the change's revision
+/// when it has one, then updates the service.
+pub async fn deploy(
+    cluster: &str,
+    service: &str,
+    change: &berth_shared::api::ServiceChange,
+) -> Result<berth_shared::api::Deployed, ClientError> {
+    let path = format!(
+        "/api/clusters/{}/services/{}/deploy",
+        segment(cluster),
+        segment(service)
+    );
+    send_json(Request::post, &path, change).await
+}
+
 /// `POST /api/clusters/{cluster}/tasks/{task}/stop`.
 pub async fn stop_task(
     cluster: &str,

@@ -18,8 +18,8 @@ use crate::{
         clusters::overview_page::OverviewPage,
     },
     lazy_pages::{
-        AuditRoute, ClusterRoute, FamilyRoute, InstanceRoute, RepositoriesRoute, RepositoryRoute,
-        ServiceRoute, TaskDefinitionsRoute, TaskRoute,
+        AuditRoute, ClusterRoute, DeployRoute, FamilyRoute, InstanceRoute, RepositoriesRoute,
+        RepositoryRoute, ServiceRoute, TaskDefinitionsRoute, TaskRoute,
     },
 };
 
@@ -38,6 +38,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clusters") view=OverviewPage/>
                     <Route path=path!("/clusters/:name") view={Lazy::<ClusterRoute>::new()}/>
                     <Route path=path!("/clusters/:cluster/services/:service") view={Lazy::<ServiceRoute>::new()}/>
+                    <Route path=path!("/clusters/:cluster/services/:service/deploy") view={Lazy::<DeployRoute>::new()}/>
                     <Route path=path!("/clusters/:cluster/tasks/:task") view={Lazy::<TaskRoute>::new()}/>
                     <Route path=path!("/clusters/:cluster/instances/:instance") view={Lazy::<InstanceRoute>::new()}/>
                     <Route path=path!("/repositories") view={Lazy::<RepositoriesRoute>::new()}/>

@@ -8,7 +8,9 @@
 //! - `cluster_views`: a cluster (placement graph, tabs, selection panel, benchmark page) and its
 //!   services, tasks and container instances;
 //! - `registry_views`: repositories and task definitions;
-//! - `admin_views`: the audit log.
+//! - `admin_views`: the audit log;
+//! - `deploy_views`: a service's Deploy page (the preview runs the placement engine, the
+//!   deployment planner and the cost model in the browser).
 //!
 //! Code that only these two modules use goes into a third, shared module, fetched with
 //! whichever comes first. When a module cannot be fetched (the server is unreachable, or it was
@@ -24,6 +26,7 @@ use leptos_router::LazyRoute;
 use crate::features::{
     access::audit_page::AuditPage,
     clusters::cluster_page::ClusterPage,
+    deploy::deploy_page::DeployPage,
     instances::instance_page::InstancePage,
     repositories::{list_page::RepositoriesPage, repository_page::RepositoryPage},
     services::service_page::ServicePage,
@@ -63,6 +66,10 @@ lazy_page!(
 lazy_page!(
     /// `/clusters/:cluster/services/:service`.
     ServiceRoute: ServicePage in cluster_views via service_page
+);
+lazy_page!(
+    /// `/clusters/:cluster/services/:service/deploy`.
+    DeployRoute: DeployPage in deploy_views via deploy_page
 );
 lazy_page!(
     /// `/clusters/:cluster/tasks/:task`.

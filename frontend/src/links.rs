@@ -32,6 +32,18 @@ pub fn service_href(cluster: &str, service: &str) -> String {
     link(&format!("/clusters/{cluster}/services/{service}"))
 }
 
+/// `/clusters/{cluster}/services/{service}/deploy`, with an existing revision to deploy
+/// chosen when `revision` is given.
+pub fn deploy_href(cluster: &str, service: &str, revision: Option<&str>) -> String {
+    match revision {
+        Some(revision) => link(&format!(
+            "/clusters/{cluster}/services/{service}/deploy?revision={}",
+            task_definition_label(revision)
+        )),
+        None => link(&format!("/clusters/{cluster}/services/{service}/deploy")),
+    }
+}
+
 /// `/clusters/{cluster}/tasks/{task id}`.
 pub fn task_href(cluster: &str, task: &str) -> String {
     link(&format!("/clusters/{cluster}/tasks/{task}"))

@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod cluster_tables;
+pub mod deploy;
 pub mod diff;
 pub mod format;
 pub mod graph;

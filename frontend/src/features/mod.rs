@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod clusters;
+pub mod deploy;
 pub mod instances;
 pub mod repositories;
 pub mod services;

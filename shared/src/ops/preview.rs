@@ -216,8 +216,8 @@ pub fn definition_changes(before: &TaskDefinition, after: &TaskDefinition) -> Ve
 fn compare(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<FieldChange>) {
     match (before, after) {
         (Some(Value::Object(a)), Some(Value::Object(b))) => {
-            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-            for key in keys {
+            let added = b.keys().filter(|key| !a.contains_key(*key));
+            for key in a.keys().chain(added) {
                 let child = if path.is_empty() {
                     key.clone()
                 } else {
@@ -226,9 +226,9 @@ fn compare(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut 
                 compare(&child, a.get(key), b.get(key), out);
             }
         }
-        (Some(Value::Array(a)), Some(Value::Array(b))) if a.len() == b.len() => {
-            for (index, (x, y)) in a.iter().zip(b).enumerate() {
-                compare(&format!("{path}[{index}]"), Some(x), Some(y), out);
+        (Some(Value::Array(a)), Some(Value::Array(b))) => {
+            for index in 0..a.len().max(b.len()) {
+                compare(&format!("{path}[{index}]"), a.get(index), b.get(index), out);
             }
         }
         (a, b) if a != b => out.push(FieldChange {
@@ -1018,6 +1018,26 @@ mod tests {
                 .command_line
                 .contains(r#"--deployment-configuration '{"#)
         );
+    }
+
+    #[test]
+    fn a_container_added_or_removed_is_one_change_of_its_own() {
+        let before = definition(3, "registry/web:v1", 2048);
+        let mut after = before.clone();
+        let mut sidecar = after.container_definitions[0].clone();
+        sidecar.name = "sidecar".into();
+        after.container_definitions.push(sidecar);
+        after.container_definitions[0].memory = Some(1024);
+        let changes = definition_changes(&before, &after);
+        let paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["containerDefinitions[0].memory", "containerDefinitions[1]"]
+        );
+        assert_eq!(changes[1].before, None);
+        assert_eq!(changes[1].after.as_ref().unwrap()["name"], "sidecar");
+        let back = definition_changes(&after, &before);
+        assert_eq!(back[1].after, None);
     }
 
     #[test]

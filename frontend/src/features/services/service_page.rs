@@ -10,6 +10,8 @@ use berth_shared::{
 };
 use berth_view::{
     cluster_tables,
+    deploy::rollback_target,
+    format::task_definition_label,
     graph::{self, GraphFilter},
     table::Tone,
     words,
@@ -26,6 +28,7 @@ use super::{
 use crate::{
     components::live::{ClusterStream, LiveIndicator, WhenLoaded, use_cluster_stream},
     components::server::{NoChangesNotice, use_server_health},
+    links::deploy_href,
     url_query::UrlQuery,
 };
 
@@ -139,6 +142,20 @@ fn ServiceDetails(
                 </div>
             </dl>
             <p class="muted arn">{read(|s| s.service_arn.clone())}</p>
+            <div class="actions__row">
+                <A href=move || deploy_href(&cluster.get(), &name.get(), None) attr:class="button" attr:data-testid="deploy-link">
+                    "Deploy…"
+                </A>
+                {move || service.with(|s| s.as_ref().and_then(|s| rollback_target(s).map(str::to_owned))).map(|target| {
+                    let label = format!("Roll back to {}…", task_definition_label(&target));
+                    view! {
+                        <A href=move || deploy_href(&cluster.get(), &name.get(), Some(&target)) attr:class="button button--quiet" attr:data-testid="roll-back-link">
+                            {label.clone()}
+                        </A>
+                    }
+                })}
+                <span class="muted">"Change the image, revision or settings and see what it does before applying it."</span>
+            </div>
         </section>
 
         {move || if !may_change.get() {

@@ -1,0 +1,499 @@
+//! The Deploy page's inputs: an existing revision, or the definition edited through the form
+//! (image tags from the container's repository, the task size, environment variables) and the
+//! JSON editor; and the service's settings. Every input writes the [`Draft`].
+
+use berth_shared::{
+    api::TaskDefinitionFamilies,
+    ecr::Repository,
+    ops::{Problem, Severity, images::wanted},
+    time::Timestamp,
+};
+use berth_view::deploy::{TagChoice, fargate_cpu_choices, fargate_memory_choices, tag_choices};
+use leptos::prelude::*;
+use serde_json::{Value, json};
+
+use super::draft::{Draft, ParsedDefinition};
+use crate::api;
+
+/// An existing revision of the family, or the definition being edited.
+#[component]
+pub fn RevisionPicker(
+    draft: Draft,
+    /// The service's family.
+    #[prop(into)]
+    family: Signal<String>,
+    /// The revision the service runs (`family:revision`).
+    #[prop(into)]
+    running: Signal<String>,
+) -> impl IntoView {
+    let families = LocalResource::new(api::task_definition_families);
+    let revisions = move || {
+        let family = family.get();
+        families
+            .get()
+            .and_then(Result::ok)
+            .map(|TaskDefinitionFamilies { families, .. }| {
+                families
+                    .into_iter()
+                    .filter(|f| f.family == family)
+                    .flat_map(|f| f.revisions)
+                    .filter(|r| r.status == "ACTIVE")
+                    .map(|r| format!("{family}:{}", r.revision))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    view! {
+        <label class="field field--wide">
+            <span class="field__label">"Revision"</span>
+            <select
+                class="field__input"
+                data-testid="revision-select"
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    draft.revision.set((!value.is_empty()).then_some(value));
+                }
+                prop:value=move || draft.revision.get().unwrap_or_default()
+            >
+                <option value="" selected=move || draft.revision.with(Option::is_none)>
+                    "A new revision, edited below"
+                </option>
+                {move || revisions().into_iter().map(|revision| {
+                    let label = if revision == running.get() {
+                        format!("{revision} (running now)")
+                    } else {
+                        revision.clone()
+                    };
+                    let chosen = draft.revision.get_untracked().as_deref() == Some(revision.as_str());
+                    view! { <option value=revision selected=chosen>{label}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The containers' images: a tag from each container's repository, newest first, or any tag
+/// typed in (warned when the repository does not hold it).
+#[component]
+pub fn ImagePicker(
+    draft: Draft,
+    parsed: Memo<ParsedDefinition>,
+    /// The repositories of the account.
+    repositories: LocalResource<Result<berth_shared::api::RepositoryList, api::ClientError>>,
+    /// The page's "now", for push times.
+    #[prop(into)]
+    now: Signal<Timestamp>,
+) -> impl IntoView {
+    let containers = Memo::new(move |_| {
+        parsed.with(|p| {
+            p.json
+                .as_ref()
+                .and_then(|json| json.get("containerDefinitions"))
+                .and_then(Value::as_array)
+                .map(|containers| {
+                    containers
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.get("name")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("?")
+                                    .to_owned(),
+                                c.get("image")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("")
+                                    .to_owned(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let repository_of = move |image: &str| -> Option<Repository> {
+        repositories.get().and_then(Result::ok).and_then(|list| {
+            list.repositories
+                .into_iter()
+                .map(|summary| summary.repository)
+                .find(|repository| wanted(image, &repository.repository_uri).is_some())
+        })
+    };
+    view! {
+        <div class="image-picker" data-testid="image-picker">
+            {move || containers.get().into_iter().enumerate().map(|(index, (name, image))| {
+                let repository = repository_of(&image);
+                view! {
+                    <div class="image-picker__row" data-testid="image-row">
+                        <span class="image-picker__name mono">{name}</span>
+                        {match repository {
+                            Some(repository) => view! {
+                                <TagSelect draft index image=image repository now/>
+                            }.into_any(),
+                            None => view! {
+                                <span class="mono image-picker__image">{image}</span>
+                                <span class="muted">" (not in one of this account's repositories: edit it in the JSON)"</span>
+                            }.into_any(),
+                        }}
+                    </div>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn TagSelect(
+    draft: Draft,
+    index: usize,
+    image: String,
+    repository: Repository,
+    now: Signal<Timestamp>,
+) -> impl IntoView {
+    let name = repository.repository_name.clone();
+    let uri = repository.repository_uri.clone();
+    let detail = LocalResource::new(move || {
+        let name = name.clone();
+        async move { api::repository(&name).await }
+    });
+    let current_tag = match wanted(&image, &uri) {
+        Some(berth_shared::ops::images::Wanted::Tag(tag)) => tag.to_owned(),
+        _ => String::new(),
+    };
+    let choices = Memo::new(move |_| -> Vec<TagChoice> {
+        detail
+            .get()
+            .and_then(Result::ok)
+            .map(|d| tag_choices(&d.image_details, now.get()))
+            .unwrap_or_default()
+    });
+    let typed = RwSignal::new(current_tag);
+    let known = move || {
+        let tag = typed.get();
+        choices.with(|c| c.is_empty() || c.iter().any(|choice| choice.tag == tag))
+    };
+    let uri_for_select = uri.clone();
+    let uri_for_input = uri;
+    view! {
+        <select
+            class="field__input image-picker__select"
+            aria-label=format!("Image tag of {}", repository.repository_name)
+            data-testid="tag-select"
+            prop:value=move || typed.get()
+            on:change=move |ev| {
+                let tag = event_target_value(&ev);
+                typed.set(tag.clone());
+                draft.set_tag(index, &uri_for_select, &tag);
+            }
+        >
+            {move || {
+                let mut choices = choices.get();
+                let typed = typed.get();
+                if !typed.is_empty() && !choices.iter().any(|c| c.tag == typed) {
+                    choices.insert(0, TagChoice { label: format!("{typed} · not in the repository"), tag: typed.clone() });
+                }
+                choices.into_iter().map(|choice| {
+                    let chosen = choice.tag == typed;
+                    view! { <option value=choice.tag selected=chosen>{choice.label}</option> }
+                }).collect_view()
+            }}
+        </select>
+        <input
+            class="field__input image-picker__tag mono"
+            aria-label="Or type a tag"
+            placeholder="or type a tag"
+            data-testid="tag-input"
+            prop:value=move || typed.get()
+            on:change=move |ev| {
+                let tag = event_target_value(&ev).trim().to_owned();
+                if !tag.is_empty() {
+                    typed.set(tag.clone());
+                    draft.set_tag(index, &uri_for_input, &tag);
+                }
+            }
+        />
+        {move || (!known()).then(|| view! {
+            <p class="notice notice--bad image-picker__warning" data-testid="tag-warning">
+                {format!("The repository {} has no image tagged {}: tasks will fail to start with CannotPullContainerError.", repository.repository_name, typed.get())}
+            </p>
+        })}
+    }
+}
+
+/// The task's CPU and memory: Fargate's valid pairs only on Fargate, any numbers elsewhere.
+#[component]
+pub fn TaskSize(
+    draft: Draft,
+    parsed: Memo<ParsedDefinition>,
+    /// Whether the service runs on Fargate.
+    #[prop(into)]
+    fargate: Signal<bool>,
+) -> impl IntoView {
+    let field = move |name: &'static str| {
+        move || {
+            parsed.with(|p| {
+                p.json
+                    .as_ref()
+                    .and_then(|json| json.get(name))
+                    .and_then(|v| {
+                        v.as_str()
+                            .map(str::to_owned)
+                            .or_else(|| Some(v.to_string()))
+                    })
+                    .unwrap_or_default()
+            })
+        }
+    };
+    let set = move |name: &'static str, value: String| {
+        draft.edit_json(|json| {
+            if let Some(fields) = json.as_object_mut() {
+                if value.trim().is_empty() {
+                    fields.remove(name);
+                } else {
+                    fields.insert(name.to_owned(), json!(value.trim()));
+                }
+            }
+        });
+    };
+    let cpu = field("cpu");
+    let memory = field("memory");
+    move || {
+        if fargate.get() {
+            let units: i64 = cpu().parse().unwrap_or(0);
+            let chosen_memory: i64 = memory().parse().unwrap_or(0);
+            view! {
+                <label class="field">
+                    <span class="field__label">"Task CPU"</span>
+                    <select class="field__input" data-testid="cpu-select" prop:value=cpu
+                        on:change=move |ev| set("cpu", event_target_value(&ev))>
+                        {fargate_cpu_choices().into_iter().map(|(choice, label)| view! {
+                            <option value=choice.to_string() selected=choice == units>{label}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span class="field__label">"Task memory"</span>
+                    <select class="field__input" data-testid="memory-select" prop:value=memory
+                        on:change=move |ev| set("memory", event_target_value(&ev))>
+                        {fargate_memory_choices(units).into_iter().map(|(mib, label)| view! {
+                            <option value=mib.to_string() selected=mib == chosen_memory>{label}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <p class="muted field-note">"Fargate runs only these CPU and memory pairs."</p>
+            }
+            .into_any()
+        } else {
+            view! {
+                <label class="field">
+                    <span class="field__label">"Task CPU (units)"</span>
+                    <input class="field__input" inputmode="numeric" data-testid="cpu-input" prop:value=cpu
+                        placeholder="none"
+                        on:change=move |ev| set("cpu", event_target_value(&ev))/>
+                </label>
+                <label class="field">
+                    <span class="field__label">"Task memory (MiB)"</span>
+                    <input class="field__input" inputmode="numeric" data-testid="memory-input" prop:value=memory
+                        placeholder="none"
+                        on:change=move |ev| set("memory", event_target_value(&ev))/>
+                </label>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// Each container's environment variables, one `NAME=value` per line.
+#[component]
+pub fn Environment(draft: Draft, parsed: Memo<ParsedDefinition>) -> impl IntoView {
+    let containers = Memo::new(move |_| {
+        parsed.with(|p| {
+            p.json
+                .as_ref()
+                .and_then(|json| json.get("containerDefinitions"))
+                .and_then(Value::as_array)
+                .map(|containers| {
+                    containers
+                        .iter()
+                        .map(|c| {
+                            let name = c
+                                .get("name")
+                                .and_then(Value::as_str)
+                                .unwrap_or("?")
+                                .to_owned();
+                            let lines = c
+                                .get("environment")
+                                .and_then(Value::as_array)
+                                .map(|pairs| {
+                                    pairs
+                                        .iter()
+                                        .map(|pair| {
+                                            format!(
+                                                "{}={}",
+                                                pair.get("name")
+                                                    .and_then(Value::as_str)
+                                                    .unwrap_or(""),
+                                                pair.get("value")
+                                                    .and_then(Value::as_str)
+                                                    .unwrap_or("")
+                                            )
+                                        })
+                                        .collect::<Vec<_>>()
+                                        .join("\n")
+                                })
+                                .unwrap_or_default();
+                            (name, lines)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    move || {
+        containers
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(index, (name, lines))| {
+                view! {
+                    <label class="field field--wide">
+                        <span class="field__label">{format!("Environment of {name}")}</span>
+                        <textarea
+                            class="field__input field__input--text mono"
+                            rows="3"
+                            placeholder="NAME=value, one per line"
+                            data-testid="environment-input"
+                            prop:value=lines
+                            on:change=move |ev| {
+                                let text = event_target_value(&ev);
+                                draft.edit_json(|json| set_environment(json, index, &text));
+                            }
+                        ></textarea>
+                    </label>
+                }
+            })
+            .collect_view()
+    }
+}
+
+/// Writes `text` (`NAME=value` lines) as container `index`'s `environment`.
+fn set_environment(json: &mut Value, index: usize, text: &str) {
+    let pairs: Vec<Value> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let (name, value) = line.split_once('=').unwrap_or((line, ""));
+            json!({"name": name.trim(), "value": value})
+        })
+        .collect();
+    if let Some(container) = json
+        .pointer_mut(&format!("/containerDefinitions/{index}"))
+        .and_then(Value::as_object_mut)
+    {
+        if pairs.is_empty() {
+            container.remove("environment");
+        } else {
+            container.insert("environment".to_owned(), Value::Array(pairs));
+        }
+    }
+}
+
+/// The whole definition as JSON, for everything the form does not cover; its problems are
+/// listed under it with their paths.
+#[component]
+pub fn JsonEditor(
+    draft: Draft,
+    /// Problems of the definition (paths under `register`).
+    #[prop(into)]
+    problems: Signal<Vec<Problem>>,
+) -> impl IntoView {
+    view! {
+        <details class="json-editor" open=false data-testid="json-editor">
+            <summary>"Edit the definition as JSON (ports, logging, health checks, everything else)"</summary>
+            <textarea
+                class="json-editor__text mono"
+                spellcheck="false"
+                rows="24"
+                aria-label="Task definition JSON"
+                data-testid="json-input"
+                prop:value=move || draft.text.get()
+                on:input=move |ev| {
+                    draft.text.set(event_target_value(&ev));
+                    draft.revision.set(None);
+                }
+            ></textarea>
+        </details>
+        <ProblemList problems testid="definition-problems"/>
+    }
+}
+
+/// Problems with their paths, errors first.
+#[component]
+pub fn ProblemList(
+    #[prop(into)] problems: Signal<Vec<Problem>>,
+    testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <ul class="problems" data-testid=testid>
+            {move || {
+                let mut problems = problems.get();
+                problems.sort_by_key(|p| p.severity);
+                problems.into_iter().map(|p| {
+                    let error = p.severity == Severity::Error;
+                    view! {
+                        <li class="problems__item" class:problems__item--error=error data-testid="problem">
+                            <span class="problems__severity">{if error { "Error" } else { "Warning" }}</span>
+                            <span class="mono problems__path">{p.path}</span>
+                            <span>{p.message}</span>
+                        </li>
+                    }
+                }).collect_view()
+            }}
+        </ul>
+    }
+}
+
+/// Desired count and the deployment configuration.
+#[component]
+pub fn Settings(
+    draft: Draft,
+    /// Whether the service is a daemon (no desired count).
+    #[prop(into)]
+    daemon: Signal<bool>,
+) -> impl IntoView {
+    let text_field = |label: &'static str, signal: RwSignal<String>, testid: &'static str| {
+        view! {
+            <label class="field">
+                <span class="field__label">{label}</span>
+                <input class="field__input" inputmode="numeric" data-testid=testid
+                    prop:value=move || signal.get()
+                    on:input=move |ev| signal.set(event_target_value(&ev))/>
+            </label>
+        }
+    };
+    view! {
+        <div class="settings">
+            {move || (!daemon.get()).then(|| text_field("Desired tasks", draft.desired, "desired-input"))}
+            {text_field("Minimum healthy %", draft.minimum, "minimum-input")}
+            {text_field("Maximum %", draft.maximum, "maximum-input")}
+            <label class="check">
+                <input type="checkbox" data-testid="breaker-input"
+                    prop:checked=move || draft.breaker.get()
+                    on:change=move |ev| draft.breaker.set(event_target_checked(&ev))/>
+                "Circuit breaker: fail the deployment when tasks keep failing to start"
+            </label>
+            <label class="check" class:check--off=move || !draft.breaker.get()>
+                <input type="checkbox" data-testid="rollback-input"
+                    prop:checked=move || draft.rollback.get()
+                    prop:disabled=move || !draft.breaker.get()
+                    on:change=move |ev| draft.rollback.set(event_target_checked(&ev))/>
+                "and roll back to the last completed deployment"
+            </label>
+            <label class="check">
+                <input type="checkbox" data-testid="force-input"
+                    prop:checked=move || draft.force.get()
+                    on:change=move |ev| draft.force.set(event_target_checked(&ev))/>
+                "Replace every task even if the revision stays"
+            </label>
+        </div>
+    }
+}

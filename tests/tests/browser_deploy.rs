@@ -1,0 +1,354 @@
+//! The Deploy flow in headless Chromium against the sandbox (whose tasks start ten times
+//! faster than its own pace, polled every second): a new image tag previewed in the browser
+//! (the same preview the server answers), applied after a confirmation and watched to
+//! COMPLETED, then rolled back by hand; and a tag missing from the repository failing to pull
+//! until the circuit breaker rolls the service back. Screenshots in light and dark colours land
+//! in `target/berth-tests/screenshots/`.
+
+use std::time::Duration;
+
+use berth_tests::{berth::Berth, browser::Browser, poll_until};
+use serde_json::{Value, json};
+
+const SERVICE: &str = "/api/clusters/demo-ec2/services/web-frontend";
+
+/// Scrolls the element matching `css` to the top of the window.
+async fn scroll_to(browser: &Browser, css: &str) {
+    browser.find(css).await;
+    browser
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'start'}); window.scrollBy(0, -10);",
+            json!([css]),
+        )
+        .await;
+}
+
+/// Sets the value of the input matching `css` and sends `change`, as leaving the field does.
+async fn change_to(browser: &Browser, css: &str, value: &str) {
+    browser.find(css).await;
+    browser
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.focus(); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('change', {bubbles: true}));",
+            json!([css, value]),
+        )
+        .await;
+}
+
+/// Ticks the checkbox matching `css` unless it is ticked.
+async fn check(browser: &Browser, css: &str) {
+    let checked = browser
+        .execute(
+            "return document.querySelector(arguments[0]).checked;",
+            json!([css]),
+        )
+        .await;
+    if checked != json!(true) {
+        browser.click(css).await;
+    }
+}
+
+/// The service as the API has it.
+async fn service(berth: &Berth) -> Value {
+    let (status, snapshot) = berth.get("/api/clusters/demo-ec2").await;
+    assert_eq!(status, 200, "{snapshot}");
+    snapshot["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["serviceName"] == "web-frontend")
+        .unwrap()
+        .clone()
+}
+
+/// Waits until the service runs `revision` alone, its deployment completed.
+async fn completed_on(berth: &Berth, revision: &str) -> Value {
+    poll_until(Duration::from_secs(60), || async {
+        let service = service(berth).await;
+        let deployments = service["deployments"].as_array().unwrap();
+        (deployments.len() == 1
+            && deployments[0]["rolloutState"] == "COMPLETED"
+            && service["taskDefinition"]
+                .as_str()
+                .unwrap()
+                .ends_with(revision))
+        .then_some(service)
+    })
+    .await
+    .unwrap_or_else(|| panic!("the service completes a deployment of {revision}"))
+}
+
+/// The current image of the service's first container, with `tag`, as a change to register.
+async fn image_change(berth: &Berth, tag: &str) -> Value {
+    let (_, definition) = berth.get("/api/task-definitions/web-frontend").await;
+    let mut register = definition.clone();
+    let image = register["containerDefinitions"][0]["image"]
+        .as_str()
+        .unwrap()
+        .rsplit_once(':')
+        .unwrap()
+        .0
+        .to_owned();
+    register["containerDefinitions"][0]["image"] = json!(format!("{image}:{tag}"));
+    json!({"register": register, "expectedTaskDefinition": definition["taskDefinitionArn"]})
+}
+
+#[tokio::test]
+async fn a_new_image_is_previewed_applied_watched_and_rolled_back() {
+    let berth = Berth::start("browser-deploy", &["--poll-interval", "1"], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-ec2/services/web-frontend",
+            berth.url
+        ))
+        .await;
+    browser.click("[data-testid=deploy-link]").await;
+    browser
+        .wait_for_text("[data-testid=preview-headline]", "Nothing changes yet")
+        .await;
+    assert!(
+        browser
+            .current_url()
+            .await
+            .ends_with("/services/web-frontend/deploy")
+    );
+
+    // A newer tag from the repository, newest first with its facts.
+    let options = browser.texts("[data-testid=tag-select] option").await;
+    assert!(options[0].starts_with("v1.18.0 · pushed"), "{options:?}");
+    assert!(
+        options.iter().any(|o| o.starts_with("v1.5.0")),
+        "{options:?}"
+    );
+    browser.choose("[data-testid=tag-select]", "v1.17.0").await;
+    let headline = browser
+        .wait_for_text("[data-testid=preview-headline]", "Registers a new revision")
+        .await;
+    assert!(headline.contains("web-frontend:5"), "{headline}");
+    let changes = browser.text("[data-testid=preview-changes]").await;
+    assert!(
+        changes.contains("containerDefinitions[0].image") && changes.contains("v1.17.0"),
+        "{changes}"
+    );
+    assert!(browser.count("[data-testid=plan-step]").await >= 2);
+    let placement = browser.text("[data-testid=preview-placement]").await;
+    assert!(placement.contains("fit"), "{placement}");
+    let calls = browser.text("[data-testid=preview-calls]").await;
+    assert!(
+        calls.contains("aws ecs register-task-definition --region us-east-1"),
+        "{calls}"
+    );
+    assert!(calls.contains("aws ecs update-service --region us-east-1 --cluster 'demo-ec2' --service 'web-frontend'"), "{calls}");
+
+    // The browser's preview is the server's.
+    let in_browser: Value = serde_json::from_str(
+        browser
+            .execute(
+                "return document.querySelector('[data-testid=preview-json]').textContent;",
+                json!([]),
+            )
+            .await
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let (status, on_server) = berth
+        .send(
+            reqwest::Method::POST,
+            &format!("{SERVICE}/preview"),
+            Some(image_change(&berth, "v1.17.0").await),
+        )
+        .await;
+    assert_eq!(status, 200, "{on_server}");
+    assert_eq!(in_browser, on_server);
+
+    scroll_to(&browser, "[data-testid=preview]").await;
+    browser.screenshot("deploy-preview").await;
+    browser.dark().await;
+    browser.screenshot("deploy-preview-dark").await;
+
+    // Apply, after a confirmation that names the service, cluster and account.
+    browser.click("[data-testid=apply-button]").await;
+    let confirm = browser
+        .wait_for_text("[data-testid=confirm-apply]", "web-frontend")
+        .await;
+    assert!(
+        confirm.contains("demo-ec2") && confirm.contains("Sandbox · us-east-1"),
+        "{confirm}"
+    );
+    browser.screenshot("deploy-confirm-dark").await;
+    browser.click("[data-testid=confirm-apply-yes]").await;
+    let applied = browser
+        .wait_for_text("[data-testid=applied-calls]", "UpdateService")
+        .await;
+    assert!(
+        applied.contains("RegisterTaskDefinition registered web-frontend:6"),
+        "{applied}"
+    );
+    completed_on(&berth, "web-frontend:6").await;
+    scroll_to(&browser, "[data-testid=rollout]").await;
+    browser
+        .wait_for_text("[data-testid=rollout-progress]", "6 of 6 running")
+        .await;
+    browser
+        .wait_for_text("[data-testid=rollout-events]", "steady state")
+        .await;
+    browser.screenshot("deploy-rollout-dark").await;
+
+    // Roll back by hand: the earlier revision, previewed, applied.
+    browser.click("[data-testid=roll-back]").await;
+    browser
+        .wait_for_text(
+            "[data-testid=preview-headline]",
+            "Deploys web-frontend:5 in place of web-frontend:6",
+        )
+        .await;
+    browser.click("[data-testid=apply-button]").await;
+    browser.click("[data-testid=confirm-apply-yes]").await;
+    browser
+        .wait_for_text("[data-testid=applied]", "now deploys web-frontend:5")
+        .await;
+    completed_on(&berth, "web-frontend:5").await;
+    let (_, families) = berth.get("/api/task-definitions").await;
+    let revisions = families["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["family"] == "web-frontend")
+        .unwrap()["revisions"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        revisions, 6,
+        "one revision registered, none for the roll back"
+    );
+}
+
+#[tokio::test]
+async fn a_tag_missing_from_the_repository_fails_and_the_circuit_breaker_rolls_back() {
+    let berth = Berth::start("browser-deploy-bad-tag", &["--poll-interval", "1"], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-ec2/services/web-frontend/deploy",
+            berth.url
+        ))
+        .await;
+    browser
+        .wait_for_text("[data-testid=preview-headline]", "Nothing changes yet")
+        .await;
+    change_to(&browser, "[data-testid=tag-input]", "v404").await;
+    browser
+        .wait_for_text("[data-testid=tag-warning]", "CannotPullContainerError")
+        .await;
+    check(&browser, "[data-testid=breaker-input]").await;
+    check(&browser, "[data-testid=rollback-input]").await;
+    let plan = browser
+        .wait_for_text(
+            "[data-testid=preview]",
+            "the circuit breaker trips after 3 failed launches",
+        )
+        .await;
+    assert!(plan.contains("Registers a new revision"), "{plan}");
+    scroll_to(&browser, "[data-testid=deploy-inputs]").await;
+    browser.screenshot("deploy-bad-tag").await;
+
+    browser.click("[data-testid=apply-button]").await;
+    browser.click("[data-testid=confirm-apply-yes]").await;
+    browser
+        .wait_for_text("[data-testid=applied-calls]", "UpdateService")
+        .await;
+    scroll_to(&browser, "[data-testid=rollout]").await;
+    let failed = browser
+        .wait_for_text("[data-testid=failed-launches]", "CannotPullContainerError")
+        .await;
+    assert!(failed.contains("v404"), "{failed}");
+    browser
+        .wait_for_text("[data-testid=rollout-events]", "rolling back")
+        .await;
+    browser.screenshot("deploy-rolled-back").await;
+    let service = completed_on(&berth, "web-frontend:5").await;
+    assert!(
+        service["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["message"]
+                .as_str()
+                .unwrap()
+                .contains("deployment failed: tasks failed to start")),
+        "{service}"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_named_and_blocks_apply() {
+    let berth = Berth::start("browser-deploy-bad-input", &[], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-ec2/services/web-frontend/deploy",
+            berth.url
+        ))
+        .await;
+    browser
+        .wait_for_text("[data-testid=preview-headline]", "Nothing changes yet")
+        .await;
+    browser
+        .type_into("[data-testid=desired-input]", "6000")
+        .await;
+    let problems = browser
+        .wait_for_text("[data-testid=preview-problems]", "desiredCount")
+        .await;
+    assert!(problems.contains("5000"), "{problems}");
+    assert_eq!(
+        browser
+            .execute(
+                "return document.querySelector('[data-testid=apply-button]').disabled;",
+                json!([])
+            )
+            .await,
+        json!(true)
+    );
+    browser
+        .type_into("[data-testid=desired-input]", "six")
+        .await;
+    browser
+        .wait_for_text("[data-testid=settings-problems]", "whole number")
+        .await;
+    browser.type_into("[data-testid=desired-input]", "6").await;
+    browser.click("[data-testid=json-editor] summary").await;
+    browser
+        .type_into(
+            "[data-testid=json-input]",
+            "{\"family\": \"web-frontend\", ",
+        )
+        .await;
+    browser
+        .wait_for_text("[data-testid=definition-problems]", "does not parse")
+        .await;
+    browser
+        .type_into(
+            "[data-testid=json-input]",
+            r#"{"family": "web-frontend", "containerDefinitions": [{"name": "web", "image": "x:1", "memory": -5}]}"#,
+        )
+        .await;
+    let problems = browser
+        .wait_for_text(
+            "[data-testid=definition-problems]",
+            "register.containerDefinitions[0].memory",
+        )
+        .await;
+    assert!(problems.contains("Error"), "{problems}");
+    scroll_to(&browser, "[data-testid=json-editor]").await;
+    browser.screenshot("deploy-bad-input").await;
+    assert_eq!(
+        service(&berth).await["deployments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

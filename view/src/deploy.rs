@@ -1,0 +1,262 @@
+//! What the Deploy page shows, computed without the DOM: the tags offered for a container's
+//! image, the task sizes offered, money, a preview's headline, and a deployment's progress.
+
+use berth_shared::{
+    ecr::ImageDetail,
+    ecs::{Deployment, Service, Task},
+    ops::{
+        preview::ServicePreview,
+        validate::{Severity, fargate_size_is_valid},
+    },
+    time::Timestamp,
+};
+
+use crate::{
+    format::{format_bytes, format_cpu_units, format_memory, relative_time},
+    repositories::severity_counts,
+};
+
+/// One tag offered for a container's image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagChoice {
+    /// The tag.
+    pub tag: String,
+    /// `v1.18.0 · pushed 3 days ago · 95.2 MiB · 2 critical, 1 high`.
+    pub label: String,
+}
+
+/// Every tag of the repository's images, the most recently pushed image first, with its push
+/// time, size and scan findings.
+pub fn tag_choices(images: &[ImageDetail], now: Timestamp) -> Vec<TagChoice> {
+    let mut images: Vec<&ImageDetail> = images.iter().collect();
+    images.sort_by_key(|image| std::cmp::Reverse(image.image_pushed_at));
+    images
+        .into_iter()
+        .flat_map(|image| {
+            let mut facts = Vec::new();
+            if let Some(pushed) = image.image_pushed_at {
+                facts.push(format!("pushed {}", relative_time(pushed, now)));
+            }
+            facts.push(format_bytes(image.image_size_in_bytes));
+            let findings = severity_counts(image)
+                .into_iter()
+                .filter(|(severity, _)| matches!(*severity, "CRITICAL" | "HIGH"))
+                .map(|(severity, count)| format!("{count} {}", severity.to_lowercase()))
+                .collect::<Vec<_>>();
+            facts.push(if findings.is_empty() {
+                "no critical or high findings".to_owned()
+            } else {
+                findings.join(", ")
+            });
+            let facts = facts.join(" · ");
+            image.image_tags.iter().map(move |tag| TagChoice {
+                tag: tag.clone(),
+                label: format!("{tag} · {facts}"),
+            })
+        })
+        .collect()
+}
+
+/// Fargate's task CPU values, in units.
+pub const FARGATE_CPU: [i64; 7] = [256, 512, 1024, 2048, 4096, 8192, 16_384];
+
+/// `(memory MiB, label)` Fargate allows with `cpu` units (docs/ECS-MODEL.md §7.1).
+pub fn fargate_memory_choices(cpu: i64) -> Vec<(i64, String)> {
+    (1..=120)
+        .map(|gib| gib * 1024)
+        .chain([512])
+        .filter(|memory| fargate_size_is_valid(cpu, *memory))
+        .map(|memory| (memory, format_memory(memory)))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_iter()
+        .collect()
+}
+
+/// `(cpu units, label)` of Fargate's CPU values.
+pub fn fargate_cpu_choices() -> Vec<(i64, String)> {
+    FARGATE_CPU
+        .iter()
+        .map(|cpu| (*cpu, format_cpu_units(*cpu)))
+        .collect()
+}
+
+/// US dollars: `$1,234.56`, `-$3.10`.
+pub fn format_usd(amount: f64) -> String {
+    let cents = (amount.abs() * 100.0).round() as i64;
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if amount < 0.0 && cents > 0 { "-" } else { "" };
+    format!("{sign}${grouped}.{:02}", cents % 100)
+}
+
+/// A monthly difference: `+$12.40 a month`, `-$3.00 a month`, `no change`.
+pub fn cost_change(monthly: f64) -> String {
+    if (monthly * 100.0).round() == 0.0 {
+        "no change".to_owned()
+    } else if monthly > 0.0 {
+        format!("+{} a month", format_usd(monthly))
+    } else {
+        format!("{} a month", format_usd(monthly))
+    }
+}
+
+/// The preview's headline: what runs after, and what Apply does.
+pub fn headline(preview: &ServicePreview) -> String {
+    let errors = preview
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    if errors > 0 {
+        return format!(
+            "{} to fix before this can be applied.",
+            crate::format::plural(errors, "problem", "problems")
+        );
+    }
+    let count = if preview.desired_count.before == preview.desired_count.after {
+        String::new()
+    } else {
+        format!(
+            ", desired tasks {} → {}",
+            preview.desired_count.before, preview.desired_count.after
+        )
+    };
+    match (preview.registers, preview.deploys) {
+        (true, _) => format!(
+            "Registers a new revision of {} and deploys it in place of {}{count}.",
+            preview.to_revision.trim_end_matches(":next"),
+            preview.from_revision
+        ),
+        (false, true) if preview.to_revision != preview.from_revision => format!(
+            "Deploys {} in place of {}{count}.",
+            preview.to_revision, preview.from_revision
+        ),
+        (false, true) => format!(
+            "Replaces every task of {} with a fresh one{count}.",
+            preview.from_revision
+        ),
+        (false, false) if !count.is_empty() => {
+            format!("Keeps {}{count}; no new deployment.", preview.from_revision)
+        }
+        (false, false) => {
+            "Nothing changes yet: choose an image, a revision or a setting.".to_owned()
+        }
+    }
+}
+
+/// A deployment's progress: new tasks running of desired, as a fraction and in words.
+pub fn progress(deployment: &Deployment) -> (f64, String) {
+    let desired = deployment.desired_count.max(0);
+    let fraction = if desired == 0 {
+        1.0
+    } else {
+        (deployment.running_count as f64 / desired as f64).clamp(0.0, 1.0)
+    };
+    let mut words = format!("{} of {desired} running", deployment.running_count);
+    if deployment.pending_count > 0 {
+        words.push_str(&format!(", {} starting", deployment.pending_count));
+    }
+    if deployment.failed_tasks > 0 {
+        words.push_str(&format!(
+            ", {}",
+            crate::format::plural(
+                usize::try_from(deployment.failed_tasks).unwrap_or(0),
+                "failed launch",
+                "failed launches"
+            )
+        ));
+    }
+    (fraction, words)
+}
+
+/// The service's tasks that failed to start, newest first, with why.
+pub fn failed_launches<'a>(service: &Service, tasks: &'a [Task]) -> Vec<&'a Task> {
+    let group = format!("service:{}", service.service_name);
+    let mut failed: Vec<&Task> = tasks
+        .iter()
+        .filter(|t| {
+            t.group.as_deref() == Some(group.as_str())
+                && t.stop_code.as_deref() == Some("TaskFailedToStart")
+        })
+        .collect();
+    failed.sort_by_key(|t| std::cmp::Reverse(t.stopped_at));
+    failed
+}
+
+/// The revision to roll back to: the newest deployment other than the primary whose rollout
+/// completed, else the newest other one.
+pub fn rollback_target(service: &Service) -> Option<&str> {
+    let others = service.deployments.iter().filter(|d| d.status != "PRIMARY");
+    others
+        .clone()
+        .find(|d| d.rollout_state.as_deref() == Some("COMPLETED"))
+        .or_else(|| others.clone().next())
+        .map(|d| d.task_definition.as_str())
+        .filter(|definition| *definition != service.task_definition)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_written_in_dollars_and_cents() {
+        let cases = [
+            (0.0, "$0.00"),
+            (1234.567, "$1,234.57"),
+            (-3.1, "-$3.10"),
+            (1_000_000.0, "$1,000,000.00"),
+            (-0.001, "$0.00"),
+        ];
+        for (amount, expected) in cases {
+            assert_eq!(format_usd(amount), expected, "{amount}");
+        }
+        assert_eq!(cost_change(12.4), "+$12.40 a month");
+        assert_eq!(cost_change(-3.0), "-$3.00 a month");
+        assert_eq!(cost_change(0.001), "no change");
+    }
+
+    #[test]
+    fn fargate_offers_only_its_valid_sizes() {
+        let quarter: Vec<i64> = fargate_memory_choices(256).iter().map(|c| c.0).collect();
+        assert_eq!(quarter, [512, 1024, 2048]);
+        let one: Vec<i64> = fargate_memory_choices(1024).iter().map(|c| c.0).collect();
+        assert_eq!(one, [2048, 3072, 4096, 5120, 6144, 7168, 8192]);
+        assert!(fargate_memory_choices(300).is_empty());
+        assert_eq!(fargate_cpu_choices().len(), 7);
+    }
+
+    #[test]
+    fn tags_are_offered_newest_first_with_their_facts() {
+        let image = |tags: &[&str], pushed: i64, critical: i64| -> ImageDetail {
+            serde_json::from_value(serde_json::json!({
+                "registryId": "1", "repositoryName": "demo/api",
+                "imageDigest": format!("sha256:{pushed}"), "imageTags": tags,
+                "imageSizeInBytes": 52_428_800, "imagePushedAt": pushed / 1000,
+                "imageScanFindingsSummary": {"findingSeverityCounts": {"CRITICAL": critical}}
+            }))
+            .unwrap()
+        };
+        let now = Timestamp(10 * 86_400_000);
+        let choices = tag_choices(
+            &[
+                image(&["v1"], 86_400_000, 0),
+                image(&["v2", "latest"], 9 * 86_400_000, 2),
+            ],
+            now,
+        );
+        let tags: Vec<&str> = choices.iter().map(|c| c.tag.as_str()).collect();
+        assert_eq!(tags, ["v2", "latest", "v1"]);
+        assert_eq!(
+            choices[0].label,
+            "v2 · pushed 1 d ago · 50.0 MiB · 2 critical"
+        );
+        assert!(choices[2].label.ends_with("no critical or high findings"));
+    }
+}
