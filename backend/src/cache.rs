@@ -35,6 +35,7 @@ use berth_shared::{
     },
     autoscaling::ServiceMetrics,
     ecs::{Cluster, Service, Task, TaskDefinition},
+    logs::{LogLocation, LogPage},
     time::Timestamp,
 };
 
@@ -265,6 +266,16 @@ impl EcsApi for CachedEcs {
             .await
     }
 
+    /// Not cached: a followed stream grows by the second.
+    async fn log_events(
+        &self,
+        location: &LogLocation,
+        token: Option<&str>,
+        limit: usize,
+    ) -> Result<LogPage, SourceError> {
+        self.inner.log_events(location, token, limit).await
+    }
+
     async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {
         self.read_through(
             "families".to_owned(),
@@ -390,6 +401,14 @@ mod tests {
             self.inner
                 .service_metrics(cluster, service, minutes, now)
                 .await
+        }
+        async fn log_events(
+            &self,
+            location: &LogLocation,
+            token: Option<&str>,
+            limit: usize,
+        ) -> Result<LogPage, SourceError> {
+            self.inner.log_events(location, token, limit).await
         }
         async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {
             self.reads.fetch_add(1, Ordering::SeqCst);

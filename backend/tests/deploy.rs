@@ -8,7 +8,7 @@ mod support;
 use axum::{Router, http::Method};
 use serde_json::{Value, json};
 
-use support::{app, json_request, send};
+use support::{app, json_request, new_image, send};
 
 const SERVICE: &str = "/api/clusters/demo-ec2/services/web-frontend";
 
@@ -23,37 +23,6 @@ async fn post(app: &Router, path: &str, body: &Value) -> (u16, Value) {
     )
     .await;
     (status.as_u16(), body)
-}
-
-/// The service's running definition with `image` in its first container, as a change.
-async fn new_image(app: &Router, tag: &str, token: Option<&str>) -> Value {
-    let (_, definition) = send(
-        app,
-        support::request(
-            Method::GET,
-            "/api/task-definitions/web-frontend",
-            None,
-            axum::body::Body::empty(),
-        ),
-    )
-    .await;
-    let mut register = definition.clone();
-    let image = register["containerDefinitions"][0]["image"]
-        .as_str()
-        .unwrap()
-        .rsplit_once(':')
-        .unwrap()
-        .0
-        .to_owned();
-    register["containerDefinitions"][0]["image"] = json!(format!("{image}:{tag}"));
-    let mut change = json!({
-        "register": register,
-        "expectedTaskDefinition": definition["taskDefinitionArn"],
-    });
-    if let Some(token) = token {
-        change["clientToken"] = json!(token);
-    }
-    change
 }
 
 async fn revisions(app: &Router) -> usize {

@@ -34,7 +34,13 @@ fn actions_in_code() -> BTreeSet<String> {
             let Some((service, action)) = literal.split_once(':') else {
                 continue;
             };
-            let known = ["ecs", "ecr", "application-autoscaling", "cloudwatch"];
+            let known = [
+                "ecs",
+                "ecr",
+                "application-autoscaling",
+                "cloudwatch",
+                "logs",
+            ];
             if known.contains(&service)
                 && action
                     .chars()

@@ -455,8 +455,8 @@ fn fast_retries() -> RetryConfig {
 }
 
 /// An adapter whose ECS client answers from `rules` (earlier rules win) and whose
-/// Application Auto Scaling client answers from `fake`. CloudWatch has no rules: a snapshot
-/// never calls it.
+/// Application Auto Scaling client answers from `fake`. CloudWatch and CloudWatch Logs have no
+/// rules: a snapshot never calls them.
 fn adapter(fake: &Arc<Fake>, rules: &[Rule]) -> SdkEcs {
     let ecs = mock_client!(aws_sdk_ecs, RuleMode::MatchAny, rules, |config| {
         config.retry_config(fast_retries())
@@ -468,11 +468,13 @@ fn adapter(fake: &Arc<Fake>, rules: &[Rule]) -> SdkEcs {
         |config| config.retry_config(fast_retries())
     );
     let cloudwatch = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &[]);
+    let logs = mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]);
     SdkEcs::from_clients(
         SdkClients {
             ecs,
             autoscaling,
             cloudwatch,
+            logs,
         },
         SourceInfo::Aws {
             region: "us-east-1".to_owned(),

@@ -25,6 +25,7 @@ pub mod cron;
 pub mod deployment;
 pub mod images;
 pub mod lifecycle;
+pub mod logs;
 pub mod preview;
 pub mod pricing;
 pub mod requests;

@@ -123,6 +123,11 @@ impl Moto {
     pub fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
         aws_sdk_cloudwatch::Client::new(&self.sdk_config())
     }
+
+    /// A CloudWatch Logs client for this moto.
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::new(&self.sdk_config())
+    }
 }
 
 impl Drop for Moto {

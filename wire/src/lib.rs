@@ -16,6 +16,7 @@
 //!   AWS regions a server offers.
 //! - [`time`]: timestamps that read both epoch seconds and RFC 3339.
 //! - [`input`]: parsing user JSON with errors that name the field.
+//! - [`logs`]: a task's container logs (CloudWatch Logs' `awslogs` streams).
 //!
 //! Like every layer above it, this crate does no IO, reads no clock and builds for
 //! `wasm32-unknown-unknown`.
@@ -28,5 +29,6 @@ pub mod autoscaling;
 pub mod ecr;
 pub mod ecs;
 pub mod input;
+pub mod logs;
 pub mod sources;
 pub mod time;

@@ -29,6 +29,8 @@ pub(crate) enum Asked<'a> {
     Task(&'a str),
     /// An ECR repository.
     Repository(&'a str),
+    /// A CloudWatch Logs stream (or its group), by `group/stream`.
+    LogStream(&'a str),
 }
 
 impl Asked<'_> {
@@ -39,6 +41,7 @@ impl Asked<'_> {
             Self::Service(_) => "service",
             Self::Task(_) => "task",
             Self::Repository(_) => "repository",
+            Self::LogStream(_) => "log stream",
         }
     }
 
@@ -47,17 +50,20 @@ impl Asked<'_> {
             Self::Cluster(name)
             | Self::Service(name)
             | Self::Task(name)
-            | Self::Repository(name) => name.to_owned(),
+            | Self::Repository(name)
+            | Self::LogStream(name) => name.to_owned(),
         }
     }
 }
 
 /// Not-found error codes of the services Berth calls, with the kind of resource they name.
-const NOT_FOUND: [(&str, &str); 4] = [
+const NOT_FOUND: [(&str, &str); 5] = [
     ("ClusterNotFoundException", "cluster"),
     ("ServiceNotFoundException", "service"),
     ("ServiceNotActiveException", "service"),
     ("RepositoryNotFoundException", "repository"),
+    // CloudWatch Logs, for a log group or stream that does not exist (yet).
+    ("ResourceNotFoundException", "log stream"),
 ];
 
 /// Not-found answers that only their message tells apart from another error with the same

@@ -15,6 +15,7 @@ use berth_shared::{
     },
     autoscaling::ServiceMetrics,
     ecs::{Cluster, Service, Task, TaskDefinition},
+    logs::{LogLocation, LogPage},
     time::Timestamp,
 };
 
@@ -103,6 +104,16 @@ impl EcsApi for AllowedClusters {
         self.inner
             .service_metrics(cluster, service, minutes, now)
             .await
+    }
+
+    /// Log groups are not clusters': the caller found the task in an allowed cluster.
+    async fn log_events(
+        &self,
+        location: &LogLocation,
+        token: Option<&str>,
+        limit: usize,
+    ) -> Result<LogPage, SourceError> {
+        self.inner.log_events(location, token, limit).await
     }
 
     async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {

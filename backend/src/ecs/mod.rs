@@ -21,6 +21,7 @@ use berth_shared::{
     },
     autoscaling::ServiceMetrics,
     ecs::{Cluster, Service, Task, TaskDefinition},
+    logs::{LogLocation, LogPage},
     time::Timestamp,
 };
 
@@ -55,6 +56,16 @@ pub trait EcsApi: Send + Sync + std::fmt::Debug {
         minutes: i64,
         now: Timestamp,
     ) -> Result<ServiceMetrics, SourceError>;
+
+    /// Lines of one CloudWatch Logs stream, oldest first: the latest `limit` without `token`,
+    /// else up to `limit` written after the lines `token` ended (a [`LogPage::next_token`]).
+    /// [`SourceError::NotFound`] (a "log stream") when the group or stream does not exist.
+    async fn log_events(
+        &self,
+        location: &LogLocation,
+        token: Option<&str>,
+        limit: usize,
+    ) -> Result<LogPage, SourceError>;
 
     /// Task-definition families with their revisions (ACTIVE and INACTIVE), newest first.
     async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError>;

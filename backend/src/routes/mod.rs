@@ -11,6 +11,7 @@ mod audit;
 mod body;
 mod clusters;
 mod health;
+mod logs;
 mod repositories;
 mod services;
 mod session;
@@ -50,6 +51,7 @@ pub fn api(state: AppState) -> Router {
         .merge(simulate::routes())
         .merge(task_definitions::routes())
         .merge(services::routes())
+        .merge(logs::routes())
         .route_layer(middleware::from_fn(auth::authorize))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

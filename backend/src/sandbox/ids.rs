@@ -10,6 +10,18 @@ pub fn arn(resource: &str) -> String {
     format!("arn:aws:ecs:{REGION}:{ACCOUNT}:{resource}")
 }
 
+/// A stable 64-bit hash of `bytes` (FNV-1a): the identity of a simulated series or stream.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A well-spread 64-bit hash of `x` (one SplitMix64 step).
+pub fn mix(x: u64) -> u64 {
+    IdGenerator(x).next_u64()
+}
+
 /// Deterministic ids (SplitMix64): the same seed gives the same ids, so seeding and every
 /// sequence of changes are reproducible.
 #[derive(Debug, Clone)]

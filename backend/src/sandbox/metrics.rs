@@ -22,7 +22,7 @@ use berth_shared::{
     time::Timestamp,
 };
 
-use super::ids::IdGenerator;
+use super::ids::{fnv1a, mix};
 
 const DAY_MS: f64 = 86_400_000.0;
 
@@ -116,17 +116,6 @@ impl Profile {
         };
         (value.clamp(0.0, 100.0) * 10.0).round() / 10.0
     }
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// A well-spread 64-bit hash of `x` (one SplitMix64 step).
-fn mix(x: u64) -> u64 {
-    IdGenerator(x).next_u64()
 }
 
 /// `x` as a fraction in [0, 1).

@@ -18,6 +18,7 @@
 
 mod ecr;
 mod ids;
+mod logs;
 mod metrics;
 mod mutations;
 mod placement;
@@ -42,6 +43,7 @@ use berth_shared::{
     },
     autoscaling::{MetricsWindow, ServiceMetrics},
     ecs::{Cluster, Service, Task, TaskDefinition},
+    logs::{LogLocation, LogPage},
     placement::cluster_reservation,
     time::Timestamp,
 };
@@ -288,6 +290,16 @@ impl EcsApi for Sandbox {
             scaling,
             MetricsWindow::ending_at(now, minutes),
         ))
+    }
+
+    async fn log_events(
+        &self,
+        location: &LogLocation,
+        token: Option<&str>,
+        limit: usize,
+    ) -> Result<LogPage, SourceError> {
+        let state = self.state.read().await;
+        logs::log_events(&state, location, token, limit, crate::now())
     }
 
     async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {

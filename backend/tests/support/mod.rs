@@ -128,3 +128,31 @@ pub async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
     let body = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
     (status, body)
 }
+
+/// `GET path`, answered as `(status, JSON)`.
+pub async fn get(app: &Router, path: &str) -> (u16, Value) {
+    let (status, body) = send(app, request(Method::GET, path, None, Body::empty())).await;
+    (status.as_u16(), body)
+}
+
+/// The service's running definition with `image` in its first container, as a change.
+pub async fn new_image(app: &Router, tag: &str, token: Option<&str>) -> Value {
+    let (_, definition) = get(app, "/api/task-definitions/web-frontend").await;
+    let mut register = definition.clone();
+    let image = register["containerDefinitions"][0]["image"]
+        .as_str()
+        .unwrap()
+        .rsplit_once(':')
+        .unwrap()
+        .0
+        .to_owned();
+    register["containerDefinitions"][0]["image"] = serde_json::json!(format!("{image}:{tag}"));
+    let mut change = serde_json::json!({
+        "register": register,
+        "expectedTaskDefinition": definition["taskDefinitionArn"],
+    });
+    if let Some(token) = token {
+        change["clientToken"] = serde_json::json!(token);
+    }
+    change
+}

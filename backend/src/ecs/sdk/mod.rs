@@ -1,5 +1,6 @@
 //! The AWS implementation of [`EcsApi`]: a thin adapter over `aws-sdk-ecs`, with
-//! Application Auto Scaling ([`scaling`]) and CloudWatch ([`metrics`]) for how services scale.
+//! Application Auto Scaling ([`scaling`]) and CloudWatch ([`metrics`]) for how services scale,
+//! and CloudWatch Logs ([`logs`]) for what their containers write.
 //!
 //! It is configured from [`crate::aws::AwsSettings`] like every SDK adapter, so every call has
 //! a connect timeout and an overall timeout (an unreachable endpoint becomes a clear
@@ -20,6 +21,7 @@ use berth_shared::{
     },
     autoscaling::{MetricsWindow, ServiceMetrics, ServiceScaling},
     ecs::{Cluster, ContainerInstance, Service, Task, TaskDefinition},
+    logs::{LogLocation, LogPage},
     time::Timestamp,
 };
 
@@ -30,6 +32,7 @@ use crate::{
 };
 
 mod from_sdk;
+mod logs;
 mod metrics;
 mod scaling;
 mod task_definitions;
@@ -49,7 +52,7 @@ const LIST_PAGE_SIZE: i32 = 100;
 const DESCRIBE_CONCURRENCY: usize = 8;
 
 /// The SDK clients an ECS account is read through: ECS itself, Application Auto Scaling (how
-/// services scale) and CloudWatch (service utilization).
+/// services scale), CloudWatch (service utilization) and CloudWatch Logs (containers' lines).
 #[derive(Debug, Clone)]
 pub struct SdkClients {
     /// ECS.
@@ -58,15 +61,18 @@ pub struct SdkClients {
     pub autoscaling: aws_sdk_applicationautoscaling::Client,
     /// CloudWatch.
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    /// CloudWatch Logs.
+    pub logs: aws_sdk_cloudwatchlogs::Client,
 }
 
 impl SdkClients {
-    /// All three clients over one configuration.
+    /// All four clients over one configuration.
     pub fn new(config: &aws_config::SdkConfig) -> Self {
         Self {
             ecs: Client::new(config),
             autoscaling: aws_sdk_applicationautoscaling::Client::new(config),
             cloudwatch: aws_sdk_cloudwatch::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
         }
     }
 }
@@ -77,6 +83,7 @@ pub struct SdkEcs {
     client: Client,
     autoscaling: aws_sdk_applicationautoscaling::Client,
     cloudwatch: aws_sdk_cloudwatch::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
     info: SourceInfo,
 }
 
@@ -107,6 +114,7 @@ impl SdkEcs {
             client: clients.ecs,
             autoscaling: clients.autoscaling,
             cloudwatch: clients.cloudwatch,
+            logs: clients.logs,
             info,
         }
     }
@@ -217,6 +225,15 @@ impl EcsApi for SdkEcs {
             MetricsWindow::ending_at(now, minutes),
         )
         .await
+    }
+
+    async fn log_events(
+        &self,
+        location: &LogLocation,
+        token: Option<&str>,
+        limit: usize,
+    ) -> Result<LogPage, SourceError> {
+        logs::log_events(&self.logs, location, token, limit).await
     }
 
     async fn task_definition_families(&self) -> Result<Vec<TaskDefinitionFamily>, SourceError> {
