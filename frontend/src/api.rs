@@ -187,6 +187,34 @@ pub async fn service_metrics(
     .await
 }
 
+/// `GET /api/clusters/{cluster}/tasks/{task}/logs`: `container`'s lines (the server's choice
+/// without one), those matching `filter`, after `token` when following.
+pub async fn task_logs(
+    cluster: &str,
+    task: &str,
+    container: Option<&str>,
+    filter: &str,
+    token: Option<&str>,
+) -> Result<berth_shared::logs::TaskLogs, ClientError> {
+    use crate::source::encode_query_value as value;
+    let mut query = String::from("limit=500");
+    if let Some(container) = container {
+        query.push_str(&format!("&container={}", value(container)));
+    }
+    if !filter.trim().is_empty() {
+        query.push_str(&format!("&filter={}", value(filter.trim())));
+    }
+    if let Some(token) = token {
+        query.push_str(&format!("&token={}", value(token)));
+    }
+    get_json(&format!(
+        "/api/clusters/{}/tasks/{}/logs?{query}",
+        segment(cluster),
+        segment(task)
+    ))
+    .await
+}
+
 /// `GET /api/repositories`.
 pub async fn repositories() -> Result<berth_shared::api::RepositoryList, ClientError> {
     get_json("/api/repositories").await

@@ -12,12 +12,12 @@ use serde_json::{Value, json};
 
 const SERVICE: &str = "/api/clusters/demo-ec2/services/web-frontend";
 
-/// Scrolls the element matching `css` to the top of the window.
+/// Scrolls the element matching `css` to the top of the window, below the sticky top bar.
 async fn scroll_to(browser: &Browser, css: &str) {
     browser.find(css).await;
     browser
         .execute(
-            "document.querySelector(arguments[0]).scrollIntoView({block: 'start'}); window.scrollBy(0, -10);",
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'start'}); window.scrollBy(0, -80);",
             json!([css]),
         )
         .await;
@@ -269,6 +269,27 @@ async fn a_tag_missing_from_the_repository_fails_and_the_circuit_breaker_rolls_b
         .wait_for_text("[data-testid=rollout-events]", "rolling back")
         .await;
     browser.screenshot("deploy-rolled-back").await;
+
+    // The logs beside the rollout: a task that never started has no lines, and says why.
+    let failed_task = browser
+        .execute(
+            "return Array.from(document.querySelectorAll('[data-testid=rollout-logs-task] option'))\
+             .find(o => o.textContent.includes('TaskFailedToStart')).value;",
+            json!([]),
+        )
+        .await;
+    browser
+        .choose(
+            "[data-testid=rollout-logs-task]",
+            failed_task.as_str().expect("a failed task is offered"),
+        )
+        .await;
+    let none = browser
+        .wait_for_text("[data-testid=logs-unavailable]", "CannotPullContainerError")
+        .await;
+    assert!(none.contains("No lines yet"), "{none}");
+    scroll_to(&browser, "[data-testid=rollout-logs]").await;
+    browser.screenshot("deploy-logs-pull-error").await;
     let service = completed_on(&berth, "web-frontend:5").await;
     assert!(
         service["events"]

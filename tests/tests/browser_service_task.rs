@@ -188,6 +188,53 @@ async fn a_task_deep_link_shows_its_containers_and_stopping_it_gets_a_replacemen
             id(&task["containerInstanceArn"])
         ))
     );
+
+    // Its logs (it started two days ago: the latest lines), more while following, a search,
+    // the other container.
+    browser
+        .wait_for_text("[data-testid=log-lines]", "INFO")
+        .await;
+    assert!(
+        browser
+            .text("[data-testid=logs-where]")
+            .await
+            .contains(&task_id),
+        "the stream is named after the task"
+    );
+    let first = browser.count(".log-line").await;
+    poll_until(Duration::from_secs(20), || async {
+        (browser.count(".log-line").await > first).then_some(())
+    })
+    .await
+    .expect("following reads new lines");
+    browser
+        .type_into("[data-testid=logs-search]", "info get")
+        .await;
+    browser
+        .wait_for_text("[data-testid=logs-where]", "searched the latest")
+        .await;
+    let found = browser.texts(".log-line").await;
+    assert!(
+        !found.is_empty()
+            && found
+                .iter()
+                .all(|l| l.contains("INFO") && l.contains("GET")),
+        "{found:?}"
+    );
+    browser
+        .execute(
+            "document.querySelector('[data-testid=logs]').scrollIntoView({block: 'start'});",
+            json!([]),
+        )
+        .await;
+    browser.screenshot("task-logs-search").await;
+    browser.type_into("[data-testid=logs-search]", "").await;
+    browser
+        .choose("[data-testid=logs-container]", "envoy")
+        .await;
+    browser
+        .wait_for_text("[data-testid=logs-where]", "/envoy/")
+        .await;
     screenshots(&browser, "task-page").await;
 
     // Stop it with a reason, after a confirmation.

@@ -12,7 +12,7 @@ use berth_shared::{
 };
 
 use crate::{
-    format::{format_bytes, format_cpu_units, format_memory, relative_time},
+    format::{format_bytes, format_cpu_units, format_memory, relative_time, task_definition_label},
     repositories::severity_counts,
 };
 
@@ -189,6 +189,38 @@ pub fn failed_launches<'a>(service: &Service, tasks: &'a [Task]) -> Vec<&'a Task
     failed
 }
 
+/// The service's tasks whose logs the rollout offers, as `(task id, label)`: those of the
+/// revision being deployed first, newest first, so a new task that fails is the first choice.
+pub fn log_tasks(service: &Service, tasks: &[Task]) -> Vec<(String, String)> {
+    let group = format!("service:{}", service.service_name);
+    let mut chosen: Vec<&Task> = tasks
+        .iter()
+        .filter(|t| t.group.as_deref() == Some(group.as_str()))
+        .collect();
+    chosen.sort_by_key(|t| {
+        (
+            t.task_definition_arn != service.task_definition,
+            std::cmp::Reverse(t.created_at),
+        )
+    });
+    chosen
+        .into_iter()
+        .map(|t| {
+            let id = t.short_id().to_owned();
+            let mut label = format!(
+                "{} · {} · {}",
+                &id[..id.len().min(8)],
+                task_definition_label(&t.task_definition_arn),
+                t.last_status
+            );
+            if let Some(code) = t.stop_code.as_deref().filter(|c| *c == "TaskFailedToStart") {
+                label.push_str(&format!(" ({code})"));
+            }
+            (id, label)
+        })
+        .collect()
+}
+
 /// The revision to roll back to: the newest deployment other than the primary whose rollout
 /// completed, else the newest other one.
 pub fn rollback_target(service: &Service) -> Option<&str> {
@@ -204,6 +236,37 @@ pub fn rollback_target(service: &Service) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_new_revisions_tasks_are_offered_first_newest_first() {
+        let task = |id: &str, revision: u32, created: i64, status: &str| -> Task {
+            serde_json::from_value(serde_json::json!({
+                "taskArn": format!("arn:aws:ecs:us-east-1:1:task/demo/{id}"),
+                "taskDefinitionArn": format!("arn:aws:ecs:us-east-1:1:task-definition/web:{revision}"),
+                "lastStatus": status, "group": "service:web", "createdAt": created,
+                "stopCode": if status == "STOPPED" { Some("TaskFailedToStart") } else { None },
+            }))
+            .unwrap()
+        };
+        let service: Service = serde_json::from_value(serde_json::json!({
+            "serviceArn": "arn:aws:ecs:us-east-1:1:service/demo/web", "serviceName": "web",
+            "status": "ACTIVE", "desiredCount": 2, "runningCount": 2, "pendingCount": 0,
+            "taskDefinition": "arn:aws:ecs:us-east-1:1:task-definition/web:6"
+        }))
+        .unwrap();
+        let tasks = [
+            task("old1111111", 5, 100, "RUNNING"),
+            task("new1111111", 6, 200, "RUNNING"),
+            task("new2222222", 6, 300, "STOPPED"),
+        ];
+        let offered = log_tasks(&service, &tasks);
+        let ids: Vec<&str> = offered.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["new2222222", "new1111111", "old1111111"]);
+        assert_eq!(
+            offered[0].1,
+            "new22222 · web:6 · STOPPED (TaskFailedToStart)"
+        );
+    }
 
     #[test]
     fn money_is_written_in_dollars_and_cents() {

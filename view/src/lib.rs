@@ -10,6 +10,8 @@
 //!   deployment limits, auto scaling).
 //! - [`table`]: the one table model (cells, rows, columns) and the one sort order (`?sort=`).
 //! - [`graph`]: the placement graph's layout; [`cluster_tables`]: the cluster page's tables.
+//! - [`logs`]: a container's lines (their time, the tone of their level, a followed stream's
+//!   bound); [`deploy`]: the Deploy page's choices, money and rollout progress.
 //! - [`diff`]: side-by-side line diffs (LCS) of two documents with the JSON fields that
 //!   differ, for comparing task-definition revisions.
 //! - [`task_definitions`], [`repositories`]: what those pages show (facts in words, tables,
@@ -22,6 +24,7 @@ pub mod deploy;
 pub mod diff;
 pub mod format;
 pub mod graph;
+pub mod logs;
 pub mod repositories;
 pub mod table;
 pub mod task_definitions;

@@ -9,14 +9,18 @@ use berth_shared::{
     time::Timestamp,
 };
 use berth_view::{
-    deploy::{failed_launches, progress, rollback_target},
+    deploy::{failed_launches, log_tasks, progress, rollback_target},
     format::task_definition_label,
     table::Tone,
 };
 use leptos::{prelude::*, task::spawn_local};
 
 use super::draft::{Draft, client_token};
-use crate::{api, components::live::ClusterStream, features::services::When};
+use crate::{
+    api,
+    components::live::ClusterStream,
+    features::{services::When, tasks::logs::LogView},
+};
 
 /// Where Apply is.
 #[derive(Debug, Clone, PartialEq)]
@@ -221,7 +225,61 @@ pub fn Rollout(
                     }).collect_view())
                 }}
             </ol>
+            <RolloutLogs service stream/>
         </section>
+    }
+}
+
+/// The logs of one of the service's tasks, the newest of the revision being deployed first.
+#[component]
+fn RolloutLogs(service: Memo<Option<Service>>, stream: ClusterStream) -> impl IntoView {
+    let offered = Memo::new(move |_| {
+        service.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    stream.snapshot.with(|snapshot| {
+                        snapshot
+                            .as_ref()
+                            .map(|snapshot| log_tasks(s, &snapshot.tasks))
+                            .unwrap_or_default()
+                    })
+                })
+                .unwrap_or_default()
+        })
+    });
+    let picked = RwSignal::new(None::<String>);
+    let task = Signal::derive(move || {
+        picked
+            .get()
+            .or_else(|| offered.with(|o| o.first().map(|(id, _)| id.clone())))
+            .unwrap_or_default()
+    });
+    let cluster = Signal::derive(move || {
+        stream.snapshot.with(|s| {
+            s.as_ref()
+                .map(|s| s.cluster.cluster_name.clone())
+                .unwrap_or_default()
+        })
+    });
+    let any = Memo::new(move |_| !offered.with(Vec::is_empty));
+    move || {
+        any.get().then(|| {
+            view! {
+                <div class="rollout__logs" data-testid="rollout-logs">
+                    <label class="field field--wide">
+                        <span class="field__label">"Logs of the task"</span>
+                        <select class="field__input" data-testid="rollout-logs-task"
+                            on:change=move |ev| picked.set(Some(event_target_value(&ev)))>
+                            {move || offered.get().into_iter().map(|(id, label)| {
+                                let selected = id == task.get_untracked();
+                                view! { <option value=id selected=selected>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <LogView cluster task/>
+                </div>
+            }
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 //! The task page: status, where it runs (instance and zone), its service or group, task
-//! definition, times, why it stopped, its containers and its network interface; and Stop task
-//! with a reason after a confirmation.
+//! definition, times, why it stopped, its containers, its network interface and its logs; and
+//! Stop task with a reason after a confirmation.
 //!
 //! A task that leaves the cluster's list (stopped tasks are listed for a while only) stays on the
 //! page as last seen, with a note.
@@ -26,6 +26,8 @@ use crate::{
     },
     links::{instance_href, service_href},
 };
+
+use super::logs::LogView;
 
 /// The page of one task.
 #[component]
@@ -241,6 +243,7 @@ fn TaskDetails(
                 }).collect_view().into_any()
             })}
         </section>
+        <LogView cluster task=Signal::derive(move || task.with(|t| t.as_ref().map(|t| t.short_id().to_owned()).unwrap_or_default()))/>
     }
 }
 
