@@ -790,7 +790,7 @@ mod tests {
             "taskDefinitionArn": format!("arn:aws:ecs:us-east-1:123456789012:task-definition/web:{revision}"),
             "family": "web", "revision": revision, "status": "ACTIVE",
             "networkMode": "bridge",
-            "registeredAt": 1_700_000_000_000_i64,
+            "registeredAt": 1_700_000_000,
             "containerDefinitions": [{"name": "web", "image": image, "cpu": 1024,
                 "memory": memory, "essential": true,
                 "logConfiguration": {"logDriver": "awslogs", "options": {
@@ -823,7 +823,7 @@ mod tests {
                           "runningCount": 4, "pendingCount": 0, "launchType": "EC2",
                           "taskDefinition": WEB, "schedulingStrategy": "REPLICA"}],
             "tasks": tasks,
-            "fetchedAt": 1_700_000_000_000_i64
+            "fetchedAt": 1_700_000_000
         }))
         .unwrap();
         PreviewInput {
@@ -1038,6 +1038,46 @@ mod tests {
         assert_eq!(changes[1].after.as_ref().unwrap()["name"], "sidecar");
         let back = definition_changes(&after, &before);
         assert_eq!(back[1].after, None);
+    }
+
+    proptest::proptest! {
+        /// The console computes the preview from the same input it reads as JSON, and API
+        /// users read the server's preview as JSON: through JSON, the same input gives the
+        /// same preview, and the preview reads back as itself.
+        #[test]
+        fn a_preview_is_the_same_on_either_side_of_the_wire(
+            instances in 1_usize..6,
+            managed in proptest::bool::ANY,
+            tag in "[a-z0-9.-]{1,12}",
+            memory in 6_i64..20_000,
+            desired in proptest::option::of(0_i64..40),
+            percents in proptest::option::of((0_i64..=100, 100_i64..=200)),
+            breaker in proptest::bool::ANY,
+            force in proptest::bool::ANY,
+        ) {
+            let mut change = with_image(&format!("registry/web:{tag}"), memory);
+            change.desired_count = desired;
+            change.deployment_configuration = percents.map(|(minimum, maximum)| {
+                DeploymentConfiguration {
+                    minimum_healthy_percent: Some(minimum),
+                    maximum_percent: Some(maximum),
+                    deployment_circuit_breaker: Some(DeploymentCircuitBreaker {
+                        enable: breaker,
+                        rollback: breaker,
+                    }),
+                }
+            });
+            change.force_new_deployment = force;
+            let providers: &[&str] = if managed { &["ec2-managed"] } else { &[] };
+            let input = input(instances, providers, change);
+            let sent: PreviewInput =
+                serde_json::from_str(&serde_json::to_string(&input).unwrap()).unwrap();
+            let preview = preview_change(&input);
+            proptest::prop_assert_eq!(&preview_change(&sent), &preview);
+            let read: ServicePreview =
+                serde_json::from_str(&serde_json::to_string(&preview).unwrap()).unwrap();
+            proptest::prop_assert_eq!(read, preview);
+        }
     }
 
     #[test]
