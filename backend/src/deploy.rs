@@ -169,8 +169,14 @@ async fn apply_once(
     change: ServiceChange,
 ) -> Result<Deployed, ApiError> {
     let input = preview_input(account, cluster, service, &change).await?;
+    // The revision as an ARN or as `family:revision`, alike.
     if let Some(expected) = &change.expected_task_definition
-        && input.current_definition.task_definition_arn.as_deref() != Some(expected.as_str())
+        && input
+            .current_definition
+            .task_definition_arn
+            .as_deref()
+            .map(berth_shared::ecs::short_id)
+            != Some(berth_shared::ecs::short_id(expected))
     {
         return Err(ApiError::conflict(format!(
             "the service now runs {}, not the {} this change was previewed against: preview it again",

@@ -6,6 +6,9 @@
 # and prints the page's timings of simulate_placement on berth_shared::placement::bench_fleet
 # (10,000 tasks onto 1,000 instances across 3 AZs, spread(AZ) then binpack(memory), memberOf).
 #
+# With BENCH=preview it times the Deploy preview instead (berth_shared::placement::bench_preview:
+# a new image for one service of INSTANCES (500) instances running TASKS (5000) tasks).
+#
 # Usage: benches/placement-wasm/run.sh
 # Environment: PROFILE (cargo profile, default release; wasm-release is what the console
 # ships), RUNS (timed runs, default 30), WARMUP (untimed runs, default 5), INSTANCES (1000),
@@ -18,7 +21,11 @@ root="$(cd "$here/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/root/.cache/berth/target}"
 profile="${PROFILE:-release}"
 chromium="${CHROMIUM:-/usr/bin/chromium}"
-query="instances=${INSTANCES:-1000}&zones=${ZONES:-3}&count=${COUNT:-10000}&warmup=${WARMUP:-5}&runs=${RUNS:-30}"
+if [[ "${BENCH:-placement}" == "preview" ]]; then
+  query="bench=preview&instances=${INSTANCES:-500}&tasks=${TASKS:-5000}&warmup=${WARMUP:-5}&runs=${RUNS:-30}"
+else
+  query="instances=${INSTANCES:-1000}&zones=${ZONES:-3}&count=${COUNT:-10000}&warmup=${WARMUP:-5}&runs=${RUNS:-30}"
+fi
 
 locked="$(grep -A1 '^name = "wasm-bindgen"$' "$root/Cargo.lock" | sed -n 's/^version = "\(.*\)"$/\1/p')"
 installed="$(wasm-bindgen --version | awk '{print $2}')"
@@ -79,8 +86,12 @@ echo "$result"
 python3 - "$profile" "${result#RESULT }" <<'PY'
 import json, sys
 profile, r = sys.argv[1], json.loads(sys.argv[2])
-print(f"wasm32 ({profile}), {r['count']} tasks on {r['instances']} instances / {r['zones']} AZs: "
-      f"placed {r['placed']} (digest {r['placementDigest']}); median {r['medianMs']:.1f} ms, min {r['minMs']:.1f} ms, "
-      f"max {r['maxMs']:.1f} ms over {r['runs']} runs after {r['warmup']} warm-up; "
-      f"first run {r['firstMs']:.1f} ms; building the fleet {r['setupMs']:.1f} ms")
+timings = (f"median {r['medianMs']:.1f} ms, min {r['minMs']:.1f} ms, max {r['maxMs']:.1f} ms over "
+           f"{r['runs']} runs after {r['warmup']} warm-up; first run {r['firstMs']:.1f} ms; "
+           f"building the input {r['setupMs']:.1f} ms")
+if r.get("bench") == "preview":
+    print(f"wasm32 ({profile}), Deploy preview on {r['instances']} instances / {r['tasks']} tasks: {timings}")
+else:
+    print(f"wasm32 ({profile}), {r['count']} tasks on {r['instances']} instances / {r['zones']} AZs: "
+          f"placed {r['placed']} (digest {r['placementDigest']}); {timings}")
 PY

@@ -36,10 +36,7 @@ async fn running_definition(ecs: &aws_sdk_ecs::Client) -> String {
         .send()
         .await
         .unwrap();
-    services.services()[0]
-        .task_definition()
-        .unwrap()
-        .to_owned()
+    services.services()[0].task_definition().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -65,15 +62,30 @@ async fn a_new_image_is_registered_deployed_replayed_and_rolled_back_on_aws() {
     });
 
     let (status, preview) = berth
-        .send(reqwest::Method::POST, &format!("{SERVICE}/preview"), change.clone())
+        .send(
+            reqwest::Method::POST,
+            &format!("{SERVICE}/preview"),
+            change.clone(),
+        )
         .await;
     assert_eq!(status, 200, "{preview}");
     assert_eq!(preview["registers"], true, "{preview}");
-    assert_eq!(preview["changes"][0]["path"], "containerDefinitions[0].image");
-    assert_eq!(running_definition(&ecs).await, first_arn, "a preview changes nothing");
+    assert_eq!(
+        preview["changes"][0]["path"],
+        "containerDefinitions[0].image"
+    );
+    assert_eq!(
+        running_definition(&ecs).await,
+        first_arn,
+        "a preview changes nothing"
+    );
 
     let (status, deployed) = berth
-        .send(reqwest::Method::POST, &format!("{SERVICE}/deploy"), change.clone())
+        .send(
+            reqwest::Method::POST,
+            &format!("{SERVICE}/deploy"),
+            change.clone(),
+        )
         .await;
     assert_eq!(status, 200, "{deployed}");
     assert_eq!(
@@ -100,7 +112,11 @@ async fn a_new_image_is_registered_deployed_replayed_and_rolled_back_on_aws() {
 
     // A retry with the same token answers the same, registering nothing more.
     let (status, again) = berth
-        .send(reqwest::Method::POST, &format!("{SERVICE}/deploy"), change.clone())
+        .send(
+            reqwest::Method::POST,
+            &format!("{SERVICE}/deploy"),
+            change.clone(),
+        )
         .await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again, deployed);
@@ -121,7 +137,8 @@ async fn a_new_image_is_registered_deployed_replayed_and_rolled_back_on_aws() {
     assert_eq!(status, 409, "{refused}");
 
     // Roll back: the earlier revision, with UpdateService alone.
-    let back = json!({"taskDefinition": "it-web:1", "expectedTaskDefinition": second_arn});
+    // (The revision it expects may be named as `family:revision` as well as by ARN.)
+    let back = json!({"taskDefinition": "it-web:1", "expectedTaskDefinition": "it-web:2"});
     let (status, rolled) = berth
         .send(reqwest::Method::POST, &format!("{SERVICE}/deploy"), back)
         .await;
@@ -139,7 +156,11 @@ async fn a_new_image_is_registered_deployed_replayed_and_rolled_back_on_aws() {
         (json!({"desiredCount": -1}), "desiredCount"),
     ] {
         let (status, error) = berth
-            .send(reqwest::Method::POST, &format!("{SERVICE}/deploy"), body.clone())
+            .send(
+                reqwest::Method::POST,
+                &format!("{SERVICE}/deploy"),
+                body.clone(),
+            )
             .await;
         assert_eq!(status, 400, "{body}: {error}");
         assert_eq!(error["field"], field, "{error}");

@@ -319,9 +319,9 @@ pub struct ServiceChange {
     /// Start a new deployment even when the revision stays.
     #[serde(default)]
     pub force_new_deployment: bool,
-    /// The revision (ARN) the service ran when the change was previewed: Apply is refused
-    /// with a 409 when it runs another by then, so a change is never made on a state nobody
-    /// saw.
+    /// The revision (ARN or `family:revision`) the service ran when the change was previewed:
+    /// Apply is refused with a 409 when it runs another by then, so a change is never made on
+    /// a state nobody saw.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_task_definition: Option<String>,
     /// A token unique to one Apply (up to 64 letters, digits, `-` or `_`): the same token

@@ -3,12 +3,19 @@
 //! (10,000 tasks onto 1,000 instances across 3 Availability Zones, spread(AZ) then
 //! binpack(memory) and a `memberOf` constraint), timed with the browser's `performance.now()`.
 //!
+//! It also times the Deploy preview ([`bench_preview`]: a new image for one service of a
+//! 500-instance, 5,000-task cluster), the work the Deploy page redoes on every edit.
+//!
 //! `run.sh` next to this crate builds it, serves `index.html` and drives headless Chromium;
-//! the page calls [`bench_placement`] and writes the result into the DOM.
+//! the page calls [`bench_placement`] (or [`bench_preview`] with `?bench=preview`) and writes
+//! the result into the DOM.
 
 use std::hint::black_box;
 
-use berth_shared::placement::{bench_fleet, simulate_placement};
+use berth_shared::{
+    ops::preview_change,
+    placement::{bench_fleet, simulate_placement},
+};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -71,16 +78,85 @@ pub fn bench_placement(
         });
     drop(output);
 
-    for _ in 0..warmup {
-        simulate_placement(&input).map_err(|error| JsError::new(&error.to_string()))?;
-    }
-    let mut times = Vec::with_capacity(runs.max(1) as usize);
-    for _ in 0..runs.max(1) {
-        let start = performance_now();
+    let runs = runs.max(1);
+    let times = time_runs(warmup, runs, || {
         // Like criterion's `iter`: the output is dropped inside the timed region.
         let _ = black_box(simulate_placement(black_box(&input)));
-        times.push(performance_now() - start);
+    });
+    Ok(PlacementTiming {
+        first_ms,
+        median_ms: times.median_ms,
+        min_ms: times.min_ms,
+        max_ms: times.max_ms,
+        runs,
+        placed,
+        setup_ms,
+        placement_digest,
+    })
+}
+
+/// Timings of [`bench_preview`], in milliseconds.
+#[wasm_bindgen]
+#[derive(Debug, Clone, Copy)]
+pub struct PreviewTiming {
+    /// The first run, before any warm-up.
+    pub first_ms: f64,
+    /// Median of the measured runs.
+    pub median_ms: f64,
+    /// Fastest measured run.
+    pub min_ms: f64,
+    /// Slowest measured run.
+    pub max_ms: f64,
+    /// How many runs were measured.
+    pub runs: u32,
+    /// Time to build the input once (not part of the runs).
+    pub setup_ms: f64,
+}
+
+/// The Deploy preview on [`berth_shared::placement::bench_preview`] (a new image for one
+/// service of `instances` instances running `tasks` tasks): once cold, `warmup` times untimed,
+/// then `runs` times timed.
+#[wasm_bindgen]
+pub fn bench_preview(instances: u32, tasks: u32, warmup: u32, runs: u32) -> PreviewTiming {
+    let start = performance_now();
+    let input = berth_shared::placement::bench_preview(instances as usize, tasks as usize);
+    let setup_ms = performance_now() - start;
+    let start = performance_now();
+    drop(black_box(preview_change(black_box(&input))));
+    let first_ms = performance_now() - start;
+    let runs = runs.max(1);
+    let times = time_runs(warmup, runs, || {
+        let _ = black_box(preview_change(black_box(&input)));
+    });
+    PreviewTiming {
+        first_ms,
+        median_ms: times.median_ms,
+        min_ms: times.min_ms,
+        max_ms: times.max_ms,
+        runs,
+        setup_ms,
     }
+}
+
+/// The median, fastest and slowest of timed runs.
+struct Runs {
+    median_ms: f64,
+    min_ms: f64,
+    max_ms: f64,
+}
+
+/// Runs `work` `warmup` times untimed, then `runs` (at least one) times timed.
+fn time_runs(warmup: u32, runs: u32, mut work: impl FnMut()) -> Runs {
+    for _ in 0..warmup {
+        work();
+    }
+    let mut times: Vec<f64> = (0..runs.max(1))
+        .map(|_| {
+            let start = performance_now();
+            work();
+            performance_now() - start
+        })
+        .collect();
     times.sort_by(f64::total_cmp);
     let middle = times.len() / 2;
     let median_ms = if times.len() % 2 == 0 {
@@ -88,14 +164,9 @@ pub fn bench_placement(
     } else {
         times[middle]
     };
-    Ok(PlacementTiming {
-        first_ms,
+    Runs {
         median_ms,
         min_ms: times[0],
         max_ms: times[times.len() - 1],
-        runs: runs.max(1),
-        placed,
-        setup_ms,
-        placement_digest,
-    })
+    }
 }

@@ -1,6 +1,6 @@
-//! The benchmark scenario of the placement engine, shared by the native criterion benchmark
-//! (`shared/benches/placement.rs`) and the wasm32 benchmark in headless Chromium
-//! (`benches/placement-wasm`), so both measure exactly the same work.
+//! The benchmark scenarios of the placement engine and of the Deploy preview, shared by the
+//! native criterion benchmarks (`shared/benches/`) and the wasm32 benchmark in headless
+//! Chromium (`benches/placement-wasm`), so both measure exactly the same work.
 //!
 //! Like the rest of the crate it is pure: the fleet depends only on the arguments.
 
@@ -148,5 +148,82 @@ mod tests {
         let many = bench_fleet(27, 99, 1, 0);
         assert_eq!(zone(&many, 25).as_deref(), Some("us-east-1z"));
         assert_eq!(zone(&many, 26).as_deref(), Some("us-east-1a"));
+    }
+}
+
+/// The Deploy preview's benchmark input: `instances` bench instances ([`bench_fleet`]'s)
+/// running `tasks` tasks of 50 services `svc-0` … `svc-49` (1 vCPU / 512 MiB each, dealt
+/// round-robin over services and instances), and a change of `svc-0`'s image to a new tag,
+/// as the Deploy page previews it on every edit.
+pub fn bench_preview(instances: usize, tasks: usize) -> crate::ops::PreviewInput {
+    use serde_json::json;
+
+    const SERVICES: usize = 50;
+    let fleet = bench_fleet(instances.max(1), 3, 1, 7);
+    let definition = |service: usize, tag: &str| -> TaskDefinition {
+        serde_json::from_value(json!({
+            "taskDefinitionArn": format!("arn:aws:ecs:us-east-1:123456789012:task-definition/svc-{service}:3"),
+            "family": format!("svc-{service}"), "revision": 3, "status": "ACTIVE",
+            "networkMode": "bridge",
+            "containerDefinitions": [{"name": "app", "image": format!("registry/svc-{service}:{tag}"),
+                "cpu": 1024, "memory": 512, "essential": true,
+                "logConfiguration": {"logDriver": "awslogs", "options": {
+                    "awslogs-group": format!("/ecs/svc-{service}"), "awslogs-region": "us-east-1",
+                    "awslogs-stream-prefix": "app"}}}]
+        }))
+        .expect("a valid definition")
+    };
+    let running: Vec<serde_json::Value> = (0..tasks)
+        .map(|index| {
+            let service = index % SERVICES;
+            json!({
+                "taskArn": format!("arn:aws:ecs:us-east-1:123456789012:task/bench/{index:08x}"),
+                "taskDefinitionArn": format!("arn:aws:ecs:us-east-1:123456789012:task-definition/svc-{service}:3"),
+                "lastStatus": "RUNNING", "desiredStatus": "RUNNING",
+                "group": format!("service:svc-{service}"), "launchType": "EC2",
+                "cpu": "1024", "memory": "512",
+                "containerInstanceArn": fleet.container_instances[index % fleet.container_instances.len()].container_instance_arn,
+            })
+        })
+        .collect();
+    let services: Vec<serde_json::Value> = (0..SERVICES)
+        .map(|service| {
+            let count = (tasks / SERVICES + usize::from(service < tasks % SERVICES)) as i64;
+            json!({
+                "serviceArn": format!("arn:aws:ecs:us-east-1:123456789012:service/bench/svc-{service}"),
+                "serviceName": format!("svc-{service}"), "status": "ACTIVE",
+                "desiredCount": count, "runningCount": count, "pendingCount": 0,
+                "launchType": "EC2", "schedulingStrategy": "REPLICA",
+                "taskDefinition": format!("arn:aws:ecs:us-east-1:123456789012:task-definition/svc-{service}:3"),
+                "deploymentConfiguration": {"minimumHealthyPercent": 100, "maximumPercent": 200,
+                    "deploymentCircuitBreaker": {"enable": true, "rollback": true}}
+            })
+        })
+        .collect();
+    let snapshot = serde_json::from_value(json!({
+        "cluster": {"clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/bench",
+                    "clusterName": "bench", "status": "ACTIVE"},
+        "containerInstances": fleet.container_instances,
+        "services": services,
+        "tasks": running,
+        "fetchedAt": 1_780_000_000
+    }))
+    .expect("a valid snapshot");
+    let current = definition(0, "v1");
+    let mut proposed = definition(0, "v2");
+    proposed.task_definition_arn = None;
+    proposed.revision = None;
+    crate::ops::PreviewInput {
+        region: "us-east-1".into(),
+        snapshot,
+        service_name: "svc-0".into(),
+        current_definition: current.clone(),
+        latest_definition: Some(current.clone()),
+        target_definition: None,
+        task_definitions: vec![current],
+        change: crate::api::ServiceChange {
+            register: Some(proposed),
+            ..crate::api::ServiceChange::default()
+        },
     }
 }

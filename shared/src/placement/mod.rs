@@ -114,7 +114,7 @@ pub use cost::{
 };
 pub use engine::simulate_placement;
 pub use fargate::{is_fargate_size, uses_fargate};
-pub use fixture::bench_fleet;
+pub use fixture::{bench_fleet, bench_preview};
 pub use pattern::{Pattern, PatternError};
 pub use rules::{
     MAX_CONSTRAINTS, MAX_FIELD_LENGTH, MAX_STRATEGIES, check_constraints, check_strategies,
