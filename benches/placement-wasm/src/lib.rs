@@ -159,7 +159,7 @@ fn time_runs(warmup: u32, runs: u32, mut work: impl FnMut()) -> Runs {
         .collect();
     times.sort_by(f64::total_cmp);
     let middle = times.len() / 2;
-    let median_ms = if times.len() % 2 == 0 {
+    let median_ms = if times.len().is_multiple_of(2) {
         (times[middle - 1] + times[middle]) / 2.0
     } else {
         times[middle]

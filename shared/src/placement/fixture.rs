@@ -105,52 +105,6 @@ pub fn bench_fleet(instances: usize, zones: usize, count: i64, seed: u64) -> Pla
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::bench_fleet;
-    use crate::placement::simulate_placement;
-
-    #[test]
-    fn small_fleet_places_every_task_evenly_over_zones_and_only_on_m5() {
-        let input = bench_fleet(30, 3, 90, 7);
-        assert_eq!(input, bench_fleet(30, 3, 90, 7), "deterministic");
-        let output = simulate_placement(&input).expect("valid input");
-        assert!(output.failures.is_empty(), "{:?}", output.failures);
-        assert_eq!(output.tasks.len(), 90);
-        let mut per_zone = [0_usize; 3];
-        for task in &output.tasks {
-            let index = input
-                .container_instances
-                .iter()
-                .position(|ci| {
-                    Some(&ci.container_instance_arn) == task.container_instance_arn.as_ref()
-                })
-                .expect("placed on a known instance");
-            assert_ne!(
-                index % 10,
-                0,
-                "the memberOf constraint excludes c5 instances"
-            );
-            per_zone[index % 3] += 1;
-        }
-        assert_eq!(per_zone, [30, 30, 30]);
-    }
-
-    #[test]
-    fn zones_are_clamped() {
-        let zone = |input: &crate::placement::PlacementInput, i: usize| {
-            input.container_instances[i]
-                .attribute("ecs.availability-zone")
-                .map(str::to_owned)
-        };
-        let one = bench_fleet(2, 0, 1, 0);
-        assert_eq!(zone(&one, 1).as_deref(), Some("us-east-1a"));
-        let many = bench_fleet(27, 99, 1, 0);
-        assert_eq!(zone(&many, 25).as_deref(), Some("us-east-1z"));
-        assert_eq!(zone(&many, 26).as_deref(), Some("us-east-1a"));
-    }
-}
-
 /// The Deploy preview's benchmark input: `instances` bench instances ([`bench_fleet`]'s)
 /// running `tasks` tasks of 50 services `svc-0` … `svc-49` (1 vCPU / 512 MiB each, dealt
 /// round-robin over services and instances), and a change of `svc-0`'s image to a new tag,
@@ -225,5 +179,51 @@ pub fn bench_preview(instances: usize, tasks: usize) -> crate::ops::PreviewInput
             register: Some(proposed),
             ..crate::api::ServiceChange::default()
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bench_fleet;
+    use crate::placement::simulate_placement;
+
+    #[test]
+    fn small_fleet_places_every_task_evenly_over_zones_and_only_on_m5() {
+        let input = bench_fleet(30, 3, 90, 7);
+        assert_eq!(input, bench_fleet(30, 3, 90, 7), "deterministic");
+        let output = simulate_placement(&input).expect("valid input");
+        assert!(output.failures.is_empty(), "{:?}", output.failures);
+        assert_eq!(output.tasks.len(), 90);
+        let mut per_zone = [0_usize; 3];
+        for task in &output.tasks {
+            let index = input
+                .container_instances
+                .iter()
+                .position(|ci| {
+                    Some(&ci.container_instance_arn) == task.container_instance_arn.as_ref()
+                })
+                .expect("placed on a known instance");
+            assert_ne!(
+                index % 10,
+                0,
+                "the memberOf constraint excludes c5 instances"
+            );
+            per_zone[index % 3] += 1;
+        }
+        assert_eq!(per_zone, [30, 30, 30]);
+    }
+
+    #[test]
+    fn zones_are_clamped() {
+        let zone = |input: &crate::placement::PlacementInput, i: usize| {
+            input.container_instances[i]
+                .attribute("ecs.availability-zone")
+                .map(str::to_owned)
+        };
+        let one = bench_fleet(2, 0, 1, 0);
+        assert_eq!(zone(&one, 1).as_deref(), Some("us-east-1a"));
+        let many = bench_fleet(27, 99, 1, 0);
+        assert_eq!(zone(&many, 25).as_deref(), Some("us-east-1z"));
+        assert_eq!(zone(&many, 26).as_deref(), Some("us-east-1a"));
     }
 }
