@@ -21,7 +21,10 @@ use std::{
 };
 
 use aws_config::{Region, SdkConfig};
-use berth_shared::sources::{AWS_REGIONS, SourceId, SourceList, SourceOption};
+use berth_shared::{
+    api::{Deployed, Mutation, RunTaskResult},
+    sources::{AWS_REGIONS, SourceId, SourceList, SourceOption},
+};
 use tokio::sync::OnceCell;
 
 use crate::{
@@ -49,7 +52,9 @@ pub struct Account {
     /// The read cache in front of the source, for `?refresh`.
     pub cache: Arc<CachedEcs>,
     /// Service changes applied, by client token.
-    pub applied: AppliedChanges,
+    pub applied: AppliedChanges<Deployed>,
+    /// Standalone runs, by client token.
+    pub runs: AppliedChanges<Mutation<RunTaskResult>>,
 }
 
 impl Account {
@@ -74,6 +79,7 @@ impl Account {
             live: LiveHub::new(fetch, poll_interval),
             cache,
             applied: AppliedChanges::default(),
+            runs: AppliedChanges::default(),
         }
     }
 }

@@ -21,7 +21,7 @@ use std::{
 
 use berth_shared::{
     api::{AppliedCall, Deployed, ServiceChange, ServiceUpdate},
-    ops::{PreviewInput, ServicePreview, Severity, preview_change},
+    ops::{PreviewInput, ServicePreview, Severity, check_client_token, preview_change},
 };
 use tokio::sync::OnceCell;
 
@@ -31,21 +31,27 @@ use crate::{accounts::Account, error::ApiError, error::SourceError};
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// Most tokens remembered per account (the oldest are forgotten first).
 pub const MAX_TOKENS: usize = 10_000;
-/// Longest client token.
-pub const MAX_TOKEN_LENGTH: usize = 64;
 
-/// The result of one Apply, once made; waited on by the same token's later requests.
-type AppliedResult = Arc<OnceCell<Deployed>>;
+/// The result of one change, once made; waited on by the same token's later requests.
+type AppliedResult<T> = Arc<OnceCell<T>>;
 
-/// The Applies of one account by client token, with when each was first asked.
-#[derive(Debug, Default)]
-pub struct AppliedChanges {
-    by_token: Mutex<HashMap<String, (Instant, AppliedResult)>>,
+/// The changes of one account (Applies, runs) by client token, with when each was first asked.
+#[derive(Debug)]
+pub struct AppliedChanges<T> {
+    by_token: Mutex<HashMap<String, (Instant, AppliedResult<T>)>>,
 }
 
-impl AppliedChanges {
+impl<T> Default for AppliedChanges<T> {
+    fn default() -> Self {
+        Self {
+            by_token: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<T> AppliedChanges<T> {
     /// The cell holding `token`'s result (new when the token is unknown or expired).
-    fn cell(&self, token: &str, now: Instant) -> AppliedResult {
+    pub fn cell(&self, token: &str, now: Instant) -> AppliedResult<T> {
         let mut tokens = self.by_token.lock().unwrap_or_else(PoisonError::into_inner);
         tokens.retain(|_, (at, _)| now.duration_since(*at) < TOKEN_LIFETIME);
         if tokens.len() >= MAX_TOKENS
@@ -126,21 +132,7 @@ pub async fn preview(
 }
 
 fn check_token(change: &ServiceChange) -> Result<(), ApiError> {
-    match &change.client_token {
-        Some(token)
-            if token.is_empty()
-                || token.len() > MAX_TOKEN_LENGTH
-                || !token
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
-        {
-            Err(ApiError::invalid_input(
-                "clientToken",
-                format!("a client token is 1 to {MAX_TOKEN_LENGTH} letters, digits, '-' or '_'"),
-            ))
-        }
-        _ => Ok(()),
-    }
+    Ok(check_client_token(change.client_token.as_deref())?)
 }
 
 /// Applies `change`: previewed again, then registered and updated (see the module docs).

@@ -42,6 +42,7 @@ pub mod files;
 pub mod limits;
 pub mod live;
 pub mod routes;
+pub mod run;
 pub mod sandbox;
 pub mod serve;
 pub mod simulate;

@@ -161,6 +161,13 @@ async fn each_role_may_do_what_it_allows_and_is_refused_the_rest() {
             r#"{"desiredCount": 2}"#,
         )
     };
+    let preview_run = || {
+        json_request(
+            Method::POST,
+            "/api/clusters/demo-small/tasks/preview",
+            r#"{"taskDefinition": "scheduler"}"#,
+        )
+    };
     let deploy = || {
         json_request(
             Method::POST,
@@ -179,6 +186,7 @@ async fn each_role_may_do_what_it_allows_and_is_refused_the_rest() {
         ("preview a service change", Box::new(preview), Role::Viewer),
         ("deploy a service change", Box::new(deploy), Role::Deployer),
         ("update a service", Box::new(put_service), Role::Deployer),
+        ("preview a run", Box::new(preview_run), Role::Viewer),
         ("run a task", Box::new(run_task), Role::Deployer),
         ("stop a task", Box::new(stop_task), Role::Deployer),
         ("register a revision", Box::new(register), Role::Deployer),

@@ -29,6 +29,7 @@ pub mod logs;
 pub mod preview;
 pub mod pricing;
 pub mod requests;
+pub mod run_preview;
 pub mod scaling;
 pub mod size;
 pub mod strategy;
@@ -40,9 +41,10 @@ pub use deployment::{DeploymentInput, DeploymentOutput, simulate_deployment};
 pub use lifecycle::{LifecycleInput, LifecycleOutput, simulate_lifecycle};
 pub use preview::{PreviewInput, ServicePreview, preview_change};
 pub use requests::{
-    MAX_DESIRED_COUNT, check_create_service, check_run_task, check_service_update, started_by,
-    stop_reason,
+    MAX_DESIRED_COUNT, check_client_token, check_create_service, check_run_task,
+    check_service_update, started_by, stop_reason,
 };
+pub use run_preview::{RunTaskPreview, RunTaskPreviewInput, preview_run_task};
 pub use scaling::{ScalingInput, ScalingOutput, simulate_scaling};
 pub use strategy::{StrategyInput, StrategyOutput, split_tasks};
 pub use validate::{Problem, Severity, ValidationReport, validate_task_definition};

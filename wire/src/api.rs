@@ -429,6 +429,11 @@ pub struct RunTask {
     /// Who started the tasks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_by: Option<String>,
+    /// A token unique to one run (up to 64 letters, digits, `-` or `_`): the same token
+    /// again answers the first run's result without starting more tasks (Berth keeps it 15
+    /// minutes; AWS's RunTask takes it as its own idempotency token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
 }
 
 fn one() -> i64 {

@@ -84,6 +84,7 @@ pub fn changes_nothing(method: &Method, path: &str) -> bool {
     let previews = matches!(
         segments.as_slice(),
         ["", "api", "clusters", _, "services", _, "preview"]
+            | ["", "api", "clusters", _, "tasks", "preview"]
     );
     reads || (*method == Method::POST && (computes || previews))
 }

@@ -5,7 +5,8 @@
 //! over the last N minutes, default 180, at most a day), `POST /api/clusters/{cluster}/tasks`
 //! (run tasks), `POST /api/clusters/{cluster}/tasks/{task}/stop`, and the Deploy flow:
 //! `POST /api/clusters/{cluster}/services/{service}/preview` (what a change would do, changing
-//! nothing) and `…/deploy` (apply it: register, then update; see [`crate::deploy`]).
+//! nothing) and `…/deploy` (apply it: register, then update; see [`crate::deploy`]); and
+//! `POST /api/clusters/{cluster}/tasks/preview` (what a run would do; see [`crate::run`]).
 //!
 //! Every change is checked with the model's request rules (`berth_shared::ops::requests`)
 //! before either source sees it, so the sandbox and AWS refuse the same requests the same way.
@@ -25,13 +26,13 @@ use berth_shared::{
     autoscaling::{DEFAULT_METRICS_MINUTES, MAX_METRICS_MINUTES, ServiceMetrics},
     ecs::{Service, Task},
     ops::{
-        ServicePreview, check_create_service, check_run_task, check_service_update, started_by,
+        RunTaskPreview, ServicePreview, check_create_service, check_run_task, check_service_update,
         stop_reason,
     },
 };
 
 use super::body::{JsonBody, Source};
-use crate::{AppState, auth::Identity, deploy, error::ApiError};
+use crate::{AppState, auth::Identity, deploy, error::ApiError, run};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -53,6 +54,7 @@ pub(super) fn routes() -> Router<AppState> {
             post(deploy_change),
         )
         .route("/clusters/{cluster}/tasks", post(run_task))
+        .route("/clusters/{cluster}/tasks/preview", post(preview_run))
         .route("/clusters/{cluster}/tasks/{task}/stop", post(stop_task))
 }
 
@@ -136,16 +138,27 @@ fn metrics_minutes(query: Option<&str>) -> Result<i64, ApiError> {
         })
 }
 
-/// Runs tasks tagged with who ran them (`startedBy`, whatever the body said).
+/// Runs tasks tagged with who ran them (`startedBy`, whatever the body said), once per client
+/// token (see [`crate::run`]).
 async fn run_task(
     source: Source,
     identity: Identity,
     Path(cluster): Path<String>,
-    JsonBody(mut request): JsonBody<RunTask>,
+    JsonBody(request): JsonBody<RunTask>,
 ) -> Result<Json<Mutation<RunTaskResult>>, ApiError> {
     check_run_task(&request)?;
-    request.started_by = Some(started_by(&identity.name));
-    Ok(Json(source.ecs.run_task(&cluster, request).await?))
+    Ok(Json(
+        run::run(&source, &cluster, &identity.name, request).await?,
+    ))
+}
+
+/// What running tasks would do, changing nothing.
+async fn preview_run(
+    source: Source,
+    Path(cluster): Path<String>,
+    JsonBody(request): JsonBody<RunTask>,
+) -> Result<Json<RunTaskPreview>, ApiError> {
+    Ok(Json(run::preview(&source, &cluster, &request).await?))
 }
 
 /// Stops a task with a reason naming who stopped it.

@@ -723,6 +723,7 @@ mod tests {
             }],
             network_configuration: None,
             started_by: Some("tests".into()),
+            client_token: None,
         };
         let result = state.run_task("demo-ec2", request.clone(), LATER).unwrap();
         assert!(!result.tasks.is_empty());

@@ -45,6 +45,11 @@ pub const DESCRIBED_ONLY: [&str; 9] = [
     "family",
 ];
 
+/// The tasks a deployment's surge placement is about, in words.
+const FIRST_STEP: &str = "the first step's new tasks";
+/// The tasks a run's placement is about, in words.
+pub(super) const RUN_TASKS: &str = "the tasks";
+
 /// Most instances the preview adds when it looks for what managed scaling would launch.
 pub const MAX_SCALE_OUT: usize = 100;
 
@@ -244,7 +249,7 @@ fn compare(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut 
     }
 }
 
-fn error(path: &str, message: impl Into<String>) -> Problem {
+pub(super) fn error(path: &str, message: impl Into<String>) -> Problem {
     Problem {
         path: path.to_owned(),
         severity: Severity::Error,
@@ -451,7 +456,7 @@ pub fn preview_change(input: &PreviewInput) -> ServicePreview {
                 .max();
             surge
                 .filter(|surge| *surge > 0)
-                .map(|surge| surge_placement(snapshot, surge, &placement_input))
+                .map(|surge| surge_placement(snapshot, surge, FIRST_STEP, &placement_input))
         }
         _ => None,
     };
@@ -503,9 +508,12 @@ pub fn revision_name(definition: &TaskDefinition) -> String {
     }
 }
 
-fn surge_placement(
+/// Whether `surge` new tasks (`what` they are, in words: "the first step's new tasks") fit on
+/// the cluster's instances now, and if not why, and what managed scaling would add.
+pub(super) fn surge_placement(
     snapshot: &ClusterSnapshot,
     surge: i64,
+    what: &str,
     placement_input: &dyn Fn(i64, Vec<ContainerInstance>) -> PlacementInput,
 ) -> SurgePlacement {
     let instances = snapshot.container_instances.clone();
@@ -536,9 +544,7 @@ fn surge_placement(
             first_unplaced: None,
             instances: Vec::new(),
             scale_out: None,
-            summary: format!(
-                "All {surge} new tasks of the first step fit on the cluster's instances."
-            ),
+            summary: format!("All {surge} of {what} fit on the cluster's instances."),
         };
     }
     let provider = snapshot
@@ -571,11 +577,16 @@ fn surge_placement(
     let unplaced = surge - placed;
     let summary = match &scale_out {
         Some(out) => format!(
-            "{unplaced} of the first step's {surge} new tasks do not fit now: they wait in PROVISIONING while {} adds {} × {}.",
+            "{unplaced} of {what} ({surge}) do not fit now: they wait in PROVISIONING while {} adds {} × {}.",
             out.capacity_provider, out.instances, out.instance_type
         ),
         None => format!(
-            "{unplaced} of the first step's {surge} new tasks do not fit and no capacity provider can add instances: the deployment would stall (\"unable to place a task\") until room is made."
+            "{unplaced} of {what} ({surge}) do not fit and no capacity provider can add instances: {}",
+            if what == RUN_TASKS {
+                "RunTask would answer with failures for them."
+            } else {
+                "the deployment would stall (\"unable to place a task\") until room is made."
+            }
         ),
     };
     SurgePlacement {
@@ -639,22 +650,14 @@ fn cost_input(
     scale_out: Option<&ScaleOut>,
 ) -> CostInput {
     if fargate {
-        let spec = |definition: &TaskDefinition, count: i64| ServiceSpec {
-            name: service.service_name.clone(),
-            task_count: count,
-            cpu: definition.cpu.clone().unwrap_or_default(),
-            memory: definition.memory.clone().unwrap_or_default(),
-            launch_type: service.launch_type.clone(),
-            capacity_provider_strategy: service.capacity_provider_strategy.clone(),
-            runtime_platform: definition
-                .other
-                .get("runtimePlatform")
-                .and_then(|v| serde_json::from_value(v.clone()).ok()),
-            ephemeral_storage_gib: definition
-                .other
-                .get("ephemeralStorage")
-                .and_then(|v| v.get("sizeInGiB"))
-                .and_then(Value::as_i64),
+        let spec = |definition: &TaskDefinition, count: i64| {
+            fargate_spec(
+                &service.service_name,
+                definition,
+                count,
+                service.launch_type.clone(),
+                service.capacity_provider_strategy.clone(),
+            )
         };
         return CostInput {
             current: Workload {
@@ -667,6 +670,51 @@ fn cost_input(
             }),
         };
     }
+    let (current_groups, proposed_groups) = instance_groups(snapshot, scale_out);
+    CostInput {
+        current: Workload {
+            services: Vec::new(),
+            instances: current_groups,
+        },
+        proposed: Some(Workload {
+            services: Vec::new(),
+            instances: proposed_groups,
+        }),
+    }
+}
+
+/// `count` tasks of `definition` on Fargate, as the cost model prices them.
+pub(super) fn fargate_spec(
+    name: &str,
+    definition: &TaskDefinition,
+    count: i64,
+    launch_type: Option<String>,
+    capacity_provider_strategy: Vec<crate::ecs::CapacityProviderStrategyItem>,
+) -> ServiceSpec {
+    ServiceSpec {
+        name: name.to_owned(),
+        task_count: count,
+        cpu: definition.cpu.clone().unwrap_or_default(),
+        memory: definition.memory.clone().unwrap_or_default(),
+        launch_type,
+        capacity_provider_strategy,
+        runtime_platform: definition
+            .other
+            .get("runtimePlatform")
+            .and_then(|v| serde_json::from_value(v.clone()).ok()),
+        ephemeral_storage_gib: definition
+            .other
+            .get("ephemeralStorage")
+            .and_then(|v| v.get("sizeInGiB"))
+            .and_then(Value::as_i64),
+    }
+}
+
+/// The cluster's ACTIVE and DRAINING instances by type, now and with `scale_out` added.
+pub(super) fn instance_groups(
+    snapshot: &ClusterSnapshot,
+    scale_out: Option<&ScaleOut>,
+) -> (Vec<InstanceGroup>, Vec<InstanceGroup>) {
     let mut types: BTreeMap<String, i64> = BTreeMap::new();
     for instance in snapshot
         .container_instances
@@ -692,24 +740,15 @@ fn cost_input(
             })
             .collect()
     };
-    let current_groups = groups(&types);
+    let now = groups(&types);
     if let Some(out) = scale_out {
         *types.entry(out.instance_type.clone()).or_default() += out.instances;
     }
-    CostInput {
-        current: Workload {
-            services: Vec::new(),
-            instances: current_groups,
-        },
-        proposed: Some(Workload {
-            services: Vec::new(),
-            instances: groups(&types),
-        }),
-    }
+    (now, groups(&types))
 }
 
 /// Quotes `text` for a POSIX shell.
-fn shell_quote(text: &str) -> String {
+pub(super) fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 

@@ -33,6 +33,28 @@ pub const MAX_SERVICE_NAME: usize = 255;
 pub const MAX_STARTED_BY: usize = 128;
 /// Longest reason StopTask keeps.
 pub const MAX_STOP_REASON: usize = 255;
+/// Longest client token (a Deploy's Apply, a run).
+pub const MAX_CLIENT_TOKEN: usize = 64;
+
+/// A client token: 1 to [`MAX_CLIENT_TOKEN`] letters, digits, `-` or `_` (what AWS's RunTask
+/// takes as its idempotency token, and what Berth keys an Apply's replay on).
+pub fn check_client_token(token: Option<&str>) -> Result<(), InputError> {
+    match token {
+        Some(token)
+            if token.is_empty()
+                || token.len() > MAX_CLIENT_TOKEN
+                || !token
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            Err(InputError::new(
+                "clientToken",
+                format!("A client token is 1 to {MAX_CLIENT_TOKEN} letters, digits, '-' or '_'."),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
 
 /// The `startedBy` of tasks a person runs through Berth: `berth-<who>`, each character
 /// `startedBy` does not allow replaced by `_`, cut to [`MAX_STARTED_BY`]. Who ran a task is
@@ -238,7 +260,7 @@ pub fn check_run_task(request: &RunTask) -> Result<(), InputError> {
             format!("Use up to {MAX_STARTED_BY} letters, numbers, hyphens and underscores."),
         ));
     }
-    Ok(())
+    check_client_token(request.client_token.as_deref())
 }
 
 /// A service name: 1–255 letters, numbers, hyphens and underscores.

@@ -106,7 +106,7 @@ pub fn bench_fleet(instances: usize, zones: usize, count: i64, seed: u64) -> Pla
 }
 
 /// The Deploy preview's benchmark input: `instances` bench instances ([`bench_fleet`]'s)
-/// running `tasks` tasks of 50 services `svc-0` … `svc-49` (1 vCPU / 512 MiB each, dealt
+/// running `tasks` tasks of 50 services `svc-0` … `svc-49` (256 CPU units / 512 MiB each, dealt
 /// round-robin over services and instances), and a change of `svc-0`'s image to a new tag,
 /// as the Deploy page previews it on every edit.
 pub fn bench_preview(instances: usize, tasks: usize) -> crate::ops::PreviewInput {
@@ -120,7 +120,7 @@ pub fn bench_preview(instances: usize, tasks: usize) -> crate::ops::PreviewInput
             "family": format!("svc-{service}"), "revision": 3, "status": "ACTIVE",
             "networkMode": "bridge",
             "containerDefinitions": [{"name": "app", "image": format!("registry/svc-{service}:{tag}"),
-                "cpu": 1024, "memory": 512, "essential": true,
+                "cpu": 256, "memory": 512, "essential": true,
                 "logConfiguration": {"logDriver": "awslogs", "options": {
                     "awslogs-group": format!("/ecs/svc-{service}"), "awslogs-region": "us-east-1",
                     "awslogs-stream-prefix": "app"}}}]
@@ -135,7 +135,7 @@ pub fn bench_preview(instances: usize, tasks: usize) -> crate::ops::PreviewInput
                 "taskDefinitionArn": format!("arn:aws:ecs:us-east-1:123456789012:task-definition/svc-{service}:3"),
                 "lastStatus": "RUNNING", "desiredStatus": "RUNNING",
                 "group": format!("service:svc-{service}"), "launchType": "EC2",
-                "cpu": "1024", "memory": "512",
+                "cpu": "256", "memory": "512",
                 "containerInstanceArn": fleet.container_instances[index % fleet.container_instances.len()].container_instance_arn,
             })
         })

@@ -447,6 +447,7 @@ impl EcsApi for SdkEcs {
             .set_placement_strategy(to_sdk::strategies(&request.placement_strategy))
             .set_placement_constraints(to_sdk::constraints(&request.placement_constraints))
             .set_network_configuration(to_sdk::network(request.network_configuration.as_ref())?)
+            .set_client_token(request.client_token.clone())
             .send()
             .await
             .map_err(|e| map_sdk_error("ecs:RunTask", &[Asked::Cluster(cluster)], e))?;
