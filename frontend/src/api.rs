@@ -336,6 +336,15 @@ pub async fn deploy(
     send_json(Request::post, &path, change).await
 }
 
+/// `POST /api/clusters/{cluster}/tasks`: starts standalone tasks.
+pub async fn run_task(
+    cluster: &str,
+    request: &berth_shared::api::RunTask,
+) -> Result<berth_shared::api::Mutation<berth_shared::api::RunTaskResult>, ClientError> {
+    let path = format!("/api/clusters/{}/tasks", segment(cluster));
+    send_json(Request::post, &path, request).await
+}
+
 /// `POST /api/clusters/{cluster}/tasks/{task}/stop`.
 pub async fn stop_task(
     cluster: &str,

@@ -19,7 +19,7 @@ use crate::{
     },
     lazy_pages::{
         AuditRoute, ClusterRoute, DeployRoute, FamilyRoute, InstanceRoute, RepositoriesRoute,
-        RepositoryRoute, ServiceRoute, TaskDefinitionsRoute, TaskRoute,
+        RepositoryRoute, RunTaskRoute, ServiceRoute, TaskDefinitionsRoute, TaskRoute,
     },
 };
 
@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clusters/:name") view={Lazy::<ClusterRoute>::new()}/>
                     <Route path=path!("/clusters/:cluster/services/:service") view={Lazy::<ServiceRoute>::new()}/>
                     <Route path=path!("/clusters/:cluster/services/:service/deploy") view={Lazy::<DeployRoute>::new()}/>
+                    <Route path=path!("/clusters/:cluster/run") view={Lazy::<RunTaskRoute>::new()}/>
                     <Route path=path!("/clusters/:cluster/tasks/:task") view={Lazy::<TaskRoute>::new()}/>
                     <Route path=path!("/clusters/:cluster/instances/:instance") view={Lazy::<InstanceRoute>::new()}/>
                     <Route path=path!("/repositories") view={Lazy::<RepositoriesRoute>::new()}/>

@@ -44,6 +44,11 @@ pub fn deploy_href(cluster: &str, service: &str, revision: Option<&str>) -> Stri
     }
 }
 
+/// `/clusters/{cluster}/run`: the Run task page.
+pub fn run_task_href(cluster: &str) -> String {
+    link(&format!("/clusters/{cluster}/run"))
+}
+
 /// `/clusters/{cluster}/tasks/{task id}`.
 pub fn task_href(cluster: &str, task: &str) -> String {
     link(&format!("/clusters/{cluster}/tasks/{task}"))

@@ -373,3 +373,74 @@ async fn bad_input_is_named_and_blocks_apply() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_task_run_is_previewed_confirmed_and_its_tasks_log() {
+    let berth = Berth::start("browser-run", &["--poll-interval", "1"], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/demo-ec2", berth.url))
+        .await;
+    browser.click("[data-testid=run-task-link]").await;
+    browser
+        .wait_for_text("[data-testid=cluster-name]", "demo-ec2")
+        .await;
+    browser
+        .choose("[data-testid=run-family]", "batch-report")
+        .await;
+    browser.type_into("[data-testid=run-count]", "11").await;
+    browser
+        .wait_for_text("[data-testid=run-problems]", "1 to 10")
+        .await;
+    assert_eq!(
+        browser
+            .execute(
+                "return document.querySelector('[data-testid=run-button]').disabled;",
+                json!([])
+            )
+            .await,
+        json!(true),
+        "a run that breaks a rule cannot be sent"
+    );
+    browser.type_into("[data-testid=run-count]", "2").await;
+    browser
+        .wait_for_text(
+            "[data-testid=run-headline]",
+            "Runs 2 tasks of batch-report:",
+        )
+        .await;
+    browser
+        .wait_for_text("[data-testid=preview-placement]", "All 2 of the tasks fit")
+        .await;
+    let calls = browser.text("[data-testid=preview-calls]").await;
+    assert!(
+        calls.contains("aws ecs run-task --region us-east-1 --cluster 'demo-ec2'"),
+        "{calls}"
+    );
+    browser.screenshot("run-task-preview").await;
+
+    browser.click("[data-testid=run-button]").await;
+    browser
+        .wait_for_text(
+            "[data-testid=confirm-run]",
+            "Run tasks in the cluster demo-ec2 of Sandbox",
+        )
+        .await;
+    browser.dark().await;
+    browser.screenshot("run-task-confirm-dark").await;
+    browser.click("[data-testid=confirm-run-yes]").await;
+    let done = browser
+        .wait_for_text("[data-testid=run-done]", "Started 2 tasks")
+        .await;
+    assert!(done.contains("no request id"), "{done}");
+    browser.screenshot("run-task-done-dark").await;
+
+    // Each task started is a link to its page, where its logs follow once it runs.
+    browser.click("[data-testid=run-tasks] a").await;
+    browser
+        .wait_for_text("[data-testid=task-summary]", "batch-report")
+        .await;
+    browser
+        .wait_for_text("[data-testid=log-lines]", "starting report")
+        .await;
+}

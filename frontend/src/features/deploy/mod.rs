@@ -9,10 +9,13 @@
 //! - [`preview_panel`]: the shared model's preview, computed here in the browser on every edit
 //!   (the same function the server answers `POST …/preview` with);
 //! - [`watch`]: Apply after a confirmation, the calls made, and the rollout followed live,
-//!   with a one-click roll back (which is previewed like any other change).
+//!   with a one-click roll back (which is previewed like any other change);
+//! - [`run_page`]: `/clusters/:cluster/run`, standalone tasks previewed (placement, cost, the
+//!   RunTask call) and run after a confirmation, with the same panels.
 
 pub mod deploy_page;
 mod draft;
 mod editor;
 mod preview_panel;
+pub mod run_page;
 mod watch;

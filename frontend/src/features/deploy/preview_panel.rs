@@ -1,7 +1,10 @@
 //! The preview of the drafted change, as the shared model computes it: headline, problems,
 //! definition changes, the rolling plan, whether the new tasks fit, cost, and the AWS calls.
 
-use berth_shared::ops::{ServicePreview, preview::SurgePlacement};
+use berth_shared::ops::{
+    CostOutput, ServicePreview,
+    preview::{PlannedCall, SurgePlacement},
+};
 use berth_view::deploy::{cost_change, format_usd, headline};
 use leptos::prelude::*;
 
@@ -24,8 +27,8 @@ pub fn PreviewPanel(
                     <Changes preview=preview.clone()/>
                     <Plan preview=preview.clone()/>
                     {preview.placement.clone().map(|placement| view! { <Placement placement/> })}
-                    <Cost preview=preview.clone()/>
-                    <Calls preview=preview.clone()/>
+                    {preview.cost.clone().map(|cost| view! { <Cost cost/> })}
+                    <Calls calls=preview.calls.clone() title="What Apply calls"/>
                     <details class="deploy-preview__json">
                         <summary>"This preview as JSON (what POST …/preview answers)"</summary>
                         <pre class="mono" data-testid="preview-json">{serde_json::to_string_pretty(&preview).unwrap_or_default()}</pre>
@@ -108,8 +111,9 @@ fn Plan(preview: ServicePreview) -> impl IntoView {
     })
 }
 
+/// Whether new tasks fit on the instances, and the reasons of the first that does not.
 #[component]
-fn Placement(placement: SurgePlacement) -> impl IntoView {
+pub fn Placement(placement: SurgePlacement) -> impl IntoView {
     let fits = placement.placed >= placement.tasks;
     let reasons = placement.first_unplaced.as_ref().map(|explanation| {
         explanation
@@ -135,9 +139,10 @@ fn Placement(placement: SurgePlacement) -> impl IntoView {
     }
 }
 
+/// Cost a month before and after, with the prices' provenance.
 #[component]
-fn Cost(preview: ServicePreview) -> impl IntoView {
-    preview.cost.map(|cost| {
+pub fn Cost(cost: CostOutput) -> impl IntoView {
+    {
         let after = cost
             .proposed
             .as_ref()
@@ -159,15 +164,16 @@ fn Cost(preview: ServicePreview) -> impl IntoView {
                 cost.notes.join(" ")
             )}</p>
         }
-    })
+    }
 }
 
+/// The AWS calls a change makes, each as a command line.
 #[component]
-fn Calls(preview: ServicePreview) -> impl IntoView {
+pub fn Calls(calls: Vec<PlannedCall>, title: &'static str) -> impl IntoView {
     view! {
-        <h3>"What Apply calls"</h3>
+        <h3>{title}</h3>
         <ol class="calls" data-testid="preview-calls">
-            {preview.calls.into_iter().map(|call| view! {
+            {calls.into_iter().map(|call| view! {
                 <li>
                     <strong>{call.operation}</strong>
                     <pre class="mono calls__line">{call.command_line}</pre>
