@@ -15,7 +15,10 @@ fn preview(c: &mut Criterion) {
     assert!(!preview.blocked, "{:?}", preview.problems);
     assert!(preview.registers && preview.deploys);
     let placement = preview.placement.expect("an EC2 service's surge is placed");
-    assert_eq!(placement.placed, placement.tasks, "the surge fits: {placement:?}");
+    assert_eq!(
+        placement.placed, placement.tasks,
+        "the surge fits: {placement:?}"
+    );
     c.bench_function("preview a new image on 500 instances / 5,000 tasks", |b| {
         b.iter(|| preview_change(black_box(&input)))
     });

@@ -107,11 +107,10 @@ async fn a_new_image_is_previewed_applied_watched_and_rolled_back() {
     browser
         .wait_for_text("[data-testid=preview-headline]", "Nothing changes yet")
         .await;
+    let url = browser.current_url().await;
     assert!(
-        browser
-            .current_url()
-            .await
-            .ends_with("/services/web-frontend/deploy")
+        url.contains("/services/web-frontend/deploy?service=web-frontend"),
+        "the page's graph shows the service: {url}"
     );
 
     // A newer tag from the repository, newest first with its facts.
@@ -195,6 +194,19 @@ async fn a_new_image_is_previewed_applied_watched_and_rolled_back() {
         .wait_for_text("[data-testid=rollout-events]", "steady state")
         .await;
     browser.screenshot("deploy-rollout-dark").await;
+    // The service's tasks on the cluster's placement graph, filtered to it.
+    let graph = browser
+        .wait_for_text("[data-testid=rollout-graph]", "12 instances · 3 zones")
+        .await;
+    assert!(
+        graph.contains("12 of 41 tasks"),
+        "six new tasks and the six old ones just stopped: {graph}"
+    );
+    scroll_to(&browser, "[data-testid=rollout-graph]").await;
+    // The lanes paint as they scroll into view.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    browser.screenshot("deploy-rollout-graph-dark").await;
+    scroll_to(&browser, "[data-testid=rollout]").await;
 
     // Roll back by hand: the earlier revision, previewed, applied.
     browser.click("[data-testid=roll-back]").await;

@@ -9,7 +9,7 @@ mod events_table;
 mod filters;
 mod instances_table;
 pub mod overview_page;
-mod placement_graph;
+pub mod placement_graph;
 pub mod query;
 mod selection_panel;
 mod services_table;

@@ -13,7 +13,7 @@ use super::{
     draft::{Draft, change_of, parse_definition},
     editor::{Environment, ImagePicker, JsonEditor, RevisionPicker, Settings, TaskSize},
     preview_panel::PreviewPanel,
-    watch::{ApplyBar, ApplyState, Rollout},
+    watch::{ApplyBar, ApplyState, Rollout, RolloutGraph},
 };
 use crate::{
     api,
@@ -295,6 +295,7 @@ fn DeployBody(
                 </div>
             </div>
             <Rollout service stream draft before now/>
+            <RolloutGraph stream service=name query=url/>
         }
         .into_any()
     }

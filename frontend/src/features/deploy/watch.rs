@@ -3,14 +3,17 @@
 //! with their reasons and the latest events, all from the cluster's live stream; and roll back
 //! in one action (which drafts the earlier revision, previewed like any change).
 
+use std::sync::Arc;
+
 use berth_shared::{
-    api::{Deployed, ServiceChange},
+    api::{ClusterSnapshot, Deployed, ServiceChange},
     ecs::Service,
     time::Timestamp,
 };
 use berth_view::{
     deploy::{failed_launches, log_tasks, progress, rollback_target},
     format::task_definition_label,
+    graph,
     table::Tone,
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -19,7 +22,8 @@ use super::draft::{Draft, client_token};
 use crate::{
     api,
     components::live::ClusterStream,
-    features::{services::When, tasks::logs::LogView},
+    features::{clusters::placement_graph::PlacementGraph, services::When, tasks::logs::LogView},
+    url_query::{UrlQuery, key},
 };
 
 /// Where Apply is.
@@ -318,6 +322,39 @@ fn FailedLaunches(service: Memo<Option<Service>>, stream: ClusterStream) -> impl
                     }).collect_view()}
                 </ul>
             }
+        })
+    }
+}
+
+/// The cluster's placement graph, filtered to the service (`?service=`, set when the page
+/// opens without one): its tasks starting and stopping on their instances as the rollout goes.
+#[component]
+pub fn RolloutGraph(
+    /// The page's live data.
+    stream: ClusterStream,
+    /// The service.
+    #[prop(into)]
+    service: Signal<String>,
+    /// The page's URL state (the graph's filters live there).
+    query: UrlQuery,
+) -> impl IntoView {
+    if query.get(key::SERVICE).get_untracked().is_none() {
+        query.set(&[(key::SERVICE, Some(service.get_untracked()))], true);
+    }
+    let loaded = Memo::new(move |_| stream.snapshot.with(Option::is_some));
+    move || {
+        loaded.get().then_some(()).and_then(|()| {
+            // Shown once a snapshot is in; should the stream drop it, the first one stays.
+            let first = stream.snapshot.get_untracked()?;
+            let snapshot: Signal<Arc<ClusterSnapshot>> =
+                Signal::derive(move || stream.snapshot.get().unwrap_or_else(|| Arc::clone(&first)));
+            let choices = Memo::new(move |_| snapshot.with(|s| graph::choices(s)));
+            Some(view! {
+                <section class="panel rollout__graph" data-testid="rollout-graph">
+                    <h2>"On the cluster"</h2>
+                    <PlacementGraph snapshot choices query/>
+                </section>
+            })
         })
     }
 }
