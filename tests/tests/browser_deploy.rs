@@ -329,6 +329,31 @@ async fn bad_input_is_named_and_blocks_apply() {
     browser
         .wait_for_text("[data-testid=preview-headline]", "Nothing changes yet")
         .await;
+
+    // Ports and log settings are form fields; a port that is not one is named in words.
+    change_to(&browser, "[data-testid=ports-input]", "8080, 80:9000").await;
+    let changes = browser
+        .wait_for_text("[data-testid=preview-changes]", "portMappings[1]")
+        .await;
+    assert!(changes.contains("9000"), "{changes}");
+    change_to(&browser, "[data-testid=log-prefix-input]", "frontend").await;
+    browser
+        .wait_for_text("[data-testid=preview-changes]", "awslogs-stream-prefix")
+        .await;
+    change_to(&browser, "[data-testid=ports-input]", "http").await;
+    browser
+        .wait_for_text(
+            "[data-testid=ports-problem]",
+            "\"http\" is not a port mapping",
+        )
+        .await;
+    scroll_to(&browser, "[data-testid=ports-input]").await;
+    browser.screenshot("deploy-ports-and-logs").await;
+    browser.goto(&browser.current_url().await).await;
+    browser
+        .wait_for_text("[data-testid=preview-headline]", "Nothing changes yet")
+        .await;
+
     browser
         .type_into("[data-testid=desired-input]", "6000")
         .await;

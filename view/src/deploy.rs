@@ -233,6 +233,92 @@ pub fn rollback_target(service: &Service) -> Option<&str> {
         .filter(|definition| *definition != service.task_definition)
 }
 
+/// A container's port mappings as the Deploy form writes them: `[hostPort:]containerPort[/udp]`,
+/// comma-separated (`8080, 80:8080, 5353/udp`), Docker's order for a host port.
+pub fn ports_text(mappings: &serde_json::Value) -> String {
+    mappings
+        .as_array()
+        .map(|mappings| {
+            mappings
+                .iter()
+                .filter_map(|m| {
+                    let container = m.get("containerPort")?.as_i64()?;
+                    let host = m
+                        .get("hostPort")
+                        .and_then(serde_json::Value::as_i64)
+                        .filter(|h| *h != 0 && *h != container);
+                    let protocol = m
+                        .get("protocol")
+                        .and_then(serde_json::Value::as_str)
+                        .filter(|p| *p != "tcp");
+                    Some(format!(
+                        "{}{container}{}",
+                        host.map(|h| format!("{h}:")).unwrap_or_default(),
+                        protocol.map(|p| format!("/{p}")).unwrap_or_default()
+                    ))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// The port mappings `text` ([`ports_text`]'s form) stands for, keeping the other fields
+/// (`name`, `appProtocol`) of an `existing` mapping of the same container port; or what is
+/// wrong with it, in words.
+pub fn parse_ports(
+    text: &str,
+    existing: &serde_json::Value,
+) -> Result<Vec<serde_json::Value>, String> {
+    let port = |word: &str, entry: &str| -> Result<i64, String> {
+        word.parse::<i64>()
+            .ok()
+            .filter(|p| (1..=65_535).contains(p))
+            .ok_or_else(|| {
+                format!(
+                    "{entry:?} is not a port mapping: write [hostPort:]containerPort[/tcp|udp] with ports 1 to 65535, e.g. 8080 or 80:8080/tcp."
+                )
+            })
+    };
+    text.split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let (ports, protocol) = entry.split_once('/').unwrap_or((entry, "tcp"));
+            if !matches!(protocol, "tcp" | "udp") {
+                return Err(format!(
+                    "{entry:?}: the protocol is tcp or udp, not {protocol:?}."
+                ));
+            }
+            let (host, container) = match ports.split_once(':') {
+                Some((host, container)) => (Some(port(host, entry)?), port(container, entry)?),
+                None => (None, port(ports, entry)?),
+            };
+            let mut mapping = existing
+                .as_array()
+                .and_then(|all| {
+                    all.iter().find(|m| {
+                        m.get("containerPort").and_then(serde_json::Value::as_i64)
+                            == Some(container)
+                    })
+                })
+                .cloned()
+                .unwrap_or_else(|| serde_json::json!({}));
+            mapping["containerPort"] = serde_json::json!(container);
+            mapping["protocol"] = serde_json::json!(protocol);
+            match host {
+                Some(host) => mapping["hostPort"] = serde_json::json!(host),
+                None => {
+                    if let Some(fields) = mapping.as_object_mut() {
+                        fields.remove("hostPort");
+                    }
+                }
+            }
+            Ok(mapping)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +352,30 @@ mod tests {
             offered[0].1,
             "new22222 · web:6 · STOPPED (TaskFailedToStart)"
         );
+    }
+
+    #[test]
+    fn port_mappings_read_and_write_as_text() {
+        let existing = serde_json::json!([
+            {"containerPort": 8080, "protocol": "tcp", "name": "web-8080"},
+            {"containerPort": 53, "hostPort": 5353, "protocol": "udp"},
+            {"containerPort": 9901, "hostPort": 9901, "protocol": "tcp"}
+        ]);
+        assert_eq!(ports_text(&existing), "8080, 5353:53/udp, 9901");
+        let parsed = parse_ports("8080, 80:8443/tcp\n5353:53/udp", &existing).unwrap();
+        assert_eq!(
+            serde_json::Value::Array(parsed),
+            serde_json::json!([
+                {"containerPort": 8080, "protocol": "tcp", "name": "web-8080"},
+                {"containerPort": 8443, "protocol": "tcp", "hostPort": 80},
+                {"containerPort": 53, "hostPort": 5353, "protocol": "udp"}
+            ])
+        );
+        assert_eq!(parse_ports("  ", &existing), Ok(Vec::new()));
+        for bad in ["http", "0", "70000", "80:", "8080/sctp"] {
+            let error = parse_ports(bad, &existing).unwrap_err();
+            assert!(error.contains(bad), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -11,7 +11,9 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
     draft::{Draft, change_of, parse_definition},
-    editor::{Environment, ImagePicker, JsonEditor, RevisionPicker, Settings, TaskSize},
+    editor::{
+        Environment, ImagePicker, JsonEditor, PortsAndLogs, RevisionPicker, Settings, TaskSize,
+    },
     preview_panel::PreviewPanel,
     watch::{ApplyBar, ApplyState, Rollout, RolloutGraph},
 };
@@ -247,6 +249,12 @@ fn DeployBody(
             .map(|arn| berth_view::format::task_definition_label(&arn).to_owned())
             .unwrap_or_default()
     });
+    let region = Signal::derive(move || {
+        source
+            .get()
+            .map(|s| s.region().to_owned())
+            .unwrap_or_default()
+    });
     let source_label = Signal::derive(move || {
         source
             .get()
@@ -279,6 +287,8 @@ fn DeployBody(
                         <div class="settings"><TaskSize draft parsed fargate/></div>
                         <h3>"Environment"</h3>
                         <Environment draft parsed/>
+                        <h3>"Ports and logs"</h3>
+                        <PortsAndLogs draft parsed region/>
                         <JsonEditor draft problems=definition_problems/>
                     })}
                     <h3>"Service"</h3>

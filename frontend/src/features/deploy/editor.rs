@@ -8,7 +8,9 @@ use berth_shared::{
     ops::{Problem, Severity, images::wanted},
     time::Timestamp,
 };
-use berth_view::deploy::{TagChoice, fargate_cpu_choices, fargate_memory_choices, tag_choices};
+use berth_view::deploy::{
+    TagChoice, fargate_cpu_choices, fargate_memory_choices, parse_ports, ports_text, tag_choices,
+};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
@@ -372,6 +374,151 @@ pub fn Environment(draft: Draft, parsed: Memo<ParsedDefinition>) -> impl IntoVie
                 }
             })
             .collect_view()
+    }
+}
+
+/// Each container's port mappings and, when it logs with `awslogs` (or not at all), its log
+/// group and stream prefix: the edits a deploy most often needs beyond the image.
+#[component]
+pub fn PortsAndLogs(
+    draft: Draft,
+    parsed: Memo<ParsedDefinition>,
+    /// The account's region, for a new `awslogs` configuration.
+    #[prop(into)]
+    region: Signal<String>,
+) -> impl IntoView {
+    let containers = Memo::new(move |_| {
+        parsed.with(|p| {
+            p.json
+                .as_ref()
+                .and_then(|json| json.get("containerDefinitions"))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+    });
+    move || {
+        containers
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(index, container)| {
+                let name = container
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?")
+                    .to_owned();
+                let mappings = container.get("portMappings").cloned().unwrap_or(Value::Null);
+                let ports = ports_text(&mappings);
+                let ports_problem = RwSignal::new(None::<String>);
+                let log = container.get("logConfiguration").cloned();
+                let driver = log
+                    .as_ref()
+                    .and_then(|l| l.get("logDriver"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                let option = |key: &str| {
+                    log.as_ref()
+                        .and_then(|l| l.pointer(&format!("/options/{key}")))
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                let (group, prefix) = (option("awslogs-group"), option("awslogs-stream-prefix"));
+                let set_log = move |key: &'static str, value: String| {
+                    let region = region.get_untracked();
+                    draft.edit_json(|json| set_awslogs(json, index, key, value.trim(), &region));
+                };
+                let logs = match driver.as_deref() {
+                    None | Some("awslogs") => view! {
+                        <label class="field ports-logs__group">
+                            <span class="field__label">{format!("Log group of {name}")}</span>
+                            <input class="field__input mono" data-testid="log-group-input" placeholder="/ecs/…"
+                                prop:value=group
+                                on:change=move |ev| set_log("awslogs-group", event_target_value(&ev))/>
+                        </label>
+                        <label class="field">
+                            <span class="field__label">"Stream prefix"</span>
+                            <input class="field__input mono" data-testid="log-prefix-input" placeholder="app"
+                                prop:value=prefix
+                                on:change=move |ev| set_log("awslogs-stream-prefix", event_target_value(&ev))/>
+                        </label>
+                    }.into_any(),
+                    Some(other) => view! {
+                        <p class="muted field-note">{format!("{name} logs with the {other} driver: edit it in the JSON.")}</p>
+                    }.into_any(),
+                };
+                view! {
+                    <div class="settings ports-logs">
+                        <label class="field field--wide">
+                            <span class="field__label">{format!("Ports of {name}")}</span>
+                            <input class="field__input mono" data-testid="ports-input"
+                                placeholder="8080, 80:8080, 5353/udp"
+                                prop:value=ports
+                                on:change=move |ev| {
+                                    let text = event_target_value(&ev);
+                                    match parse_ports(&text, &mappings) {
+                                        Ok(parsed) => {
+                                            ports_problem.set(None);
+                                            draft.edit_json(|json| set_container_field(json, index, "portMappings", Value::Array(parsed)));
+                                        }
+                                        Err(problem) => ports_problem.set(Some(problem)),
+                                    }
+                                }/>
+                        </label>
+                        {move || ports_problem.get().map(|problem| view! {
+                            <p class="problems__item problems__item--error field-note" data-testid="ports-problem">{problem}</p>
+                        })}
+                        {logs}
+                    </div>
+                }
+            })
+            .collect_view()
+    }
+}
+
+/// Sets `field` of container `index` to `value` (an empty list removes it).
+fn set_container_field(json: &mut Value, index: usize, field: &str, value: Value) {
+    if let Some(container) = json
+        .pointer_mut(&format!("/containerDefinitions/{index}"))
+        .and_then(Value::as_object_mut)
+    {
+        if value.as_array().is_some_and(Vec::is_empty) {
+            container.remove(field);
+        } else {
+            container.insert(field.to_owned(), value);
+        }
+    }
+}
+
+/// Sets one `awslogs` option of container `index` (a new configuration names `region`); a
+/// configuration left with neither group nor prefix is removed.
+fn set_awslogs(json: &mut Value, index: usize, key: &str, value: &str, region: &str) {
+    let Some(container) = json
+        .pointer_mut(&format!("/containerDefinitions/{index}"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let log = container
+        .entry("logConfiguration")
+        .or_insert_with(|| json!({"logDriver": "awslogs", "options": {"awslogs-region": region}}));
+    if let Some(options) = log
+        .as_object_mut()
+        .map(|log| log.entry("options").or_insert_with(|| json!({})))
+        .and_then(Value::as_object_mut)
+    {
+        if value.is_empty() {
+            options.remove(key);
+        } else {
+            options.insert(key.to_owned(), json!(value));
+        }
+        let configured = ["awslogs-group", "awslogs-stream-prefix"]
+            .iter()
+            .any(|k| options.contains_key(*k));
+        if !configured {
+            container.remove("logConfiguration");
+        }
     }
 }
 
