@@ -215,6 +215,7 @@ async fn apply_once(
         task_definition: deploy_arn.clone(),
         force_new_deployment: change.force_new_deployment,
         deployment_configuration: change.deployment_configuration,
+        capacity_provider_strategy: change.capacity_provider_strategy,
     };
     let updated = account
         .ecs

@@ -162,3 +162,34 @@ async fn a_change_previewed_on_another_revision_or_with_bad_input_changes_nothin
     assert_eq!(status.as_u16(), 404, "{error}");
     assert_eq!(revisions(&app).await, before, "nothing was registered");
 }
+
+#[tokio::test]
+async fn a_new_capacity_provider_strategy_replaces_the_launch_type() {
+    let app = app("deploy-strategy").await;
+    let strategy = json!([{"capacityProvider": "demo-ec2-cp", "weight": 1, "base": 0}]);
+    let (status, refused) = post(
+        &app,
+        "deploy",
+        &json!({"capacityProviderStrategy": strategy}),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["field"], "forceNewDeployment");
+
+    let change = json!({"capacityProviderStrategy": strategy, "forceNewDeployment": true});
+    let (status, preview) = post(&app, "preview", &change).await;
+    assert_eq!(status, 200, "{preview}");
+    assert!(
+        preview["calls"][0]["commandLine"]
+            .as_str()
+            .unwrap()
+            .contains("--capacity-provider-strategy"),
+        "{preview}"
+    );
+    let (status, deployed) = post(&app, "deploy", &change).await;
+    assert_eq!(status, 200, "{deployed}");
+    let service = &deployed["service"];
+    assert_eq!(service["capacityProviderStrategy"], strategy, "{service}");
+    assert!(service.get("launchType").is_none(), "{service}");
+    assert_eq!(service["deployments"][0]["rolloutState"], "IN_PROGRESS");
+}

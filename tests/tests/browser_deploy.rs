@@ -349,6 +349,33 @@ async fn bad_input_is_named_and_blocks_apply() {
         .await;
     scroll_to(&browser, "[data-testid=ports-input]").await;
     browser.screenshot("deploy-ports-and-logs").await;
+    // A new capacity provider strategy replaces every task: the update says so.
+    change_to(
+        &browser,
+        "[data-testid=strategy-input]",
+        "demo-ec2-cp weight 1",
+    )
+    .await;
+    change_to(&browser, "[data-testid=ports-input]", "8080").await;
+    let calls = browser
+        .wait_for_text(
+            "[data-testid=preview-calls]",
+            "--capacity-provider-strategy",
+        )
+        .await;
+    assert!(calls.contains("--force-new-deployment"), "{calls}");
+    change_to(
+        &browser,
+        "[data-testid=strategy-input]",
+        "demo-ec2-cp size 2",
+    )
+    .await;
+    browser
+        .wait_for_text(
+            "[data-testid=settings-problems]",
+            "capacityProviderStrategy",
+        )
+        .await;
     browser.goto(&browser.current_url().await).await;
     browser
         .wait_for_text("[data-testid=preview-headline]", "Nothing changes yet")

@@ -3,7 +3,7 @@
 
 use berth_shared::{
     ecr::ImageDetail,
-    ecs::{Deployment, Service, Task},
+    ecs::{CapacityProviderStrategyItem, Deployment, Service, Task},
     ops::{
         preview::ServicePreview,
         validate::{Severity, fargate_size_is_valid},
@@ -319,6 +319,61 @@ pub fn parse_ports(
         .collect()
 }
 
+/// A capacity provider strategy as the Deploy form writes it, in words:
+/// `FARGATE base 1 weight 1, FARGATE_SPOT weight 3` (a weight of 1 and a base of 0 are left out
+/// only when the strategy has one provider).
+pub fn strategy_text(strategy: &[CapacityProviderStrategyItem]) -> String {
+    strategy
+        .iter()
+        .map(|item| {
+            let mut text = item.capacity_provider.clone();
+            if item.base != 0 {
+                text.push_str(&format!(" base {}", item.base));
+            }
+            if strategy.len() > 1 || item.weight != 1 {
+                text.push_str(&format!(" weight {}", item.weight));
+            }
+            text
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The strategy `text` ([`strategy_text`]'s form) stands for, or what is wrong with it in
+/// words. A provider without a weight weighs 1.
+pub fn parse_strategy(text: &str) -> Result<Vec<CapacityProviderStrategyItem>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let mut words = entry.split_whitespace();
+            let name = words.next().unwrap_or_default().to_owned();
+            let mut item = CapacityProviderStrategyItem {
+                capacity_provider: name,
+                weight: 1,
+                base: 0,
+            };
+            let wrong = || {
+                format!(
+                    "{entry:?}: write a provider, then optionally \"base N\" and \"weight N\", e.g. FARGATE_SPOT weight 3."
+                )
+            };
+            while let Some(word) = words.next() {
+                let number = words
+                    .next()
+                    .and_then(|n| n.parse::<i64>().ok())
+                    .ok_or_else(wrong)?;
+                match word {
+                    "base" => item.base = number,
+                    "weight" => item.weight = number,
+                    _ => return Err(wrong()),
+                }
+            }
+            Ok(item)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,6 +430,35 @@ mod tests {
         for bad in ["http", "0", "70000", "80:", "8080/sctp"] {
             let error = parse_ports(bad, &existing).unwrap_err();
             assert!(error.contains(bad), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_strategy_reads_and_writes_in_words() {
+        let strategy = parse_strategy("FARGATE base 1 weight 1, FARGATE_SPOT weight 3").unwrap();
+        assert_eq!(
+            strategy,
+            [
+                CapacityProviderStrategyItem {
+                    capacity_provider: "FARGATE".into(),
+                    weight: 1,
+                    base: 1
+                },
+                CapacityProviderStrategyItem {
+                    capacity_provider: "FARGATE_SPOT".into(),
+                    weight: 3,
+                    base: 0
+                },
+            ]
+        );
+        assert_eq!(
+            strategy_text(&strategy),
+            "FARGATE base 1 weight 1, FARGATE_SPOT weight 3"
+        );
+        assert_eq!(strategy_text(&parse_strategy("ec2-cp").unwrap()), "ec2-cp");
+        assert_eq!(parse_strategy(" "), Ok(Vec::new()));
+        for bad in ["FARGATE weight", "FARGATE size 2", "FARGATE base x"] {
+            assert!(parse_strategy(bad).unwrap_err().contains(bad), "{bad}");
         }
     }
 

@@ -294,6 +294,9 @@ pub struct ServiceUpdate {
     /// New deployment configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployment_configuration: Option<DeploymentConfiguration>,
+    /// New capacity provider strategy (with `forceNewDeployment`, as ECS requires).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
 }
 
 /// `POST /api/clusters/{cluster}/services/{service}/preview` and `…/deploy`: a change to a
@@ -319,6 +322,9 @@ pub struct ServiceChange {
     /// Start a new deployment even when the revision stays.
     #[serde(default)]
     pub force_new_deployment: bool,
+    /// A new capacity provider strategy (it needs `forceNewDeployment`, as ECS requires).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
     /// The revision (ARN or `family:revision`) the service ran when the change was previewed:
     /// Apply is refused with a 409 when it runs another by then, so a change is never made on
     /// a state nobody saw.

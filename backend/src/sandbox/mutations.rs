@@ -300,6 +300,10 @@ impl SandboxState {
                 deployment_percents(&configuration, Some(scheduling), "deploymentConfiguration")?;
                 service.deployment_configuration = Some(configuration);
             }
+            if let Some(strategy) = update.capacity_provider_strategy {
+                service.launch_type = None;
+                service.capacity_provider_strategy = strategy;
+            }
             if let Some(count) = update.desired_count {
                 if service.scheduling_strategy == "DAEMON" {
                     return Err(invalid("desiredCount cannot be set on a DAEMON service"));

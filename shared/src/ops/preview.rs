@@ -371,6 +371,7 @@ pub fn preview_change(input: &PreviewInput) -> ServicePreview {
         task_definition: None,
         force_new_deployment: change.force_new_deployment,
         deployment_configuration: change.deployment_configuration.clone(),
+        capacity_provider_strategy: change.capacity_provider_strategy.clone(),
     };
     if let Err(problem) = check_service_update(&update) {
         problems.push(error(&problem.field, problem.message));
@@ -386,6 +387,19 @@ pub fn preview_change(input: &PreviewInput) -> ServicePreview {
         after: change.desired_count.unwrap_or(service.desired_count),
     };
 
+    // The service as it would be: a new capacity provider strategy replaces its launch type.
+    let before = service;
+    let changed;
+    let service = match &change.capacity_provider_strategy {
+        Some(strategy) => {
+            let mut after = service.clone();
+            after.launch_type = None;
+            after.capacity_provider_strategy = strategy.clone();
+            changed = after;
+            &changed
+        }
+        None => service,
+    };
     let fargate = uses_fargate(
         service.launch_type.as_deref(),
         &service.capacity_provider_strategy,
@@ -462,7 +476,7 @@ pub fn preview_change(input: &PreviewInput) -> ServicePreview {
     };
     let cost = estimate_cost(&cost_input(
         snapshot,
-        service,
+        (before, service),
         fargate,
         &input.current_definition,
         &target,
@@ -642,7 +656,7 @@ fn blank_instance(
 
 fn cost_input(
     snapshot: &ClusterSnapshot,
-    service: &Service,
+    (before, after): (&Service, &Service),
     fargate: bool,
     current: &TaskDefinition,
     target: &TaskDefinition,
@@ -650,7 +664,7 @@ fn cost_input(
     scale_out: Option<&ScaleOut>,
 ) -> CostInput {
     if fargate {
-        let spec = |definition: &TaskDefinition, count: i64| {
+        let spec = |service: &Service, definition: &TaskDefinition, count: i64| {
             fargate_spec(
                 &service.service_name,
                 definition,
@@ -661,11 +675,11 @@ fn cost_input(
         };
         return CostInput {
             current: Workload {
-                services: vec![spec(current, desired.before)],
+                services: vec![spec(before, current, desired.before)],
                 instances: Vec::new(),
             },
             proposed: Some(Workload {
-                services: vec![spec(target, desired.after)],
+                services: vec![spec(after, target, desired.after)],
                 instances: Vec::new(),
             }),
         };
@@ -803,6 +817,14 @@ fn planned_calls(
             shell_quote(&value.to_string())
         ));
         input.insert("deploymentConfiguration".into(), value);
+    }
+    if let Some(strategy) = &change.capacity_provider_strategy {
+        let value = serde_json::to_value(strategy).unwrap_or(Value::Null);
+        line.push_str(&format!(
+            " --capacity-provider-strategy {}",
+            shell_quote(&value.to_string())
+        ));
+        input.insert("capacityProviderStrategy".into(), value);
     }
     if change.force_new_deployment {
         line.push_str(" --force-new-deployment");
@@ -1056,6 +1078,43 @@ mod tests {
             update
                 .command_line
                 .contains(r#"--deployment-configuration '{"#)
+        );
+    }
+
+    #[test]
+    fn a_new_capacity_provider_strategy_replaces_every_task_through_the_update_call() {
+        let strategy = vec![crate::ecs::CapacityProviderStrategyItem {
+            capacity_provider: "ec2-managed".into(),
+            weight: 1,
+            base: 0,
+        }];
+        let unforced = ServiceChange {
+            capacity_provider_strategy: Some(strategy.clone()),
+            ..ServiceChange::default()
+        };
+        let refused = preview_change(&input(3, &["ec2-managed"], unforced));
+        assert!(refused.blocked);
+        assert_eq!(refused.problems[0].path, "forceNewDeployment");
+
+        let change = ServiceChange {
+            capacity_provider_strategy: Some(strategy),
+            force_new_deployment: true,
+            ..ServiceChange::default()
+        };
+        let preview = preview_change(&input(3, &["ec2-managed"], change));
+        assert!(!preview.blocked, "{:?}", preview.problems);
+        assert!(preview.deploys && !preview.registers);
+        let update = &preview.calls[0];
+        assert_eq!(
+            update.input["capacityProviderStrategy"][0]["capacityProvider"],
+            "ec2-managed"
+        );
+        assert!(
+            update.command_line.contains(
+                r#"--capacity-provider-strategy '[{"capacityProvider":"ec2-managed","weight":1,"base":0}]' --force-new-deployment"#
+            ),
+            "{}",
+            update.command_line
         );
     }
 

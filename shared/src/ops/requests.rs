@@ -228,6 +228,21 @@ pub fn check_service_update(update: &ServiceUpdate) -> Result<(), InputError> {
     if let Some(configuration) = &update.deployment_configuration {
         deployment_percents(configuration, None, "deploymentConfiguration")?;
     }
+    if let Some(strategy) = &update.capacity_provider_strategy {
+        if strategy.is_empty() {
+            return Err(InputError::new(
+                "capacityProviderStrategy",
+                "Name at least one capacity provider: a service with its own strategy cannot go back to the cluster's default.",
+            ));
+        }
+        check_strategy(strategy, "capacityProviderStrategy")?;
+        if !update.force_new_deployment {
+            return Err(InputError::new(
+                "forceNewDeployment",
+                "Changing the capacity provider strategy replaces the tasks: set forceNewDeployment.",
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -351,6 +366,18 @@ mod tests {
             (
                 r#"{"deploymentConfiguration": {"minimumHealthyPercent": 0, "maximumPercent": 100}}"#,
                 None,
+            ),
+            (
+                r#"{"capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]}"#,
+                Some("forceNewDeployment"),
+            ),
+            (
+                r#"{"forceNewDeployment": true, "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]}"#,
+                None,
+            ),
+            (
+                r#"{"forceNewDeployment": true, "capacityProviderStrategy": []}"#,
+                Some("capacityProviderStrategy"),
             ),
         ];
         for (json, field) in cases {

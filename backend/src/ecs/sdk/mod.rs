@@ -408,6 +408,10 @@ impl EcsApi for SdkEcs {
             .set_deployment_configuration(to_sdk::deployment(
                 update.deployment_configuration.as_ref(),
             )?)
+            .set_capacity_provider_strategy(match &update.capacity_provider_strategy {
+                Some(strategy) => to_sdk::capacity_providers(strategy)?,
+                None => None,
+            })
             .send()
             .await
             .map_err(|e| {

@@ -249,6 +249,13 @@ fn DeployBody(
             .map(|arn| berth_view::format::task_definition_label(&arn).to_owned())
             .unwrap_or_default()
     });
+    let providers = Signal::derive(move || {
+        stream.snapshot.with(|s| {
+            s.as_ref()
+                .map(|s| s.cluster.capacity_providers.clone())
+                .unwrap_or_default()
+        })
+    });
     let region = Signal::derive(move || {
         source
             .get()
@@ -292,7 +299,7 @@ fn DeployBody(
                         <JsonEditor draft problems=definition_problems/>
                     })}
                     <h3>"Service"</h3>
-                    <Settings draft daemon/>
+                    <Settings draft daemon providers/>
                     <super::editor::ProblemList problems=settings_problems testid="settings-problems"/>
                 </section>
                 <div class="deploy__outcome" id="deploy-preview">

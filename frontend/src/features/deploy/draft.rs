@@ -12,6 +12,7 @@ use berth_shared::{
         validate_task_definition,
     },
 };
+use berth_view::deploy::{parse_strategy, strategy_text};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -34,6 +35,8 @@ pub struct Draft {
     pub rollback: RwSignal<bool>,
     /// Whether to replace every task even when nothing else changes.
     pub force: RwSignal<bool>,
+    /// The capacity provider strategy as typed (empty: the service's launch type stays).
+    pub strategy: RwSignal<String>,
 }
 
 impl Draft {
@@ -48,6 +51,7 @@ impl Draft {
             breaker: RwSignal::new(false),
             rollback: RwSignal::new(false),
             force: RwSignal::new(false),
+            strategy: RwSignal::new(String::new()),
         }
     }
 
@@ -63,6 +67,8 @@ impl Draft {
         self.rollback
             .set(breaker.as_ref().is_some_and(|b| b.rollback));
         self.force.set(false);
+        self.strategy
+            .set(strategy_text(&service.capacity_provider_strategy));
     }
 
     /// Changes the definition text with `edit` on its JSON (nothing when it does not parse).
@@ -235,6 +241,21 @@ pub fn change_of(
             None
         }
     };
+    let strategy = match parse_strategy(&draft.strategy.get()) {
+        Ok(strategy) if strategy == service.capacity_provider_strategy => None,
+        Ok(strategy) if strategy.is_empty() && service.capacity_provider_strategy.is_empty() => {
+            None
+        }
+        Ok(strategy) => Some(strategy),
+        Err(message) => {
+            problems.push(Problem {
+                path: "capacityProviderStrategy".to_owned(),
+                severity: Severity::Error,
+                message,
+            });
+            None
+        }
+    };
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -243,7 +264,9 @@ pub fn change_of(
         task_definition: revision,
         desired_count: desired,
         deployment_configuration: configuration,
-        force_new_deployment: draft.force.get(),
+        // ECS replaces every task for a new strategy, and asks for it to be said.
+        force_new_deployment: draft.force.get() || strategy.is_some(),
+        capacity_provider_strategy: strategy,
         expected_task_definition: Some(service.task_definition.clone()),
         client_token: None,
     })

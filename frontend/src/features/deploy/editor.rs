@@ -599,13 +599,16 @@ pub fn ProblemList(
     }
 }
 
-/// Desired count and the deployment configuration.
+/// Desired count, the deployment configuration and the capacity provider strategy.
 #[component]
 pub fn Settings(
     draft: Draft,
     /// Whether the service is a daemon (no desired count).
     #[prop(into)]
     daemon: Signal<bool>,
+    /// The cluster's capacity providers (the strategy is offered when there are any).
+    #[prop(into)]
+    providers: Signal<Vec<String>>,
 ) -> impl IntoView {
     let text_field = |label: &'static str, signal: RwSignal<String>, testid: &'static str| {
         view! {
@@ -641,6 +644,19 @@ pub fn Settings(
                     on:change=move |ev| draft.force.set(event_target_checked(&ev))/>
                 "Replace every task even if the revision stays"
             </label>
+            {move || (!providers.with(Vec::is_empty) || !draft.strategy.with(String::is_empty)).then(|| view! {
+                <label class="field field--wide">
+                    <span class="field__label">"Capacity provider strategy"</span>
+                    <input class="field__input mono" data-testid="strategy-input"
+                        placeholder="FARGATE base 1 weight 1, FARGATE_SPOT weight 3"
+                        prop:value=move || draft.strategy.get()
+                        on:change=move |ev| draft.strategy.set(event_target_value(&ev))/>
+                </label>
+                <p class="muted field-note">{move || format!(
+                    "The cluster's providers: {}. A new strategy replaces every task.",
+                    providers.get().join(", ")
+                )}</p>
+            })}
         </div>
     }
 }
