@@ -31,9 +31,9 @@ use axum::body::Bytes;
 use berth_shared::{
     api::{
         ClusterReservation, ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult,
-        ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
+        ScalingBounds, ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
     },
-    autoscaling::ServiceMetrics,
+    autoscaling::{ScalableTarget, ServiceMetrics},
     ecs::{Cluster, Service, Task, TaskDefinition},
     logs::{LogLocation, LogPage},
     time::Timestamp,
@@ -314,6 +314,19 @@ impl EcsApi for CachedEcs {
         self.after_change(self.inner.deregister_task_definition(id).await)
     }
 
+    async fn register_scalable_target(
+        &self,
+        cluster: &str,
+        service: &str,
+        bounds: ScalingBounds,
+    ) -> Result<Mutation<ScalableTarget>, SourceError> {
+        self.after_change(
+            self.inner
+                .register_scalable_target(cluster, service, bounds)
+                .await,
+        )
+    }
+
     async fn create_service(
         &self,
         cluster: &str,
@@ -429,6 +442,16 @@ mod tests {
             id: &str,
         ) -> Result<Mutation<TaskDefinition>, SourceError> {
             self.inner.deregister_task_definition(id).await
+        }
+        async fn register_scalable_target(
+            &self,
+            cluster: &str,
+            service: &str,
+            bounds: ScalingBounds,
+        ) -> Result<Mutation<ScalableTarget>, SourceError> {
+            self.inner
+                .register_scalable_target(cluster, service, bounds)
+                .await
         }
         async fn create_service(
             &self,

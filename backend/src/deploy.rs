@@ -210,6 +210,39 @@ async fn apply_once(
             .or(input.latest_definition.as_ref())
             .and_then(|d| d.task_definition_arn.clone());
     }
+    if let Some(bounds) = change.scalable_target {
+        let registered = account
+            .ecs
+            .register_scalable_target(cluster, &input.service_name, bounds)
+            .await?;
+        calls.push(AppliedCall {
+            operation: "RegisterScalableTarget".to_owned(),
+            outcome: format!(
+                "auto scaling now keeps {} to {} tasks",
+                registered.resource.min_capacity, registered.resource.max_capacity
+            ),
+            request_id: registered.request_id,
+        });
+    }
+    if !preview.calls.iter().any(|c| c.operation == "UpdateService") {
+        // The bounds were all that changed: the service as it is now.
+        let service = account
+            .ecs
+            .cluster_snapshot(cluster)
+            .await?
+            .services
+            .into_iter()
+            .find(|s| s.service_name == input.service_name)
+            .ok_or_else(|| SourceError::NotFound {
+                kind: "service",
+                name: input.service_name.clone(),
+            })?;
+        return Ok(Deployed {
+            calls,
+            task_definition: service.task_definition.clone(),
+            service,
+        });
+    }
     let update = ServiceUpdate {
         desired_count: change.desired_count,
         task_definition: deploy_arn.clone(),

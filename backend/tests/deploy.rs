@@ -193,3 +193,45 @@ async fn a_new_capacity_provider_strategy_replaces_the_launch_type() {
     assert!(service.get("launchType").is_none(), "{service}");
     assert_eq!(service["deployments"][0]["rolloutState"], "IN_PROGRESS");
 }
+
+#[tokio::test]
+async fn new_auto_scaling_bounds_move_the_desired_count_inside_them() {
+    let app = app("deploy-bounds").await;
+    let change = json!({"scalableTarget": {"minCapacity": 2, "maxCapacity": 4}});
+    let (status, deployed) = post(&app, "deploy", &change).await;
+    assert_eq!(status, 200, "{deployed}");
+    let operations: Vec<&str> = deployed["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(operations, ["RegisterScalableTarget"]);
+    assert_eq!(
+        deployed["service"]["desiredCount"], 4,
+        "6 tasks, at most 4 now"
+    );
+    let (_, snapshot) = support::get(&app, "/api/clusters/demo-ec2?refresh").await;
+    let target = &snapshot["scaling"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["serviceName"] == "web-frontend")
+        .unwrap()["scalableTarget"];
+    assert_eq!(
+        (&target["minCapacity"], &target["maxCapacity"]),
+        (&json!(2), &json!(4))
+    );
+
+    let (status, refused) = send(
+        &app,
+        json_request(
+            Method::POST,
+            "/api/clusters/demo-ec2/services/payments/deploy",
+            &change.to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 400, "{refused}");
+    assert_eq!(refused["field"], "scalableTarget", "{refused}");
+}

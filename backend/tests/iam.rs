@@ -8,7 +8,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use berth_backend::auth::policy::CHANGES;
+use berth_backend::auth::policy::{CHANGES, OTHER_CHANGE_ACTIONS};
 use berth_shared::access::Role;
 use serde_json::Value;
 
@@ -81,10 +81,15 @@ fn policy(role: Role) -> (BTreeSet<String>, Option<bool>) {
 fn each_policy_allows_exactly_what_its_role_makes_berth_call() {
     let called = actions_in_code();
     let change = |role: Role| -> BTreeSet<String> {
+        let others = OTHER_CHANGE_ACTIONS
+            .iter()
+            .filter(|(_, needed)| role.includes(*needed))
+            .map(|(action, _)| (*action).to_owned());
         CHANGES
             .iter()
             .filter(|(_, _, needed, _)| role.includes(*needed))
             .map(|(_, _, _, operation)| format!("ecs:{operation}"))
+            .chain(others)
             .collect()
     };
     let every_change = change(Role::Admin);

@@ -42,7 +42,7 @@ pub use lifecycle::{LifecycleInput, LifecycleOutput, simulate_lifecycle};
 pub use preview::{PreviewInput, ServicePreview, preview_change};
 pub use requests::{
     MAX_DESIRED_COUNT, check_client_token, check_create_service, check_run_task,
-    check_service_update, started_by, stop_reason,
+    check_scaling_bounds, check_service_update, started_by, stop_reason,
 };
 pub use run_preview::{RunTaskPreview, RunTaskPreviewInput, preview_run_task};
 pub use scaling::{ScalingInput, ScalingOutput, simulate_scaling};

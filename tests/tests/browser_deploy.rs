@@ -349,6 +349,31 @@ async fn bad_input_is_named_and_blocks_apply() {
         .await;
     scroll_to(&browser, "[data-testid=ports-input]").await;
     browser.screenshot("deploy-ports-and-logs").await;
+    // New auto scaling bounds: one RegisterScalableTarget call, and what it does to the count.
+    browser
+        .type_into("[data-testid=scale-max-input]", "4")
+        .await;
+    let calls = browser
+        .wait_for_text("[data-testid=preview-calls]", "RegisterScalableTarget")
+        .await;
+    assert!(
+        calls.contains(
+            "--resource-id 'service/demo-ec2/web-frontend' --min-capacity 3 --max-capacity 4"
+        ),
+        "{calls}"
+    );
+    browser
+        .wait_for_text("[data-testid=preview-problems]", "moves it to 4")
+        .await;
+    browser
+        .wait_for_text(
+            "[data-testid=preview-headline]",
+            "auto scaling between 3 and 4 tasks",
+        )
+        .await;
+    browser
+        .type_into("[data-testid=scale-max-input]", "12")
+        .await;
     // A new capacity provider strategy replaces every task: the update says so.
     change_to(
         &browser,

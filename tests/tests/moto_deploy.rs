@@ -166,4 +166,50 @@ async fn a_new_image_is_registered_deployed_replayed_and_rolled_back_on_aws() {
         assert_eq!(error["field"], field, "{error}");
     }
     assert_eq!(running_definition(&ecs).await, first_arn);
+
+    // New auto scaling bounds: refused without a scalable target, then RegisterScalableTarget.
+    let bounds = json!({"scalableTarget": {"minCapacity": 2, "maxCapacity": 8}});
+    let (status, refused) = berth
+        .send(
+            reqwest::Method::POST,
+            &format!("{SERVICE}/deploy"),
+            bounds.clone(),
+        )
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["field"], "scalableTarget");
+    let autoscaling = moto.autoscaling();
+    autoscaling
+        .register_scalable_target()
+        .service_namespace(aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs)
+        .scalable_dimension(
+            aws_sdk_applicationautoscaling::types::ScalableDimension::EcsServiceDesiredCount,
+        )
+        .resource_id("service/it-ec2/it-web")
+        .min_capacity(1)
+        .max_capacity(4)
+        .send()
+        .await
+        .expect("register_scalable_target");
+    let (status, scaled) = berth
+        .send(
+            reqwest::Method::POST,
+            &format!("{SERVICE}/deploy?refresh"),
+            bounds,
+        )
+        .await;
+    assert_eq!(status, 200, "{scaled}");
+    assert_eq!(
+        operations(&scaled),
+        [("RegisterScalableTarget".to_owned(), true)],
+        "{scaled}"
+    );
+    let targets = autoscaling
+        .describe_scalable_targets()
+        .service_namespace(aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs)
+        .send()
+        .await
+        .unwrap();
+    let target = &targets.scalable_targets()[0];
+    assert_eq!((target.min_capacity(), target.max_capacity()), (2, 8));
 }

@@ -119,7 +119,7 @@ pub fn headline(preview: &ServicePreview) -> String {
             crate::format::plural(errors, "problem", "problems")
         );
     }
-    let count = if preview.desired_count.before == preview.desired_count.after {
+    let mut count = if preview.desired_count.before == preview.desired_count.after {
         String::new()
     } else {
         format!(
@@ -127,6 +127,16 @@ pub fn headline(preview: &ServicePreview) -> String {
             preview.desired_count.before, preview.desired_count.after
         )
     };
+    if let Some(bounds) = preview
+        .calls
+        .iter()
+        .find(|c| c.operation == "RegisterScalableTarget")
+    {
+        count.push_str(&format!(
+            ", auto scaling between {} and {} tasks",
+            bounds.input["MinCapacity"], bounds.input["MaxCapacity"]
+        ));
+    }
     match (preview.registers, preview.deploys) {
         (true, _) => format!(
             "Registers a new revision of {} and deploys it in place of {}{count}.",
@@ -460,6 +470,35 @@ mod tests {
         for bad in ["FARGATE weight", "FARGATE size 2", "FARGATE base x"] {
             assert!(parse_strategy(bad).unwrap_err().contains(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_headline_says_what_a_change_does() {
+        let mut input = berth_shared::placement::bench_preview(10, 100);
+        let bounds = berth_shared::api::ScalingBounds {
+            min_capacity: 2,
+            max_capacity: 8,
+        };
+        input.change = berth_shared::api::ServiceChange {
+            scalable_target: Some(bounds),
+            ..berth_shared::api::ServiceChange::default()
+        };
+        input.snapshot.scaling = serde_json::from_value(serde_json::json!([{
+            "serviceName": "svc-0",
+            "scalableTarget": {"serviceNamespace": "ecs", "resourceId": "service/bench/svc-0",
+                "scalableDimension": "ecs:service:DesiredCount", "minCapacity": 1, "maxCapacity": 4}
+        }]))
+        .unwrap();
+        let preview = berth_shared::ops::preview_change(&input);
+        assert_eq!(
+            headline(&preview),
+            "Keeps svc-0:3, auto scaling between 2 and 8 tasks; no new deployment."
+        );
+        input.change = berth_shared::api::ServiceChange::default();
+        assert_eq!(
+            headline(&berth_shared::ops::preview_change(&input)),
+            "Nothing changes yet: choose an image, a revision or a setting."
+        );
     }
 
     #[test]

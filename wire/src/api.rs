@@ -299,6 +299,16 @@ pub struct ServiceUpdate {
     pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
 }
 
+/// The lowest and highest desired count a service's auto scaling may set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScalingBounds {
+    /// Lowest desired count.
+    pub min_capacity: i64,
+    /// Highest desired count.
+    pub max_capacity: i64,
+}
+
 /// `POST /api/clusters/{cluster}/services/{service}/preview` and `…/deploy`: a change to a
 /// service as the console's Deploy form makes it — a new revision to register, or an existing
 /// one, and the service's settings — previewed, then applied as RegisterTaskDefinition and
@@ -325,6 +335,10 @@ pub struct ServiceChange {
     /// A new capacity provider strategy (it needs `forceNewDeployment`, as ECS requires).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
+    /// New bounds for the service's auto scaling (Application Auto Scaling's
+    /// RegisterScalableTarget; the service must have a scalable target already).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scalable_target: Option<ScalingBounds>,
     /// The revision (ARN or `family:revision`) the service ran when the change was previewed:
     /// Apply is refused with a 409 when it runs another by then, so a change is never made on
     /// a state nobody saw.

@@ -19,6 +19,14 @@ pub enum Requirement {
     Role(Role),
 }
 
+/// Calls to AWS services other than ECS that changes make, with the role of the change that
+/// makes them: the Deploy flow (`…/deploy`, a deployer's) sets the bounds of a service's auto
+/// scaling with Application Auto Scaling.
+pub const OTHER_CHANGE_ACTIONS: [(&str, Role); 1] = [(
+    "application-autoscaling:RegisterScalableTarget",
+    Role::Deployer,
+)];
+
 /// The changes Berth makes, by method and route: the role each needs and the AWS operation it
 /// stands for.
 pub const CHANGES: [(Method, &str, Role, &str); 7] = [

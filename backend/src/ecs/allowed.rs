@@ -11,9 +11,9 @@ use async_trait::async_trait;
 use berth_shared::{
     api::{
         ClusterReservation, ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult,
-        ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
+        ScalingBounds, ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
     },
-    autoscaling::ServiceMetrics,
+    autoscaling::{ScalableTarget, ServiceMetrics},
     ecs::{Cluster, Service, Task, TaskDefinition},
     logs::{LogLocation, LogPage},
     time::Timestamp,
@@ -136,6 +136,18 @@ impl EcsApi for AllowedClusters {
         id: &str,
     ) -> Result<Mutation<TaskDefinition>, SourceError> {
         self.inner.deregister_task_definition(id).await
+    }
+
+    async fn register_scalable_target(
+        &self,
+        cluster: &str,
+        service: &str,
+        bounds: ScalingBounds,
+    ) -> Result<Mutation<ScalableTarget>, SourceError> {
+        self.check(cluster)?;
+        self.inner
+            .register_scalable_target(cluster, service, bounds)
+            .await
     }
 
     async fn create_service(

@@ -17,9 +17,10 @@ use async_trait::async_trait;
 use berth_shared::{
     api::{
         ClusterReservation, ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult,
-        ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily, TaskDefinitionRevision,
+        ScalingBounds, ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
+        TaskDefinitionRevision,
     },
-    autoscaling::ServiceMetrics,
+    autoscaling::{ScalableTarget, ServiceMetrics},
     ecs::{Cluster, Service, Task, TaskDefinition},
     logs::{LogLocation, LogPage},
     time::Timestamp,
@@ -99,6 +100,16 @@ pub trait EcsApi: Send + Sync + std::fmt::Debug {
         service: &str,
         update: ServiceUpdate,
     ) -> Result<Mutation<Service>, SourceError>;
+
+    /// Sets the bounds of a service's auto scaling on its existing scalable target
+    /// (Application Auto Scaling's RegisterScalableTarget); [`SourceError::NotFound`] (a
+    /// "scalable target") when the service has none.
+    async fn register_scalable_target(
+        &self,
+        cluster: &str,
+        service: &str,
+        bounds: ScalingBounds,
+    ) -> Result<Mutation<ScalableTarget>, SourceError>;
 
     /// Starts standalone tasks.
     async fn run_task(

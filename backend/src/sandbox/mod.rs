@@ -39,9 +39,9 @@ use async_trait::async_trait;
 use berth_shared::{
     api::{
         ClusterReservation, ClusterSnapshot, CreateService, Mutation, RunTask, RunTaskResult,
-        ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
+        ScalingBounds, ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
     },
-    autoscaling::{MetricsWindow, ServiceMetrics},
+    autoscaling::{MetricsWindow, ScalableTarget, ServiceMetrics},
     ecs::{Cluster, Service, Task, TaskDefinition},
     logs::{LogLocation, LogPage},
     placement::cluster_reservation,
@@ -346,6 +346,19 @@ impl EcsApi for Sandbox {
         let (cluster, service, pace) = (cluster.to_owned(), service.to_owned(), self.pace);
         self.change(move |state, now| state.update_service(&cluster, &service, update, now, pace))
             .await
+    }
+
+    async fn register_scalable_target(
+        &self,
+        cluster: &str,
+        service: &str,
+        bounds: ScalingBounds,
+    ) -> Result<Mutation<ScalableTarget>, SourceError> {
+        let (cluster, service, pace) = (cluster.to_owned(), service.to_owned(), self.pace);
+        self.change(move |state, now| {
+            state.register_scalable_target(&cluster, &service, bounds, now, pace)
+        })
+        .await
     }
 
     async fn run_task(

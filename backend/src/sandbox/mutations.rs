@@ -12,15 +12,17 @@
 
 use berth_shared::{
     api::{
-        CreateService, Failure, RunTask, RunTaskResult, ServiceUpdate, StopTask,
+        CreateService, Failure, RunTask, RunTaskResult, ScalingBounds, ServiceUpdate, StopTask,
         TaskDefinitionFamily, TaskDefinitionRevision,
     },
+    autoscaling::ScalableTarget,
     ecs::{
         Deployment, DeploymentCircuitBreaker, DeploymentConfiguration, Service, Task,
         TaskDefinition,
     },
     ops::requests::{
-        Scheduling, check_create_service, check_run_task, check_service_update, deployment_percents,
+        Scheduling, check_create_service, check_run_task, check_scaling_bounds,
+        check_service_update, deployment_percents,
     },
     placement::{task_cost, uses_fargate},
     time::Timestamp,
@@ -262,6 +264,50 @@ impl SandboxState {
 
     /// Changes a service: desired count, deployment configuration, and a new deployment when
     /// the task definition changes or one is forced.
+    /// New bounds on a service's existing scalable target; a desired count outside them moves
+    /// inside, as Application Auto Scaling moves it.
+    pub fn register_scalable_target(
+        &mut self,
+        cluster: &str,
+        service: &str,
+        bounds: ScalingBounds,
+        now: Timestamp,
+        pace: Pace,
+    ) -> Result<ScalableTarget, SourceError> {
+        check_scaling_bounds(&bounds)?;
+        let index = self.cluster_index(cluster)?;
+        let cluster_state = &mut self.clusters[index];
+        let name = service_named(cluster_state, service)?.service_name.clone();
+        let scaling = cluster_state
+            .scaling
+            .iter_mut()
+            .find(|s| s.service_name == name)
+            .ok_or_else(|| SourceError::NotFound {
+                kind: "scalable target",
+                name: format!("service/{cluster}/{name}"),
+            })?;
+        scaling.scalable_target.min_capacity = bounds.min_capacity;
+        scaling.scalable_target.max_capacity = bounds.max_capacity;
+        let target = scaling.scalable_target.clone();
+        let service = service_mut(cluster_state, &name)?;
+        let desired = service
+            .desired_count
+            .clamp(bounds.min_capacity, bounds.max_capacity);
+        if desired != service.desired_count {
+            service.desired_count = desired;
+            if let Some(primary) = service
+                .deployments
+                .iter_mut()
+                .find(|d| d.status == "PRIMARY")
+            {
+                primary.desired_count = desired;
+                primary.updated_at = Some(now);
+            }
+        }
+        self.advance(now, pace)?;
+        Ok(target)
+    }
+
     pub fn update_service(
         &mut self,
         cluster: &str,

@@ -26,9 +26,9 @@ use serde_json::{Map, Value, json};
 
 use super::cost::{CostInput, CostOutput, InstanceGroup, ServiceSpec, Workload, estimate_cost};
 use super::deployment::{ClusterRoom, DeploymentInput, DeploymentOutput, simulate_deployment};
-use super::requests::{Scheduling, check_service_update};
+use super::requests::{Scheduling, check_scaling_bounds, check_service_update};
 use super::validate::{Problem, Severity, validate_task_definition};
-use crate::api::{ClusterSnapshot, ServiceChange, ServiceUpdate};
+use crate::api::{ClusterSnapshot, ScalingBounds, ServiceChange, ServiceUpdate};
 use crate::ecs::{ContainerInstance, Service, TaskDefinition, short_id};
 use crate::placement::{PlacementInput, TaskExplanation, simulate_placement, uses_fargate};
 
@@ -386,6 +386,15 @@ pub fn preview_change(input: &PreviewInput) -> ServicePreview {
         before: service.desired_count,
         after: change.desired_count.unwrap_or(service.desired_count),
     };
+    if let Some(bounds) = &change.scalable_target {
+        scaling_problems(
+            snapshot,
+            service,
+            bounds,
+            desired_count.after,
+            &mut problems,
+        );
+    }
 
     // The service as it would be: a new capacity provider strategy replaces its launch type.
     let before = service;
@@ -508,6 +517,47 @@ pub fn preview_change(input: &PreviewInput) -> ServicePreview {
         placement,
         cost,
         calls,
+    }
+}
+
+/// What is wrong with new auto scaling `bounds` for `service`, or what they will do to its
+/// desired count.
+fn scaling_problems(
+    snapshot: &ClusterSnapshot,
+    service: &Service,
+    bounds: &ScalingBounds,
+    desired: i64,
+    problems: &mut Vec<Problem>,
+) {
+    if let Err(problem) = check_scaling_bounds(bounds) {
+        problems.push(error(&problem.field, problem.message));
+        return;
+    }
+    if !snapshot
+        .scaling
+        .iter()
+        .any(|s| s.service_name == service.service_name)
+    {
+        problems.push(error(
+            "scalableTarget",
+            format!(
+                "{} has no scalable target: auto scaling is set up with Application Auto Scaling first",
+                service.service_name
+            ),
+        ));
+        return;
+    }
+    if !(bounds.min_capacity..=bounds.max_capacity).contains(&desired) {
+        problems.push(Problem {
+            path: "scalableTarget".to_owned(),
+            severity: Severity::Warning,
+            message: format!(
+                "the desired count {desired} is outside {}–{}: auto scaling moves it to {}",
+                bounds.min_capacity,
+                bounds.max_capacity,
+                desired.clamp(bounds.min_capacity, bounds.max_capacity)
+            ),
+        });
     }
 }
 
@@ -786,6 +836,14 @@ fn planned_calls(
             input,
         });
     }
+    if let Some(bounds) = &change.scalable_target {
+        calls.push(scalable_target_call(
+            region,
+            cluster,
+            &service.service_name,
+            bounds,
+        ));
+    }
     let mut input = Map::new();
     input.insert("cluster".into(), json!(cluster));
     input.insert("service".into(), json!(service.service_name));
@@ -830,12 +888,41 @@ fn planned_calls(
         line.push_str(" --force-new-deployment");
         input.insert("forceNewDeployment".into(), json!(true));
     }
-    calls.push(PlannedCall {
-        operation: "UpdateService".to_owned(),
-        input: Value::Object(input),
-        command_line: line,
-    });
+    // UpdateService is called unless the bounds of auto scaling are all that change.
+    if input.len() > 2 || change.scalable_target.is_none() {
+        calls.push(PlannedCall {
+            operation: "UpdateService".to_owned(),
+            input: Value::Object(input),
+            command_line: line,
+        });
+    }
     calls
+}
+
+/// Application Auto Scaling's `RegisterScalableTarget` with new bounds for a service.
+fn scalable_target_call(
+    region: &str,
+    cluster: &str,
+    service: &str,
+    bounds: &ScalingBounds,
+) -> PlannedCall {
+    let resource = format!("service/{cluster}/{service}");
+    PlannedCall {
+        operation: "RegisterScalableTarget".to_owned(),
+        input: json!({
+            "ServiceNamespace": "ecs",
+            "ResourceId": resource,
+            "ScalableDimension": "ecs:service:DesiredCount",
+            "MinCapacity": bounds.min_capacity,
+            "MaxCapacity": bounds.max_capacity,
+        }),
+        command_line: format!(
+            "aws application-autoscaling register-scalable-target --region {region} --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id {} --min-capacity {} --max-capacity {}",
+            shell_quote(&resource),
+            bounds.min_capacity,
+            bounds.max_capacity
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -1115,6 +1202,66 @@ mod tests {
             ),
             "{}",
             update.command_line
+        );
+    }
+
+    #[test]
+    fn new_auto_scaling_bounds_are_one_call_before_the_update() {
+        let bounds = ScalingBounds {
+            min_capacity: 2,
+            max_capacity: 3,
+        };
+        let change = ServiceChange {
+            scalable_target: Some(bounds),
+            ..ServiceChange::default()
+        };
+        // The fixture's service has no scalable target.
+        let refused = preview_change(&input(3, &[], change.clone()));
+        assert!(refused.blocked);
+        assert_eq!(refused.problems[0].path, "scalableTarget");
+
+        let mut with_target = input(3, &[], change);
+        with_target.snapshot.scaling = serde_json::from_value(json!([{
+            "serviceName": "web",
+            "scalableTarget": {"serviceNamespace": "ecs", "resourceId": "service/demo/web",
+                "scalableDimension": "ecs:service:DesiredCount", "minCapacity": 1, "maxCapacity": 10}
+        }]))
+        .unwrap();
+        let preview = preview_change(&with_target);
+        assert!(!preview.blocked, "{:?}", preview.problems);
+        let operations: Vec<&str> = preview.calls.iter().map(|c| c.operation.as_str()).collect();
+        assert_eq!(
+            operations,
+            ["RegisterScalableTarget"],
+            "nothing else changes"
+        );
+        assert!(
+            preview.calls[0]
+                .command_line
+                .contains("--resource-id 'service/demo/web' --min-capacity 2 --max-capacity 3")
+        );
+        assert!(
+            preview
+                .problems
+                .iter()
+                .any(|p| p.severity == Severity::Warning && p.message.contains("moves it to 3")),
+            "the service's 4 tasks are above the new maximum: {:?}",
+            preview.problems
+        );
+
+        let mut bad = with_target;
+        bad.change.scalable_target = Some(ScalingBounds {
+            min_capacity: 5,
+            max_capacity: 2,
+        });
+        bad.change.desired_count = Some(3);
+        let preview = preview_change(&bad);
+        assert!(preview.blocked);
+        assert!(
+            preview
+                .problems
+                .iter()
+                .any(|p| p.path == "scalableTarget.maxCapacity")
         );
     }
 

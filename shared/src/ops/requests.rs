@@ -14,7 +14,7 @@
 //! API's 32-bit integers.
 
 use crate::{
-    api::{CreateService, RunTask, ServiceUpdate},
+    api::{CreateService, RunTask, ScalingBounds, ServiceUpdate},
     ecs::{CapacityProviderStrategyItem, DeploymentConfiguration},
     input::InputError,
     ops::strategy::check_strategy,
@@ -242,6 +242,22 @@ pub fn check_service_update(update: &ServiceUpdate) -> Result<(), InputError> {
                 "Changing the capacity provider strategy replaces the tasks: set forceNewDeployment.",
             ));
         }
+    }
+    Ok(())
+}
+
+/// Checks new bounds of a service's auto scaling: 0 ≤ min ≤ max ≤ [`MAX_DESIRED_COUNT`].
+pub fn check_scaling_bounds(bounds: &ScalingBounds) -> Result<(), InputError> {
+    check_desired_count(bounds.min_capacity, "scalableTarget.minCapacity")?;
+    check_desired_count(bounds.max_capacity, "scalableTarget.maxCapacity")?;
+    if bounds.max_capacity < bounds.min_capacity {
+        return Err(InputError::new(
+            "scalableTarget.maxCapacity",
+            format!(
+                "The maximum ({}) is below the minimum ({}).",
+                bounds.max_capacity, bounds.min_capacity
+            ),
+        ));
     }
     Ok(())
 }

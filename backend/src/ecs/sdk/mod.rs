@@ -16,10 +16,10 @@ use aws_sdk_ecs::{Client, types::ClusterField};
 use berth_shared::{
     api::{
         ClusterReservation, ClusterSnapshot, CreateService, Failure, Mutation, RunTask,
-        RunTaskResult, ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
+        RunTaskResult, ScalingBounds, ServiceUpdate, SourceInfo, StopTask, TaskDefinitionFamily,
         TaskDefinitionRevision,
     },
-    autoscaling::{MetricsWindow, ServiceMetrics, ServiceScaling},
+    autoscaling::{MetricsWindow, ScalableTarget, ServiceMetrics, ServiceScaling},
     ecs::{Cluster, ContainerInstance, Service, Task, TaskDefinition},
     logs::{LogLocation, LogPage},
     time::Timestamp,
@@ -424,6 +424,21 @@ impl EcsApi for SdkEcs {
         mutation(&output, output.service().map(from_sdk::service), || {
             answered_without("UpdateService", "service")
         })
+    }
+
+    async fn register_scalable_target(
+        &self,
+        cluster: &str,
+        service: &str,
+        bounds: ScalingBounds,
+    ) -> Result<Mutation<ScalableTarget>, SourceError> {
+        scaling::register_bounds(
+            &self.autoscaling,
+            last_segment(cluster),
+            last_segment(service),
+            bounds,
+        )
+        .await
     }
 
     async fn run_task(

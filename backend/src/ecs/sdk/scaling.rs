@@ -15,9 +15,11 @@ use std::collections::{BTreeMap, HashSet};
 
 use aws_sdk_applicationautoscaling::{
     Client,
+    operation::RequestId,
     types::{self as sdk, ScalableDimension, ServiceNamespace},
 };
 use berth_shared::{
+    api::{Mutation, ScalingBounds},
     autoscaling::{
         Alarm, DESIRED_COUNT_DIMENSION, ScalableTarget, ScalingPolicy, ScheduledAction,
         ServiceScaling, service_of_resource_id, service_resource_id,
@@ -59,6 +61,50 @@ pub(super) async fn services_scaling(
         scheduled_actions(client, only),
     )?;
     Ok(assemble(cluster_name, targets, policies, actions))
+}
+
+/// Sets new bounds on the service's existing scalable target (RegisterScalableTarget updates a
+/// target in place), and answers the target as it now is. A service without a target is
+/// [`SourceError::NotFound`]: registering one here would need a role Berth does not choose.
+pub(super) async fn register_bounds(
+    client: &Client,
+    cluster_name: &str,
+    service_name: &str,
+    bounds: ScalingBounds,
+) -> Result<Mutation<ScalableTarget>, SourceError> {
+    let resource_id = service_resource_id(cluster_name, service_name);
+    let mut target = scalable_targets(client.clone(), vec![resource_id.clone()])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| SourceError::NotFound {
+            kind: "scalable target",
+            name: resource_id.clone(),
+        })?;
+    let integer = |value: i64, field: &str| {
+        i32::try_from(value).map_err(|_| {
+            SourceError::InvalidInput(berth_shared::input::InputError::new(
+                field,
+                format!("{value} does not fit Application Auto Scaling's integers"),
+            ))
+        })
+    };
+    let output = client
+        .register_scalable_target()
+        .service_namespace(ServiceNamespace::Ecs)
+        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+        .resource_id(&resource_id)
+        .min_capacity(integer(bounds.min_capacity, "scalableTarget.minCapacity")?)
+        .max_capacity(integer(bounds.max_capacity, "scalableTarget.maxCapacity")?)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("application-autoscaling:RegisterScalableTarget", &[], e))?;
+    target.min_capacity = bounds.min_capacity;
+    target.max_capacity = bounds.max_capacity;
+    Ok(Mutation {
+        resource: target,
+        request_id: output.request_id().map(str::to_owned),
+    })
 }
 
 /// Groups policies and actions under their targets, dropping those of other resources.

@@ -124,6 +124,18 @@ fn DeployBody(
             .and_then(|h| h.source)
     });
 
+    let scalable_target = Memo::new(move |_| {
+        let name = name.get();
+        stream.snapshot.with(|s| {
+            s.as_ref().and_then(|s| {
+                s.scaling
+                    .iter()
+                    .find(|x| x.service_name == name)
+                    .map(|x| x.scalable_target.clone())
+            })
+        })
+    });
+
     // The draft starts from what runs, once it is known (and again after each Apply).
     let started = RwSignal::new(None::<String>);
     Effect::new(move |_| {
@@ -134,6 +146,7 @@ fn DeployBody(
             return;
         }
         draft.start_from(&service, &current);
+        draft.start_scaling(scalable_target.get_untracked().as_ref());
         if started.get_untracked().is_none() {
             draft.revision.set(asked_revision.get_untracked());
         }
@@ -146,7 +159,10 @@ fn DeployBody(
         let service = service.get()?;
         let current = current.get()?;
         started.get()?;
-        let change = match parsed.with(|parsed| change_of(draft, parsed, &service, &current)) {
+        let scaling = scalable_target.get();
+        let change = match parsed
+            .with(|parsed| change_of(draft, parsed, &service, &current, scaling.as_ref()))
+        {
             Ok(change) => change,
             Err(problems) => return Some(Err(problems)),
         };
@@ -299,7 +315,7 @@ fn DeployBody(
                         <JsonEditor draft problems=definition_problems/>
                     })}
                     <h3>"Service"</h3>
-                    <Settings draft daemon providers/>
+                    <Settings draft daemon providers scaled=Signal::derive(move || scalable_target.with(Option::is_some))/>
                     <super::editor::ProblemList problems=settings_problems testid="settings-problems"/>
                 </section>
                 <div class="deploy__outcome" id="deploy-preview">
@@ -324,4 +340,5 @@ fn changes_something(change: &ServiceChange, preview: &ServicePreview) -> bool {
         || preview.registers
         || change.desired_count.is_some()
         || change.deployment_configuration.is_some()
+        || change.scalable_target.is_some()
 }

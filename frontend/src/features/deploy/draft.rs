@@ -5,7 +5,8 @@
 //! chosen instead takes precedence over the text.
 
 use berth_shared::{
-    api::ServiceChange,
+    api::{ScalingBounds, ServiceChange},
+    autoscaling::ScalableTarget,
     ecs::{DeploymentCircuitBreaker, DeploymentConfiguration, Service, TaskDefinition},
     ops::{
         Problem, Severity, images::with_tag, preview::registration, requests::Scheduling,
@@ -37,6 +38,10 @@ pub struct Draft {
     pub force: RwSignal<bool>,
     /// The capacity provider strategy as typed (empty: the service's launch type stays).
     pub strategy: RwSignal<String>,
+    /// The lowest desired count auto scaling may set, as typed (services with a scalable target).
+    pub scale_min: RwSignal<String>,
+    /// The highest, as typed.
+    pub scale_max: RwSignal<String>,
 }
 
 impl Draft {
@@ -52,6 +57,8 @@ impl Draft {
             rollback: RwSignal::new(false),
             force: RwSignal::new(false),
             strategy: RwSignal::new(String::new()),
+            scale_min: RwSignal::new(String::new()),
+            scale_max: RwSignal::new(String::new()),
         }
     }
 
@@ -69,6 +76,13 @@ impl Draft {
         self.force.set(false);
         self.strategy
             .set(strategy_text(&service.capacity_provider_strategy));
+    }
+
+    /// Starts the auto scaling bounds from the service's scalable target, if it has one.
+    pub fn start_scaling(self, target: Option<&ScalableTarget>) {
+        let text = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
+        self.scale_min.set(text(target.map(|t| t.min_capacity)));
+        self.scale_max.set(text(target.map(|t| t.max_capacity)));
     }
 
     /// Changes the definition text with `edit` on its JSON (nothing when it does not parse).
@@ -187,6 +201,7 @@ pub fn change_of(
     parsed: &ParsedDefinition,
     service: &Service,
     current: &TaskDefinition,
+    target: Option<&ScalableTarget>,
 ) -> Result<ServiceChange, Vec<Problem>> {
     let mut problems = parsed.problems.clone();
     let revision = draft.revision.get();
@@ -256,6 +271,31 @@ pub fn change_of(
             None
         }
     };
+    let scalable_target = target.and_then(|target| {
+        let minimum = number(
+            &draft.scale_min.get(),
+            "scalableTarget.minCapacity",
+            "The auto scaling minimum",
+        );
+        let maximum = number(
+            &draft.scale_max.get(),
+            "scalableTarget.maxCapacity",
+            "The auto scaling maximum",
+        );
+        match (minimum, maximum) {
+            (Ok(min_capacity), Ok(max_capacity)) => ((min_capacity, max_capacity)
+                != (target.min_capacity, target.max_capacity))
+                .then_some(ScalingBounds {
+                    min_capacity,
+                    max_capacity,
+                }),
+            (minimum, maximum) => {
+                problems.extend(minimum.err());
+                problems.extend(maximum.err());
+                None
+            }
+        }
+    });
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -267,6 +307,7 @@ pub fn change_of(
         // ECS replaces every task for a new strategy, and asks for it to be said.
         force_new_deployment: draft.force.get() || strategy.is_some(),
         capacity_provider_strategy: strategy,
+        scalable_target,
         expected_task_definition: Some(service.task_definition.clone()),
         client_token: None,
     })

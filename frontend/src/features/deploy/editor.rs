@@ -609,6 +609,9 @@ pub fn Settings(
     /// The cluster's capacity providers (the strategy is offered when there are any).
     #[prop(into)]
     providers: Signal<Vec<String>>,
+    /// Whether the service has a scalable target (its bounds are offered then).
+    #[prop(into)]
+    scaled: Signal<bool>,
 ) -> impl IntoView {
     let text_field = |label: &'static str, signal: RwSignal<String>, testid: &'static str| {
         view! {
@@ -623,6 +626,10 @@ pub fn Settings(
     view! {
         <div class="settings">
             {move || (!daemon.get()).then(|| text_field("Desired tasks", draft.desired, "desired-input"))}
+            {move || (scaled.get() && !daemon.get()).then(|| view! {
+                {text_field("Auto scaling min", draft.scale_min, "scale-min-input")}
+                {text_field("Auto scaling max", draft.scale_max, "scale-max-input")}
+            })}
             {text_field("Minimum healthy %", draft.minimum, "minimum-input")}
             {text_field("Maximum %", draft.maximum, "maximum-input")}
             <label class="check">
