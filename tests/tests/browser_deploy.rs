@@ -35,6 +35,32 @@ async fn change_to(browser: &Browser, css: &str, value: &str) {
         .await;
 }
 
+/// A browser on web-frontend's Deploy page, once the page has its first preview.
+async fn open_deploy(berth: &Berth) -> Browser {
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-ec2/services/web-frontend/deploy",
+            berth.url
+        ))
+        .await;
+    browser
+        .wait_for_text("[data-testid=preview-headline]", "Nothing changes yet")
+        .await;
+    browser
+}
+
+/// Whether the button matching `css` is disabled.
+async fn disabled(browser: &Browser, css: &str) -> bool {
+    browser
+        .execute(
+            "return document.querySelector(arguments[0]).disabled;",
+            json!([css]),
+        )
+        .await
+        == json!(true)
+}
+
 /// Ticks the checkbox matching `css` unless it is ticked.
 async fn check(browser: &Browser, css: &str) {
     let checked = browser
@@ -241,16 +267,7 @@ async fn a_new_image_is_previewed_applied_watched_and_rolled_back() {
 #[tokio::test]
 async fn a_tag_missing_from_the_repository_fails_and_the_circuit_breaker_rolls_back() {
     let berth = Berth::start("browser-deploy-bad-tag", &["--poll-interval", "1"], &[]);
-    let browser = Browser::start().await;
-    browser
-        .goto(&format!(
-            "{}/clusters/demo-ec2/services/web-frontend/deploy",
-            berth.url
-        ))
-        .await;
-    browser
-        .wait_for_text("[data-testid=preview-headline]", "Nothing changes yet")
-        .await;
+    let browser = open_deploy(&berth).await;
     change_to(&browser, "[data-testid=tag-input]", "v404").await;
     browser
         .wait_for_text("[data-testid=tag-warning]", "CannotPullContainerError")
@@ -319,16 +336,7 @@ async fn a_tag_missing_from_the_repository_fails_and_the_circuit_breaker_rolls_b
 #[tokio::test]
 async fn bad_input_is_named_and_blocks_apply() {
     let berth = Berth::start("browser-deploy-bad-input", &[], &[]);
-    let browser = Browser::start().await;
-    browser
-        .goto(&format!(
-            "{}/clusters/demo-ec2/services/web-frontend/deploy",
-            berth.url
-        ))
-        .await;
-    browser
-        .wait_for_text("[data-testid=preview-headline]", "Nothing changes yet")
-        .await;
+    let browser = open_deploy(&berth).await;
 
     // Ports and log settings are form fields; a port that is not one is named in words.
     change_to(&browser, "[data-testid=ports-input]", "8080, 80:9000").await;
@@ -413,15 +421,7 @@ async fn bad_input_is_named_and_blocks_apply() {
         .wait_for_text("[data-testid=preview-problems]", "desiredCount")
         .await;
     assert!(problems.contains("5000"), "{problems}");
-    assert_eq!(
-        browser
-            .execute(
-                "return document.querySelector('[data-testid=apply-button]').disabled;",
-                json!([])
-            )
-            .await,
-        json!(true)
-    );
+    assert!(disabled(&browser, "[data-testid=apply-button]").await);
     browser
         .type_into("[data-testid=desired-input]", "six")
         .await;
@@ -481,14 +481,15 @@ async fn a_task_run_is_previewed_confirmed_and_its_tasks_log() {
     browser
         .wait_for_text("[data-testid=run-problems]", "1 to 10")
         .await;
-    assert_eq!(
-        browser
-            .execute(
-                "return document.querySelector('[data-testid=run-button]').disabled;",
-                json!([])
-            )
-            .await,
-        json!(true),
+    browser
+        .wait_for_text(
+            "[data-testid=run-headline]",
+            "1 problem to fix before this can run",
+        )
+        .await;
+    browser.screenshot("run-task-bad-count").await;
+    assert!(
+        disabled(&browser, "[data-testid=run-button]").await,
         "a run that breaks a rule cannot be sent"
     );
     browser.type_into("[data-testid=run-count]", "2").await;

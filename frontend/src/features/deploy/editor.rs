@@ -88,28 +88,10 @@ pub fn ImagePicker(
 ) -> impl IntoView {
     let containers = Memo::new(move |_| {
         parsed.with(|p| {
-            p.json
-                .as_ref()
-                .and_then(|json| json.get("containerDefinitions"))
-                .and_then(Value::as_array)
-                .map(|containers| {
-                    containers
-                        .iter()
-                        .map(|c| {
-                            (
-                                c.get("name")
-                                    .and_then(Value::as_str)
-                                    .unwrap_or("?")
-                                    .to_owned(),
-                                c.get("image")
-                                    .and_then(Value::as_str)
-                                    .unwrap_or("")
-                                    .to_owned(),
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
+            containers_of(p)
+                .iter()
+                .map(|c| (text_of(c, "name", "?"), text_of(c, "image", "")))
+                .collect::<Vec<_>>()
         })
     });
     let repository_of = move |image: &str| -> Option<Repository> {
@@ -304,50 +286,54 @@ pub fn TaskSize(
     }
 }
 
+/// The draft's container definitions, as JSON (none while the JSON does not parse).
+fn containers_of(parsed: &ParsedDefinition) -> Vec<Value> {
+    parsed
+        .json
+        .as_ref()
+        .and_then(|json| json.get("containerDefinitions"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The text field `key` of `value`, or `default`.
+fn text_of(value: &Value, key: &str, default: &str) -> String {
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or(default)
+        .to_owned()
+}
+
 /// Each container's environment variables, one `NAME=value` per line.
 #[component]
 pub fn Environment(draft: Draft, parsed: Memo<ParsedDefinition>) -> impl IntoView {
     let containers = Memo::new(move |_| {
         parsed.with(|p| {
-            p.json
-                .as_ref()
-                .and_then(|json| json.get("containerDefinitions"))
-                .and_then(Value::as_array)
-                .map(|containers| {
-                    containers
-                        .iter()
-                        .map(|c| {
-                            let name = c
-                                .get("name")
-                                .and_then(Value::as_str)
-                                .unwrap_or("?")
-                                .to_owned();
-                            let lines = c
-                                .get("environment")
-                                .and_then(Value::as_array)
-                                .map(|pairs| {
-                                    pairs
-                                        .iter()
-                                        .map(|pair| {
-                                            format!(
-                                                "{}={}",
-                                                pair.get("name")
-                                                    .and_then(Value::as_str)
-                                                    .unwrap_or(""),
-                                                pair.get("value")
-                                                    .and_then(Value::as_str)
-                                                    .unwrap_or("")
-                                            )
-                                        })
-                                        .collect::<Vec<_>>()
-                                        .join("\n")
+            containers_of(p)
+                .iter()
+                .map(|c| {
+                    let lines = c
+                        .get("environment")
+                        .and_then(Value::as_array)
+                        .map(|pairs| {
+                            pairs
+                                .iter()
+                                .map(|pair| {
+                                    format!(
+                                        "{}={}",
+                                        text_of(pair, "name", ""),
+                                        text_of(pair, "value", "")
+                                    )
                                 })
-                                .unwrap_or_default();
-                            (name, lines)
+                                .collect::<Vec<_>>()
+                                .join("\n")
                         })
-                        .collect::<Vec<_>>()
+                        .unwrap_or_default();
+                    (text_of(c, "name", "?"), lines)
                 })
-                .unwrap_or_default()
+                .collect::<Vec<_>>()
         })
     });
     move || {
@@ -387,27 +373,14 @@ pub fn PortsAndLogs(
     #[prop(into)]
     region: Signal<String>,
 ) -> impl IntoView {
-    let containers = Memo::new(move |_| {
-        parsed.with(|p| {
-            p.json
-                .as_ref()
-                .and_then(|json| json.get("containerDefinitions"))
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        })
-    });
+    let containers = Memo::new(move |_| parsed.with(containers_of));
     move || {
         containers
             .get()
             .into_iter()
             .enumerate()
             .map(|(index, container)| {
-                let name = container
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?")
-                    .to_owned();
+                let name = text_of(&container, "name", "?");
                 let mappings = container.get("portMappings").cloned().unwrap_or(Value::Null);
                 let ports = ports_text(&mappings);
                 let ports_problem = RwSignal::new(None::<String>);

@@ -267,6 +267,17 @@ fn RunBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
     let headline = move || {
         preview.with(|p| {
             p.as_ref().map(|p| {
+                let errors = p
+                    .problems
+                    .iter()
+                    .filter(|problem| problem.severity == Severity::Error)
+                    .count();
+                if errors > 0 {
+                    return format!(
+                        "{} to fix before this can run.",
+                        berth_view::format::plural(errors, "problem", "problems")
+                    );
+                }
                 format!(
                     "Runs {} {} of {} on {}{}.",
                     p.count,
@@ -348,6 +359,11 @@ fn RunBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
                         </label>
                     })}
                 </div>
+                {move || families.get().and_then(Result::err).map(|error| view! {
+                    <p class="notice notice--bad" role="alert" data-testid="run-families-error">
+                        {format!("The task definitions could not be read: {error}")}
+                    </p>
+                })}
                 <ProblemList problems=draft_problems testid="run-problems"/>
             </section>
             <div class="deploy__outcome">
@@ -382,6 +398,9 @@ fn RunBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
                                         on:click=move |_| state.set(RunState::Confirming)>
                                         {move || if state.with(|s| *s == RunState::Working) { "Running…" } else { "Run…" }}
                                     </button>
+                                    {move || (!runnable.get()).then(|| view! {
+                                        <span class="muted">" Nothing to run until the preview has no error."</span>
+                                    })}
                                 }.into_any(),
                             }}
                             {move || match state.get() {

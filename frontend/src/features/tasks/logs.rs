@@ -217,7 +217,9 @@ pub fn LogView(
                 let count = lines.with(Vec::len);
                 let searching = !search.with(String::is_empty);
                 let explained = answer.with(|a| a.as_ref().is_some_and(|a| a.unavailable.is_some()));
+                let read = answer.with(Option::is_some) || failed.with(Option::is_some);
                 match (count, searching) {
+                    (0, _) if !read => "Reading the lines…".to_owned(),
                     (0, _) if explained => String::new(),
                     (0, true) => "No line matches this search.".to_owned(),
                     (0, false) => "No lines yet.".to_owned(),
