@@ -23,6 +23,7 @@ use std::{
 use aws_config::{Region, SdkConfig};
 use berth_shared::{
     api::{Deployed, Mutation, RunTaskResult},
+    ecs::Service,
     sources::{AWS_REGIONS, SourceId, SourceList, SourceOption},
 };
 use tokio::sync::OnceCell;
@@ -55,6 +56,8 @@ pub struct Account {
     pub applied: AppliedChanges<Deployed>,
     /// Standalone runs, by client token.
     pub runs: AppliedChanges<Mutation<RunTaskResult>>,
+    /// Services created, by client token.
+    pub created: AppliedChanges<Mutation<Service>>,
 }
 
 impl Account {
@@ -80,6 +83,7 @@ impl Account {
             cache,
             applied: AppliedChanges::default(),
             runs: AppliedChanges::default(),
+            created: AppliedChanges::default(),
         }
     }
 }

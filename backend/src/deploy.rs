@@ -49,9 +49,30 @@ impl<T> Default for AppliedChanges<T> {
     }
 }
 
-impl<T> AppliedChanges<T> {
+impl<T: Clone> AppliedChanges<T> {
+    /// `make()`'s result, made once per client token (every time without one): a token seen
+    /// in the last [`TOKEN_LIFETIME`] answers the first result, and concurrent requests with
+    /// one token wait for the first. A failure is not kept, so a retry tries again.
+    pub async fn once<F>(
+        &self,
+        token: Option<&str>,
+        make: impl FnOnce() -> F,
+    ) -> Result<T, ApiError>
+    where
+        F: Future<Output = Result<T, ApiError>>,
+    {
+        check_client_token(token)?;
+        match token {
+            Some(token) => {
+                let cell = self.cell(token, Instant::now());
+                cell.get_or_try_init(make).await.cloned()
+            }
+            None => make().await,
+        }
+    }
+
     /// The cell holding `token`'s result (new when the token is unknown or expired).
-    pub fn cell(&self, token: &str, now: Instant) -> AppliedResult<T> {
+    fn cell(&self, token: &str, now: Instant) -> AppliedResult<T> {
         let mut tokens = self.by_token.lock().unwrap_or_else(PoisonError::into_inner);
         tokens.retain(|_, (at, _)| now.duration_since(*at) < TOKEN_LIFETIME);
         if tokens.len() >= MAX_TOKENS
@@ -142,16 +163,13 @@ pub async fn apply(
     service: &str,
     change: ServiceChange,
 ) -> Result<Deployed, ApiError> {
-    check_token(&change)?;
-    match change.client_token.clone() {
-        Some(token) => {
-            let cell = account.applied.cell(&token, Instant::now());
-            cell.get_or_try_init(|| apply_once(account, cluster, service, change))
-                .await
-                .cloned()
-        }
-        None => apply_once(account, cluster, service, change).await,
-    }
+    let token = change.client_token.clone();
+    account
+        .applied
+        .once(token.as_deref(), || {
+            apply_once(account, cluster, service, change)
+        })
+        .await
 }
 
 async fn apply_once(

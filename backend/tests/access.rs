@@ -168,6 +168,13 @@ async fn each_role_may_do_what_it_allows_and_is_refused_the_rest() {
             r#"{"taskDefinition": "scheduler"}"#,
         )
     };
+    let preview_create = || {
+        json_request(
+            Method::POST,
+            "/api/clusters/demo-small/new-service/preview",
+            r#"{"serviceName": "reports", "taskDefinition": "scheduler"}"#,
+        )
+    };
     let deploy = || {
         json_request(
             Method::POST,
@@ -190,6 +197,11 @@ async fn each_role_may_do_what_it_allows_and_is_refused_the_rest() {
         ("run a task", Box::new(run_task), Role::Deployer),
         ("stop a task", Box::new(stop_task), Role::Deployer),
         ("register a revision", Box::new(register), Role::Deployer),
+        (
+            "preview a new service",
+            Box::new(preview_create),
+            Role::Viewer,
+        ),
         ("create a service", Box::new(create), Role::Admin),
         ("deregister a revision", Box::new(deregister), Role::Admin),
         (

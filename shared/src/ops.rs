@@ -21,11 +21,13 @@
 
 pub mod capacity;
 pub mod cost;
+pub mod create_preview;
 pub mod cron;
 pub mod deployment;
 pub mod images;
 pub mod lifecycle;
 pub mod logs;
+mod new_tasks;
 pub mod preview;
 pub mod pricing;
 pub mod requests;
@@ -37,6 +39,7 @@ pub mod validate;
 
 pub use capacity::{CapacityInput, CapacityOutput, simulate_capacity};
 pub use cost::{CostInput, CostOutput, estimate_cost};
+pub use create_preview::{CreateServicePreview, CreateServicePreviewInput, preview_create_service};
 pub use deployment::{DeploymentInput, DeploymentOutput, simulate_deployment};
 pub use lifecycle::{LifecycleInput, LifecycleOutput, simulate_lifecycle};
 pub use preview::{PreviewInput, ServicePreview, preview_change};

@@ -11,8 +11,8 @@ use crate::{
     autoscaling::ServiceScaling,
     ecs::{
         CapacityProviderStrategyItem, Cluster, ContainerInstance, DeploymentConfiguration,
-        NetworkConfiguration, PlacementConstraint, PlacementStrategy, Service, Task,
-        TaskDefinition,
+        LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy, Service,
+        ServiceRegistry, Task, TaskDefinition,
     },
     time::Timestamp,
 };
@@ -417,6 +417,15 @@ pub struct CreateService {
     /// Rolling-update settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployment_configuration: Option<DeploymentConfiguration>,
+    /// Target groups that send traffic to a container port of the tasks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancers: Vec<LoadBalancer>,
+    /// The Cloud Map service the tasks register in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_registries: Vec<ServiceRegistry>,
+    /// Makes a repeated request create the service once (given to AWS as `clientToken`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
 }
 
 /// `POST /api/clusters/{cluster}/tasks`: tasks to start (as `RunTask`).

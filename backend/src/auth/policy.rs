@@ -93,6 +93,7 @@ pub fn changes_nothing(method: &Method, path: &str) -> bool {
         segments.as_slice(),
         ["", "api", "clusters", _, "services", _, "preview"]
             | ["", "api", "clusters", _, "tasks", "preview"]
+            | ["", "api", "clusters", _, "new-service", "preview"]
     );
     reads || (*method == Method::POST && (computes || previews))
 }

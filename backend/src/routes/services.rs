@@ -6,7 +6,9 @@
 //! (run tasks), `POST /api/clusters/{cluster}/tasks/{task}/stop`, and the Deploy flow:
 //! `POST /api/clusters/{cluster}/services/{service}/preview` (what a change would do, changing
 //! nothing) and `…/deploy` (apply it: register, then update; see [`crate::deploy`]); and
-//! `POST /api/clusters/{cluster}/tasks/preview` (what a run would do; see [`crate::run`]).
+//! `POST /api/clusters/{cluster}/tasks/preview` (what a run would do) and `POST
+//! /api/clusters/{cluster}/new-service/preview` (what creating a service would do; both in
+//! [`crate::launch`]).
 //!
 //! Every change is checked with the model's request rules (`berth_shared::ops::requests`)
 //! before either source sees it, so the sandbox and AWS refuse the same requests the same way.
@@ -26,17 +28,21 @@ use berth_shared::{
     autoscaling::{DEFAULT_METRICS_MINUTES, MAX_METRICS_MINUTES, ServiceMetrics},
     ecs::{Service, Task},
     ops::{
-        RunTaskPreview, ServicePreview, check_create_service, check_run_task, check_service_update,
-        stop_reason,
+        CreateServicePreview, RunTaskPreview, ServicePreview, check_create_service, check_run_task,
+        check_service_update, stop_reason,
     },
 };
 
 use super::body::{JsonBody, Source};
-use crate::{AppState, auth::Identity, deploy, error::ApiError, run};
+use crate::{AppState, auth::Identity, deploy, error::ApiError, launch};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/clusters/{cluster}/services", post(create_service))
+        .route(
+            "/clusters/{cluster}/new-service/preview",
+            post(preview_create),
+        )
         .route(
             "/clusters/{cluster}/services/{service}",
             put(update_service),
@@ -58,13 +64,26 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/clusters/{cluster}/tasks/{task}/stop", post(stop_task))
 }
 
+/// Creates a service the request and its preview allow, once per client token (see
+/// [`crate::launch`]).
 async fn create_service(
     source: Source,
     Path(cluster): Path<String>,
     JsonBody(request): JsonBody<CreateService>,
 ) -> Result<Json<Mutation<Service>>, ApiError> {
     check_create_service(&request)?;
-    Ok(Json(source.ecs.create_service(&cluster, request).await?))
+    Ok(Json(launch::create(&source, &cluster, request).await?))
+}
+
+/// What creating a service would do, changing nothing.
+async fn preview_create(
+    source: Source,
+    Path(cluster): Path<String>,
+    JsonBody(request): JsonBody<CreateService>,
+) -> Result<Json<CreateServicePreview>, ApiError> {
+    Ok(Json(
+        launch::preview_create(&source, &cluster, &request).await?,
+    ))
 }
 
 async fn update_service(
@@ -139,7 +158,7 @@ fn metrics_minutes(query: Option<&str>) -> Result<i64, ApiError> {
 }
 
 /// Runs tasks tagged with who ran them (`startedBy`, whatever the body said), once per client
-/// token (see [`crate::run`]).
+/// token (see [`crate::launch`]).
 async fn run_task(
     source: Source,
     identity: Identity,
@@ -148,7 +167,7 @@ async fn run_task(
 ) -> Result<Json<Mutation<RunTaskResult>>, ApiError> {
     check_run_task(&request)?;
     Ok(Json(
-        run::run(&source, &cluster, &identity.name, request).await?,
+        launch::run(&source, &cluster, &identity.name, request).await?,
     ))
 }
 
@@ -158,7 +177,9 @@ async fn preview_run(
     Path(cluster): Path<String>,
     JsonBody(request): JsonBody<RunTask>,
 ) -> Result<Json<RunTaskPreview>, ApiError> {
-    Ok(Json(run::preview(&source, &cluster, &request).await?))
+    Ok(Json(
+        launch::preview_run(&source, &cluster, &request).await?,
+    ))
 }
 
 /// Stops a task with a reason naming who stopped it.

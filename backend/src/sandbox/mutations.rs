@@ -249,8 +249,8 @@ impl SandboxState {
             placement_strategy: request.placement_strategy,
             scheduling_strategy: if daemon { "DAEMON" } else { "REPLICA" }.to_owned(),
             network_configuration: request.network_configuration,
-            load_balancers: Vec::new(),
-            service_registries: Vec::new(),
+            load_balancers: request.load_balancers,
+            service_registries: request.service_registries,
             created_at: Some(now),
             health_check_grace_period_seconds: None,
             deployment_controller: None,
@@ -849,6 +849,9 @@ mod tests {
             placement_constraints: Vec::new(),
             network_configuration: None,
             deployment_configuration: None,
+            load_balancers: Vec::new(),
+            service_registries: Vec::new(),
+            client_token: None,
         };
         let created = state
             .create_service("demo-ec2", request.clone(), LATER, pace())

@@ -15,10 +15,10 @@
 
 use crate::{
     api::{CreateService, RunTask, ScalingBounds, ServiceUpdate},
-    ecs::{CapacityProviderStrategyItem, DeploymentConfiguration},
+    ecs::{CapacityProviderStrategyItem, DeploymentConfiguration, LoadBalancer, ServiceRegistry},
     input::InputError,
     ops::strategy::check_strategy,
-    placement::{check_constraints, check_strategies},
+    placement::{check_constraints, check_strategies, uses_fargate},
 };
 
 /// ECS's "Tasks per service" quota: the most tasks one service may run.
@@ -214,7 +214,26 @@ pub fn check_create_service(request: &CreateService) -> Result<(), InputError> {
     if let Some(configuration) = &request.deployment_configuration {
         deployment_percents(configuration, Some(scheduling), "deploymentConfiguration")?;
     }
-    Ok(())
+    if scheduling == Scheduling::Daemon
+        && uses_fargate(
+            request.launch_type.as_deref(),
+            &request.capacity_provider_strategy,
+        )
+    {
+        return Err(InputError::new(
+            "schedulingStrategy",
+            "Fargate has no instances to run a daemon on: use REPLICA, or EC2.",
+        ));
+    }
+    if scheduling == Scheduling::Daemon && !request.placement_strategy.is_empty() {
+        return Err(InputError::new(
+            "placementStrategy",
+            "A daemon service places one task on every instance: leave out placement strategies.",
+        ));
+    }
+    check_load_balancers(&request.load_balancers)?;
+    check_service_registries(&request.service_registries)?;
+    check_client_token(request.client_token.as_deref())
 }
 
 /// Checks an `UpdateService` request.
@@ -345,6 +364,140 @@ fn check_launch(
     }
 }
 
+/// The target groups one service may send traffic from, at most.
+pub const MAX_LOAD_BALANCERS: usize = 5;
+/// The service registries one service may register in (ECS takes one).
+pub const MAX_SERVICE_REGISTRIES: usize = 1;
+
+/// A service's load balancers: at most [`MAX_LOAD_BALANCERS`], each a target group ARN (or a
+/// Classic Load Balancer's name) with the container and port that receive the traffic.
+fn check_load_balancers(load_balancers: &[LoadBalancer]) -> Result<(), InputError> {
+    if load_balancers.len() > MAX_LOAD_BALANCERS {
+        return Err(InputError::new(
+            "loadBalancers",
+            format!(
+                "A service takes at most {MAX_LOAD_BALANCERS} target groups; {} given.",
+                load_balancers.len()
+            ),
+        ));
+    }
+    for (index, target) in load_balancers.iter().enumerate() {
+        let path = format!("loadBalancers[{index}]");
+        match (&target.target_group_arn, &target.load_balancer_name) {
+            (Some(_), Some(_)) => {
+                return Err(InputError::new(
+                    format!("{path}.loadBalancerName"),
+                    "Give a target group ARN or a Classic Load Balancer's name, not both.",
+                ));
+            }
+            (Some(arn), None) => check_arn(
+                arn,
+                "elasticloadbalancing",
+                "targetgroup/",
+                &format!("{path}.targetGroupArn"),
+            )?,
+            (None, Some(name)) if !name.trim().is_empty() => {}
+            _ => {
+                return Err(InputError::new(
+                    format!("{path}.targetGroupArn"),
+                    "Name the target group: arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>.",
+                ));
+            }
+        }
+        if target
+            .container_name
+            .as_deref()
+            .is_none_or(|name| name.trim().is_empty())
+        {
+            return Err(InputError::new(
+                format!("{path}.containerName"),
+                "Name the container that receives the traffic.",
+            ));
+        }
+        check_port(
+            target.container_port,
+            &format!("{path}.containerPort"),
+            true,
+        )?;
+    }
+    Ok(())
+}
+
+/// A service's Cloud Map registries: at most [`MAX_SERVICE_REGISTRIES`], each a service
+/// discovery service ARN, with optional ports.
+fn check_service_registries(registries: &[ServiceRegistry]) -> Result<(), InputError> {
+    if registries.len() > MAX_SERVICE_REGISTRIES {
+        return Err(InputError::new(
+            "serviceRegistries",
+            format!(
+                "A service registers in at most {MAX_SERVICE_REGISTRIES} registry; {} given.",
+                registries.len()
+            ),
+        ));
+    }
+    for (index, registry) in registries.iter().enumerate() {
+        let path = format!("serviceRegistries[{index}]");
+        check_arn(
+            registry.registry_arn.as_deref().unwrap_or_default(),
+            "servicediscovery",
+            "service/",
+            &format!("{path}.registryArn"),
+        )?;
+        check_port(registry.port, &format!("{path}.port"), false)?;
+        check_port(
+            registry.container_port,
+            &format!("{path}.containerPort"),
+            false,
+        )?;
+        if registry.container_port.is_some() && registry.container_name.is_none() {
+            return Err(InputError::new(
+                format!("{path}.containerName"),
+                "Name the container whose port the registry's SRV records point to.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An ARN of an AWS `service` whose resource starts with `resource`
+/// (`arn:<partition>:<service>:<region>:<account>:<resource>…`), at `field`.
+fn check_arn(arn: &str, service: &str, resource: &str, field: &str) -> Result<(), InputError> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let valid = matches!(
+        parts.as_slice(),
+        ["arn", partition, s, region, account, rest]
+            if partition.starts_with("aws")
+                && *s == service
+                && !region.is_empty()
+                && account.len() == 12
+                && account.chars().all(|c| c.is_ascii_digit())
+                && rest.len() > resource.len()
+                && rest.starts_with(resource)
+    );
+    if valid {
+        Ok(())
+    } else {
+        Err(InputError::new(
+            field,
+            format!(
+                "{arn:?} is not a {service} ARN: arn:aws:{service}:<region>:<account>:{resource}…"
+            ),
+        ))
+    }
+}
+
+/// A port at `field`: 1 to 65535, and present when `required`.
+fn check_port(port: Option<i64>, field: &str, required: bool) -> Result<(), InputError> {
+    match port {
+        Some(port) if !(1..=65_535).contains(&port) => Err(InputError::new(
+            field,
+            format!("A port is 1 to 65535; it is {port}."),
+        )),
+        None if required => Err(InputError::new(field, "Give the container port.")),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,6 +602,65 @@ mod tests {
                 r#"{"serviceName": "agent", "taskDefinition": "agent", "schedulingStrategy": "DAEMON",
                     "deploymentConfiguration": {"minimumHealthyPercent": 0, "maximumPercent": 100}}"#,
                 None,
+            ),
+            (
+                r#"{"serviceName": "agent", "taskDefinition": "agent", "schedulingStrategy": "DAEMON",
+                    "launchType": "FARGATE"}"#,
+                Some("schedulingStrategy"),
+            ),
+            (
+                r#"{"serviceName": "agent", "taskDefinition": "agent", "schedulingStrategy": "DAEMON",
+                    "placementStrategy": [{"type": "binpack", "field": "memory"}]}"#,
+                Some("placementStrategy"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "loadBalancers": [{
+                    "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef",
+                    "containerName": "web", "containerPort": 80}]}"#,
+                None,
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "loadBalancers": [{
+                    "targetGroupArn": "arn:aws:s3:::bucket", "containerName": "web", "containerPort": 80}]}"#,
+                Some("loadBalancers[0].targetGroupArn"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "loadBalancers": [{
+                    "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/1",
+                    "containerPort": 80}]}"#,
+                Some("loadBalancers[0].containerName"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "loadBalancers": [{
+                    "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/1",
+                    "containerName": "web", "containerPort": 70000}]}"#,
+                Some("loadBalancers[0].containerPort"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "loadBalancers": [{
+                    "loadBalancerName": "classic", "containerName": "web", "containerPort": 80}]}"#,
+                None,
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "serviceRegistries": [{
+                    "registryArn": "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-abc"}]}"#,
+                None,
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "serviceRegistries": [
+                    {"registryArn": "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-a"},
+                    {"registryArn": "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-b"}]}"#,
+                Some("serviceRegistries"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "serviceRegistries": [{
+                    "registryArn": "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-a",
+                    "containerPort": 80}]}"#,
+                Some("serviceRegistries[0].containerName"),
+            ),
+            (
+                r#"{"serviceName": "web", "taskDefinition": "web", "clientToken": "a b"}"#,
+                Some("clientToken"),
             ),
         ];
         for (json, field) in cases {

@@ -2,29 +2,24 @@
 //! sent, computed alike by the server (`POST /api/clusters/{cluster}/tasks/preview`) and by the
 //! console's Run task page (in wasm, on every edit):
 //!
-//! - the revision that would run, and the problems of the request ([`super::requests`]) and of
-//!   the revision (none named, or INACTIVE); any error blocks the run;
+//! - the revision that would run, and the problems of the request ([`super::requests`]), of
+//!   the revision, its launch type and network ([`super::new_tasks`]); any error blocks the run;
 //! - whether the tasks fit on the cluster's instances now, with the per-instance reasons of the
 //!   first that does not, and what a capacity provider's managed scaling would add, or that
-//!   RunTask would answer with failures (the same surge placement as a deployment's,
-//!   [`super::preview`]); on Fargate, where there are no instances to fill, nothing;
-//! - what the tasks cost an hour and a month: on Fargate the tasks themselves, on EC2 only the
-//!   instances a scale-out would add;
+//!   RunTask would answer with failures; on Fargate, nothing to fill;
+//! - what the tasks cost an hour and a month ([`super::new_tasks`]);
 //! - the `RunTask` call, as a request body and as an `aws ecs run-task` command line.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::cost::{CostInput, CostOutput, Workload, estimate_cost};
-use super::preview::{
-    PlannedCall, RUN_TASKS, SurgePlacement, error, fargate_spec, instance_groups, revision_name,
-    shell_quote, surge_placement,
-};
+use super::cost::CostOutput;
+use super::new_tasks::{NewTasks, command_line, launch_problems, startable, unplaced_warning};
+use super::preview::{PlannedCall, RUN_TASKS, SurgePlacement, error, revision_name, shell_quote};
 use super::requests::check_run_task;
 use super::validate::{Problem, Severity};
 use crate::api::{ClusterSnapshot, RunTask};
-use crate::ecs::{ContainerInstance, TaskDefinition};
-use crate::placement::{PlacementInput, uses_fargate};
+use crate::ecs::TaskDefinition;
 
 /// Everything a run preview is computed from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,95 +71,47 @@ pub fn preview_run_task(input: &RunTaskPreviewInput) -> RunTaskPreview {
     if let Err(problem) = check_run_task(request) {
         problems.push(error(&problem.field, problem.message));
     }
-    let definition = match &input.definition {
-        None => {
-            problems.push(error(
-                "taskDefinition",
-                format!("there is no task definition {}", request.task_definition),
-            ));
-            None
-        }
-        Some(found) if found.status.as_deref() == Some("INACTIVE") => {
-            problems.push(error(
-                "taskDefinition",
-                format!(
-                    "{} is INACTIVE: register it again or choose an ACTIVE revision",
-                    revision_name(found)
-                ),
-            ));
-            None
-        }
-        Some(found) => Some(found),
-    };
-    let fargate = uses_fargate(
-        request.launch_type.as_deref(),
-        &request.capacity_provider_strategy,
+    let definition = startable(
+        input.definition.as_ref(),
+        &request.task_definition,
+        &mut problems,
     );
-    let blocked_so_far = problems.iter().any(|p| p.severity == Severity::Error);
-    let placement = definition
-        .filter(|_| !fargate && !blocked_so_far)
-        .map(|definition| {
-            let placement_input = |count: i64, instances: Vec<ContainerInstance>| PlacementInput {
-                container_instances: instances,
-                tasks: snapshot.tasks.clone(),
-                task_definitions: input.task_definitions.clone(),
-                task_definition: definition.clone(),
-                count,
-                group: Some(
-                    request
-                        .group
-                        .clone()
-                        .unwrap_or_else(|| format!("family:{}", definition.family)),
-                ),
-                launch_type: Some("EC2".to_owned()),
-                placement_strategy: request.placement_strategy.clone(),
-                placement_constraints: request.placement_constraints.clone(),
-                availability_zones: Vec::new(),
-                daemons: Vec::new(),
-                seed: 0,
-                detailed_explanations: 0,
-            };
-            surge_placement(snapshot, request.count, RUN_TASKS, &placement_input)
-        });
-    if let Some(placement) = placement.as_ref().filter(|p| p.placed < p.tasks) {
-        problems.push(Problem {
-            path: "count".to_owned(),
-            severity: Severity::Warning,
-            message: placement.summary.clone(),
-        });
-    }
-    let cost = definition.and_then(|definition| {
-        let workload = if fargate {
-            let name = format!("{} (run)", revision_name(definition));
-            CostInput {
-                current: Workload::default(),
-                proposed: Some(Workload {
-                    services: vec![fargate_spec(
-                        &name,
-                        definition,
-                        request.count,
-                        request.launch_type.clone(),
-                        request.capacity_provider_strategy.clone(),
-                    )],
-                    instances: Vec::new(),
-                }),
-            }
-        } else {
-            let scale_out = placement.as_ref().and_then(|p| p.scale_out.as_ref());
-            let (current, proposed) = instance_groups(snapshot, scale_out);
-            CostInput {
-                current: Workload {
-                    services: Vec::new(),
-                    instances: current,
-                },
-                proposed: Some(Workload {
-                    services: Vec::new(),
-                    instances: proposed,
-                }),
-            }
-        };
-        estimate_cost(&workload).ok()
+    let group = definition.map(|definition| {
+        request
+            .group
+            .clone()
+            .unwrap_or_else(|| format!("family:{}", definition.family))
     });
+    let name = definition.map(|d| format!("{} (run)", revision_name(d)));
+    let new_tasks =
+        definition
+            .zip(group.as_deref().zip(name.as_deref()))
+            .map(|(definition, (group, name))| NewTasks {
+                snapshot,
+                task_definitions: &input.task_definitions,
+                definition,
+                count: request.count,
+                group,
+                launch_type: request.launch_type.as_deref(),
+                capacity_provider_strategy: &request.capacity_provider_strategy,
+                placement_strategy: &request.placement_strategy,
+                placement_constraints: &request.placement_constraints,
+                what: RUN_TASKS,
+                name,
+            });
+    if let Some(new_tasks) = &new_tasks {
+        problems.extend(launch_problems(
+            new_tasks.definition,
+            new_tasks.fargate(),
+            request.network_configuration.as_ref(),
+        ));
+    }
+    let blocked_so_far = problems.iter().any(|p| p.severity == Severity::Error);
+    let placement = new_tasks
+        .filter(|_| !blocked_so_far)
+        .and_then(|new_tasks| new_tasks.placement());
+    problems.extend(unplaced_warning(placement.as_ref(), "count"));
+    let cost = new_tasks.and_then(|new_tasks| new_tasks.cost(placement.as_ref()));
     let blocked = problems.iter().any(|p| p.severity == Severity::Error);
     RunTaskPreview {
         cluster: snapshot.cluster.cluster_name.clone(),
@@ -188,34 +135,25 @@ fn run_call(region: &str, cluster: &str, request: &RunTask) -> PlannedCall {
     if let Value::Object(fields) = &mut input {
         fields.shift_insert(0, "cluster".to_owned(), Value::String(cluster.to_owned()));
     }
-    let mut line = format!(
-        "aws ecs run-task --region {region} --cluster {} --task-definition {} --count {}",
-        shell_quote(cluster),
-        shell_quote(&request.task_definition),
-        request.count
-    );
-    if let Some(launch_type) = &request.launch_type {
-        line.push_str(&format!(" --launch-type {launch_type}"));
-    }
-    if let Some(group) = &request.group {
-        line.push_str(&format!(" --group {}", shell_quote(group)));
-    }
-    for (flag, value) in [
-        (
-            "--capacity-provider-strategy",
-            &input["capacityProviderStrategy"],
+    let line = command_line(
+        format!(
+            "aws ecs run-task --region {region} --cluster {} --task-definition {} --count {}",
+            shell_quote(cluster),
+            shell_quote(&request.task_definition),
+            request.count
         ),
-        ("--placement-strategy", &input["placementStrategy"]),
-        ("--placement-constraints", &input["placementConstraints"]),
-        ("--network-configuration", &input["networkConfiguration"]),
-    ] {
-        if !value.is_null() {
-            line.push_str(&format!(" {flag} {}", shell_quote(&value.to_string())));
-        }
-    }
-    if let Some(started_by) = &request.started_by {
-        line.push_str(&format!(" --started-by {}", shell_quote(started_by)));
-    }
+        &input,
+        &[
+            ("--launch-type", "launchType"),
+            ("--group", "group"),
+            ("--capacity-provider-strategy", "capacityProviderStrategy"),
+            ("--placement-strategy", "placementStrategy"),
+            ("--placement-constraints", "placementConstraints"),
+            ("--network-configuration", "networkConfiguration"),
+            ("--started-by", "startedBy"),
+            ("--client-token", "clientToken"),
+        ],
+    );
     PlannedCall {
         operation: "RunTask".to_owned(),
         command_line: line,

@@ -378,6 +378,9 @@ impl EcsApi for SdkEcs {
             .set_deployment_configuration(to_sdk::deployment(
                 request.deployment_configuration.as_ref(),
             )?)
+            .set_load_balancers(to_sdk::load_balancers(&request.load_balancers)?)
+            .set_service_registries(to_sdk::service_registries(&request.service_registries)?)
+            .set_client_token(request.client_token.clone())
             .send()
             .await
             .map_err(|e| map_sdk_error("ecs:CreateService", &[Asked::Cluster(cluster)], e))?;

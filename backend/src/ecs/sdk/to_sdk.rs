@@ -2,8 +2,8 @@
 
 use aws_sdk_ecs::types as sdk;
 use berth_shared::ecs::{
-    CapacityProviderStrategyItem, DeploymentConfiguration, NetworkConfiguration,
-    PlacementConstraint, PlacementStrategy,
+    CapacityProviderStrategyItem, DeploymentConfiguration, LoadBalancer, NetworkConfiguration,
+    PlacementConstraint, PlacementStrategy, ServiceRegistry,
 };
 
 use berth_shared::input::InputError;
@@ -101,6 +101,54 @@ pub fn network(
             .awsvpc_configuration(awsvpc)
             .build(),
     ))
+}
+
+/// `loadBalancers`, each numbered in errors.
+pub fn load_balancers(
+    targets: &[LoadBalancer],
+) -> Result<Option<Vec<sdk::LoadBalancer>>, SourceError> {
+    let converted = targets
+        .iter()
+        .enumerate()
+        .map(|(index, target)| {
+            Ok(sdk::LoadBalancer::builder()
+                .set_target_group_arn(target.target_group_arn.clone())
+                .set_load_balancer_name(target.load_balancer_name.clone())
+                .set_container_name(target.container_name.clone())
+                .set_container_port(
+                    target
+                        .container_port
+                        .map(|port| integer(port, &format!("loadBalancers[{index}].containerPort")))
+                        .transpose()?,
+                )
+                .build())
+        })
+        .collect::<Result<Vec<_>, SourceError>>()?;
+    Ok(Some(converted).filter(|c| !c.is_empty()))
+}
+
+/// `serviceRegistries`, each numbered in errors.
+pub fn service_registries(
+    registries: &[ServiceRegistry],
+) -> Result<Option<Vec<sdk::ServiceRegistry>>, SourceError> {
+    let converted = registries
+        .iter()
+        .enumerate()
+        .map(|(index, registry)| {
+            let port = |value: Option<i64>, field: &str| {
+                value
+                    .map(|port| integer(port, &format!("serviceRegistries[{index}].{field}")))
+                    .transpose()
+            };
+            Ok(sdk::ServiceRegistry::builder()
+                .set_registry_arn(registry.registry_arn.clone())
+                .set_port(port(registry.port, "port")?)
+                .set_container_name(registry.container_name.clone())
+                .set_container_port(port(registry.container_port, "containerPort")?)
+                .build())
+        })
+        .collect::<Result<Vec<_>, SourceError>>()?;
+    Ok(Some(converted).filter(|c| !c.is_empty()))
 }
 
 /// `deploymentConfiguration`.
