@@ -2,8 +2,9 @@
 //! changes), applied as RegisterTaskDefinition then UpdateService with AWS's request ids,
 //! replayed by its client token without a second revision, refused when the service moved
 //! since the preview, and rolled back to the earlier revision with UpdateService alone.
-//! moto finishes deployments at once, so what is checked is the calls and what AWS then
-//! reports through the SDK, not the rollout.
+//! A new service is previewed, created with its load balancer once per client token, and
+//! refused by name once it exists. moto finishes deployments at once, so what is checked is
+//! the calls and what AWS then reports through the SDK, not the rollout.
 
 use berth_tests::{
     berth::Berth,
@@ -212,4 +213,96 @@ async fn a_new_image_is_registered_deployed_replayed_and_rolled_back_on_aws() {
         .unwrap();
     let target = &targets.scalable_targets()[0];
     assert_eq!((target.min_capacity(), target.max_capacity()), (2, 8));
+}
+
+#[tokio::test]
+async fn a_new_service_is_previewed_then_created_once_on_aws() {
+    let moto = Moto::start().await;
+    fixtures::seed_fleet(&moto).await;
+    let ecs = moto.ecs().await;
+    let berth = Berth::start(
+        "moto-create",
+        &["--aws", "--endpoint-url", &moto.url],
+        AWS_ENV,
+    );
+    let target_group =
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/it-web/0123456789abcdef";
+    let request = json!({
+        "serviceName": "it-web-canary", "taskDefinition": "it-web", "desiredCount": 1,
+        "launchType": "EC2",
+        "loadBalancers": [{"targetGroupArn": target_group, "containerName": "web", "containerPort": 80}],
+        "clientToken": "moto-create-1",
+    });
+    let services = || async {
+        ecs.list_services()
+            .cluster("it-ec2")
+            .send()
+            .await
+            .unwrap()
+            .service_arns()
+            .iter()
+            .filter(|arn| arn.ends_with("/it-web-canary"))
+            .count()
+    };
+
+    let (status, preview) = berth
+        .send(
+            reqwest::Method::POST,
+            "/api/clusters/it-ec2/new-service/preview",
+            request.clone(),
+        )
+        .await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["blocked"], false, "{preview}");
+    assert_eq!(preview["calls"][0]["operation"], "CreateService");
+    assert_eq!(services().await, 0, "a preview creates nothing");
+
+    let (status, created) = berth
+        .send(
+            reqwest::Method::POST,
+            "/api/clusters/it-ec2/services",
+            request.clone(),
+        )
+        .await;
+    assert_eq!(status, 200, "{created}");
+    assert!(
+        created["requestId"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty()),
+        "{created}"
+    );
+    let (status, again) = berth
+        .send(
+            reqwest::Method::POST,
+            "/api/clusters/it-ec2/services",
+            request.clone(),
+        )
+        .await;
+    assert_eq!((status, &again), (200, &created), "replayed by its token");
+    assert_eq!(services().await, 1);
+    let described = ecs
+        .describe_services()
+        .cluster("it-ec2")
+        .services("it-web-canary")
+        .send()
+        .await
+        .unwrap();
+    let balancer = &described.services()[0].load_balancers()[0];
+    assert_eq!(balancer.target_group_arn(), Some(target_group));
+    assert_eq!(
+        (balancer.container_name(), balancer.container_port()),
+        (Some("web"), Some(80))
+    );
+
+    let mut second = request.clone();
+    second["clientToken"] = json!("moto-create-2");
+    let (status, taken) = berth
+        .send(
+            reqwest::Method::POST,
+            "/api/clusters/it-ec2/services",
+            second,
+        )
+        .await;
+    assert_eq!(status, 400, "{taken}");
+    assert_eq!(taken["field"], "serviceName", "{taken}");
 }
