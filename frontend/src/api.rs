@@ -336,6 +336,15 @@ pub async fn deploy(
     send_json(Request::post, &path, change).await
 }
 
+/// `POST /api/clusters/{cluster}/services`: creates a service.
+pub async fn create_service(
+    cluster: &str,
+    request: &berth_shared::api::CreateService,
+) -> Result<berth_shared::api::Mutation<berth_shared::ecs::Service>, ClientError> {
+    let path = format!("/api/clusters/{}/services", segment(cluster));
+    send_json(Request::post, &path, request).await
+}
+
 /// `POST /api/clusters/{cluster}/tasks`: starts standalone tasks.
 pub async fn run_task(
     cluster: &str,

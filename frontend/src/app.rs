@@ -18,8 +18,9 @@ use crate::{
         clusters::overview_page::OverviewPage,
     },
     lazy_pages::{
-        AuditRoute, ClusterRoute, DeployRoute, FamilyRoute, InstanceRoute, RepositoriesRoute,
-        RepositoryRoute, RunTaskRoute, ServiceRoute, TaskDefinitionsRoute, TaskRoute,
+        AuditRoute, ClusterRoute, CreateServiceRoute, DeployRoute, FamilyRoute, InstanceRoute,
+        RepositoriesRoute, RepositoryRoute, RunTaskRoute, ServiceRoute, TaskDefinitionsRoute,
+        TaskRoute,
     },
 };
 
@@ -40,6 +41,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clusters/:cluster/services/:service") view={Lazy::<ServiceRoute>::new()}/>
                     <Route path=path!("/clusters/:cluster/services/:service/deploy") view={Lazy::<DeployRoute>::new()}/>
                     <Route path=path!("/clusters/:cluster/run") view={Lazy::<RunTaskRoute>::new()}/>
+                    <Route path=path!("/clusters/:cluster/new-service") view={Lazy::<CreateServiceRoute>::new()}/>
                     <Route path=path!("/clusters/:cluster/tasks/:task") view={Lazy::<TaskRoute>::new()}/>
                     <Route path=path!("/clusters/:cluster/instances/:instance") view={Lazy::<InstanceRoute>::new()}/>
                     <Route path=path!("/repositories") view={Lazy::<RepositoriesRoute>::new()}/>

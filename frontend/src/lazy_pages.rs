@@ -9,8 +9,9 @@
 //!   services, tasks and container instances;
 //! - `registry_views`: repositories and task definitions;
 //! - `admin_views`: the audit log;
-//! - `deploy_views`: a service's Deploy page and a cluster's Run task page (their previews run
-//!   the placement engine, the deployment planner and the cost model in the browser).
+//! - `deploy_views`: a service's Deploy page and a cluster's Run task and Create service pages
+//!   (their previews run the placement engine, the deployment planner and the cost model in
+//!   the browser).
 //!
 //! Code that only these two modules use goes into a third, shared module, fetched with
 //! whichever comes first. When a module cannot be fetched (the server is unreachable, or it was
@@ -26,7 +27,7 @@ use leptos_router::LazyRoute;
 use crate::features::{
     access::audit_page::AuditPage,
     clusters::cluster_page::ClusterPage,
-    deploy::{deploy_page::DeployPage, run_page::RunTaskPage},
+    deploy::{create_page::CreateServicePage, deploy_page::DeployPage, run_page::RunTaskPage},
     instances::instance_page::InstancePage,
     repositories::{list_page::RepositoriesPage, repository_page::RepositoryPage},
     services::service_page::ServicePage,
@@ -74,6 +75,10 @@ lazy_page!(
 lazy_page!(
     /// `/clusters/:cluster/run`.
     RunTaskRoute: RunTaskPage in deploy_views via run_page
+);
+lazy_page!(
+    /// `/clusters/:cluster/new-service`.
+    CreateServiceRoute: CreateServicePage in deploy_views via create_page
 );
 lazy_page!(
     /// `/clusters/:cluster/tasks/:task`.

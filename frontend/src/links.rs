@@ -49,6 +49,11 @@ pub fn run_task_href(cluster: &str) -> String {
     link(&format!("/clusters/{cluster}/run"))
 }
 
+/// `/clusters/{cluster}/new-service`.
+pub fn new_service_href(cluster: &str) -> String {
+    link(&format!("/clusters/{cluster}/new-service"))
+}
+
 /// `/clusters/{cluster}/tasks/{task id}`.
 pub fn task_href(cluster: &str, task: &str) -> String {
     link(&format!("/clusters/{cluster}/tasks/{task}"))

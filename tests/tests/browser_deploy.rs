@@ -2,8 +2,9 @@
 //! faster than its own pace, polled every second): a new image tag previewed in the browser
 //! (the same preview the server answers), applied after a confirmation and watched to
 //! COMPLETED, then rolled back by hand; and a tag missing from the repository failing to pull
-//! until the circuit breaker rolls the service back. Screenshots in light and dark colours land
-//! in `target/berth-tests/screenshots/`.
+//! until the circuit breaker rolls the service back; standalone tasks run, and a new service
+//! created behind a target group, each previewed in the browser and confirmed. Screenshots in
+//! light and dark colours land in `target/berth-tests/screenshots/`.
 
 use std::time::Duration;
 
@@ -533,4 +534,140 @@ async fn a_task_run_is_previewed_confirmed_and_its_tasks_log() {
     browser
         .wait_for_text("[data-testid=log-lines]", "starting report")
         .await;
+}
+
+#[tokio::test]
+async fn a_new_service_is_previewed_like_the_server_confirmed_and_watched() {
+    let berth = Berth::start("browser-create", &["--poll-interval", "1"], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/demo-ec2", berth.url))
+        .await;
+    browser.click("[data-testid=new-service-link]").await;
+    browser
+        .wait_for_text("[data-testid=cluster-name]", "demo-ec2")
+        .await;
+    browser
+        .choose("[data-testid=create-family]", "web-frontend")
+        .await;
+    browser
+        .type_into("[data-testid=create-name]", "web-frontend")
+        .await;
+    browser
+        .wait_for_text(
+            "[data-testid=create-problems]",
+            "demo-ec2 already has a service named web-frontend",
+        )
+        .await;
+    browser
+        .type_into("[data-testid=create-placement]", "pack(memory)")
+        .await;
+    browser
+        .wait_for_text("[data-testid=create-problems]", "is not a placement rule")
+        .await;
+    assert!(
+        disabled(&browser, "[data-testid=create-button]").await,
+        "a service that breaks a rule cannot be created"
+    );
+    browser.screenshot("create-service-bad-input").await;
+
+    let target_group = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-canary/0123456789abcdef";
+    browser
+        .type_into("[data-testid=create-name]", "web-canary")
+        .await;
+    browser
+        .type_into(
+            "[data-testid=create-placement]",
+            "spread(attribute:ecs.availability-zone)\nbinpack(memory)",
+        )
+        .await;
+    browser
+        .type_into("[data-testid=create-target-group]", target_group)
+        .await;
+    browser
+        .wait_for_text("[data-testid=create-target]", "web:8080")
+        .await;
+    browser
+        .wait_for_text(
+            "[data-testid=create-headline]",
+            "Creates web-canary on demo-ec2: 2 tasks of web-frontend:",
+        )
+        .await;
+    browser
+        .wait_for_text(
+            "[data-testid=preview-placement]",
+            "All 2 of the service's first tasks fit",
+        )
+        .await;
+    let calls = browser.text("[data-testid=preview-calls]").await;
+    assert!(
+        calls.contains(
+            "aws ecs create-service --region us-east-1 --cluster 'demo-ec2' --service-name 'web-canary'"
+        ) && calls.contains("--load-balancers"),
+        "{calls}"
+    );
+    browser.screenshot("create-service-preview").await;
+
+    // The server previews the request the page would send the same way.
+    let page: Value = serde_json::from_value(
+        browser
+            .execute(
+                "return JSON.parse(document.querySelector('[data-testid=create-preview-json]').textContent);",
+                json!([]),
+            )
+            .await,
+    )
+    .unwrap();
+    let mut request = page["calls"][0]["input"].clone();
+    request.as_object_mut().unwrap().remove("cluster");
+    let (status, server) = berth
+        .send(
+            reqwest::Method::POST,
+            "/api/clusters/demo-ec2/new-service/preview",
+            request,
+        )
+        .await;
+    assert_eq!(status, 200, "{server}");
+    for field in [
+        "service", "revision", "tasks", "problems", "blocked", "calls",
+    ] {
+        assert_eq!(server[field], page[field], "{field}");
+    }
+
+    browser.click("[data-testid=create-button]").await;
+    browser
+        .wait_for_text(
+            "[data-testid=confirm-create]",
+            "Create the service web-canary in the cluster demo-ec2 of Sandbox",
+        )
+        .await;
+    browser.dark().await;
+    browser.screenshot("create-service-confirm-dark").await;
+    browser.click("[data-testid=confirm-create-yes]").await;
+    browser
+        .wait_for_text("[data-testid=create-done]", "Created web-canary (ACTIVE)")
+        .await;
+    browser.screenshot("create-service-done-dark").await;
+
+    browser.click("[data-testid=create-watch]").await;
+    browser
+        .wait_for_text("[data-testid=service-name]", "web-canary")
+        .await;
+    let created = poll_until(Duration::from_secs(60), || async {
+        let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
+        snapshot["services"].as_array().and_then(|services| {
+            services
+                .iter()
+                .find(|s| s["serviceName"] == "web-canary" && s["runningCount"] == 2)
+                .cloned()
+        })
+    })
+    .await
+    .expect("web-canary runs its 2 tasks");
+    assert_eq!(created["loadBalancers"][0]["targetGroupArn"], target_group);
+    assert_eq!(
+        created["placementStrategy"][0]["field"],
+        "attribute:ecs.availability-zone"
+    );
+    browser.screenshot("create-service-watched-dark").await;
 }

@@ -3,10 +3,14 @@
 
 use berth_shared::{
     ecr::ImageDetail,
-    ecs::{CapacityProviderStrategyItem, Deployment, Service, Task},
+    ecs::{
+        CapacityProviderStrategyItem, Deployment, PlacementConstraint, PlacementStrategy, Service,
+        Task,
+    },
     ops::{
+        create_preview::CreateServicePreview,
         preview::ServicePreview,
-        validate::{Severity, fargate_size_is_valid},
+        validate::{Problem, Severity, fargate_size_is_valid},
     },
     time::Timestamp,
 };
@@ -108,16 +112,8 @@ pub fn cost_change(monthly: f64) -> String {
 
 /// The preview's headline: what runs after, and what Apply does.
 pub fn headline(preview: &ServicePreview) -> String {
-    let errors = preview
-        .problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .count();
-    if errors > 0 {
-        return format!(
-            "{} to fix before this can be applied.",
-            crate::format::plural(errors, "problem", "problems")
-        );
+    if let Some(blocked) = blocking_problems(&preview.problems, "be applied") {
+        return blocked;
     }
     let mut count = if preview.desired_count.before == preview.desired_count.after {
         String::new()
@@ -384,6 +380,93 @@ pub fn parse_strategy(text: &str) -> Result<Vec<CapacityProviderStrategyItem>, S
         .collect()
 }
 
+/// `N problems to fix before this can {verb}.`, when `problems` has errors.
+pub fn blocking_problems(problems: &[Problem], verb: &str) -> Option<String> {
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    (errors > 0).then(|| {
+        format!(
+            "{} to fix before this can {verb}.",
+            crate::format::plural(errors, "problem", "problems")
+        )
+    })
+}
+
+/// A create preview's headline: what the new service runs and where, or what blocks it.
+pub fn create_headline(preview: &CreateServicePreview) -> String {
+    if let Some(blocked) = blocking_problems(&preview.problems, "be created") {
+        return blocked;
+    }
+    let tasks = crate::format::plural(usize::try_from(preview.tasks).unwrap_or(0), "task", "tasks");
+    format!(
+        "Creates {} on {}: {tasks} of {}.",
+        preview.service, preview.cluster, preview.revision
+    )
+}
+
+/// Placement as the Create service form writes it, one rule per line: strategies
+/// (`spread(attribute:ecs.availability-zone)`, `binpack(memory)`, `random`) in the order ECS
+/// applies them, and constraints (`distinctInstance`, `memberOf(<CQL expression>)`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlacementRules {
+    /// The strategies, in order.
+    pub strategies: Vec<PlacementStrategy>,
+    /// The constraints.
+    pub constraints: Vec<PlacementConstraint>,
+}
+
+/// The rules `text` stands for, or what is wrong with a line, in words. The rules themselves
+/// (fields, CQL, how many) are the shared model's to check.
+pub fn parse_placement(text: &str) -> Result<PlacementRules, String> {
+    let mut rules = PlacementRules::default();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (name, argument) = match line.split_once('(') {
+            Some((name, rest)) => {
+                let argument = rest.strip_suffix(')').ok_or_else(|| {
+                    format!("Line {}: close the parenthesis of {line:?}.", number + 1)
+                })?;
+                (name.trim(), Some(argument.trim().to_owned()))
+            }
+            None => (line, None),
+        };
+        match (name, argument) {
+            ("spread" | "binpack", Some(field)) if !field.is_empty() => {
+                rules.strategies.push(PlacementStrategy {
+                    kind: name.to_owned(),
+                    field: Some(field),
+                });
+            }
+            ("random", None) => rules.strategies.push(PlacementStrategy {
+                kind: "random".to_owned(),
+                field: None,
+            }),
+            ("distinctInstance", None) => rules.constraints.push(PlacementConstraint {
+                kind: "distinctInstance".to_owned(),
+                expression: None,
+            }),
+            ("memberOf", Some(expression)) if !expression.is_empty() => {
+                rules.constraints.push(PlacementConstraint {
+                    kind: "memberOf".to_owned(),
+                    expression: Some(expression),
+                });
+            }
+            _ => {
+                return Err(format!(
+                    "Line {}: {line:?} is not a placement rule; write spread(field), binpack(cpu or memory), random, distinctInstance or memberOf(expression).",
+                    number + 1
+                ));
+            }
+        }
+    }
+    Ok(rules)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,5 +637,56 @@ mod tests {
             "v2 · pushed 1 d ago · 50.0 MiB · 2 critical"
         );
         assert!(choices[2].label.ends_with("no critical or high findings"));
+    }
+
+    #[test]
+    fn placement_rules_read_one_per_line_in_order() {
+        let rules = parse_placement(
+            "spread(attribute:ecs.availability-zone)\n\n binpack(memory) \ndistinctInstance\nmemberOf(attribute:ecs.instance-type in [m5.large, m5.xlarge])\nrandom",
+        )
+        .unwrap();
+        let strategies: Vec<(&str, Option<&str>)> = rules
+            .strategies
+            .iter()
+            .map(|s| (s.kind.as_str(), s.field.as_deref()))
+            .collect();
+        assert_eq!(
+            strategies,
+            [
+                ("spread", Some("attribute:ecs.availability-zone")),
+                ("binpack", Some("memory")),
+                ("random", None)
+            ]
+        );
+        let constraints: Vec<(&str, Option<&str>)> = rules
+            .constraints
+            .iter()
+            .map(|c| (c.kind.as_str(), c.expression.as_deref()))
+            .collect();
+        assert_eq!(
+            constraints,
+            [
+                ("distinctInstance", None),
+                (
+                    "memberOf",
+                    Some("attribute:ecs.instance-type in [m5.large, m5.xlarge]")
+                )
+            ]
+        );
+        assert_eq!(parse_placement("").unwrap(), PlacementRules::default());
+        for (text, message) in [
+            ("spread(", "Line 1: close the parenthesis"),
+            (
+                "random\nbinpack()",
+                "Line 2: \"binpack()\" is not a placement rule",
+            ),
+            (
+                "pack(memory)",
+                "Line 1: \"pack(memory)\" is not a placement rule",
+            ),
+        ] {
+            let error = parse_placement(text).unwrap_err();
+            assert!(error.starts_with(message), "{text}: {error}");
+        }
     }
 }

@@ -14,7 +14,7 @@ use crate::{
         launch_type_bar::LaunchTypeBar,
         live::{LiveIndicator, use_cluster_stream},
     },
-    links::run_task_href,
+    links::{new_service_href, run_task_href},
     url_query::{UrlQuery, key},
 };
 
@@ -122,6 +122,7 @@ pub fn ClusterPage() -> impl IntoView {
             {live.map(|stream| view! { <LiveIndicator stream/> })}
             <button class="button button--quiet" on:click=move |_| detail.refetch()>"Refresh"</button>
             <A href=move || run_task_href(&name()) attr:class="button button--quiet" attr:data-testid="run-task-link">"Run task…"</A>
+            <A href=move || new_service_href(&name()) attr:class="button button--quiet" attr:data-testid="new-service-link">"Create service…"</A>
         </div>
         <Transition fallback=|| view! {
             <section class="panel card--skeleton" aria-busy="true"></section>

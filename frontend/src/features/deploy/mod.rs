@@ -11,11 +11,18 @@
 //! - [`watch`]: Apply after a confirmation, the calls made, and the rollout followed live,
 //!   with a one-click roll back (which is previewed like any other change);
 //! - [`run_page`]: `/clusters/:cluster/run`, standalone tasks previewed (placement, cost, the
-//!   RunTask call) and run after a confirmation, with the same panels.
+//!   RunTask call) and run after a confirmation, with the same panels;
+//! - [`create_page`]: `/clusters/:cluster/new-service`, a new service previewed (its name,
+//!   revision, network, load balancer and registry checked; placement, cost, the CreateService
+//!   call) and created after a confirmation;
+//! - [`new_work`]: what those two share (the revision, launch type and network fields, the
+//!   confirmed start button).
 
+pub mod create_page;
 pub mod deploy_page;
 mod draft;
 mod editor;
+mod new_work;
 mod preview_panel;
 pub mod run_page;
 mod watch;

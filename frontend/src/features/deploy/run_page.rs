@@ -6,25 +6,30 @@
 use berth_shared::{
     access::Role,
     api::{Mutation, RunTask, RunTaskResult},
-    ecs::{AwsVpcConfiguration, NetworkConfiguration, short_id},
+    ecs::short_id,
     ops::{
-        Problem, Severity,
+        Problem,
         run_preview::{RunTaskPreview, RunTaskPreviewInput, preview_run_task},
     },
 };
+use berth_view::deploy::blocking_problems;
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
     draft::client_token,
     editor::ProblemList,
+    new_work::{
+        Destination, FamiliesError, NetworkFields, RevisionFields, StartButton, StartState,
+        Workload, problem,
+    },
     preview_panel::{Calls, Cost, Placement},
 };
 use crate::{
     api,
     components::{
         live::{ClusterStream, LiveIndicator, WhenLoaded, use_cluster_stream},
-        server::{NoChangesNotice, use_server_health},
+        server::use_server_health,
     },
     links::task_href,
     url_query::UrlQuery,
@@ -32,16 +37,6 @@ use crate::{
 
 /// Query key of the family to run (`?family=web`), as links from other pages set it.
 const FAMILY_KEY: &str = "family";
-
-/// Where the Run button is.
-#[derive(Debug, Clone, PartialEq)]
-enum RunState {
-    Idle,
-    Confirming,
-    Working,
-    Done(Box<Mutation<RunTaskResult>>),
-    Failed { title: String, message: String },
-}
 
 /// The page that runs standalone tasks on a cluster.
 #[component]
@@ -65,28 +60,17 @@ pub fn RunTaskPage() -> impl IntoView {
 }
 
 /// The draft of a RunTask request, as typed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 struct RunDraft {
-    family: RwSignal<String>,
-    revision: RwSignal<String>,
+    workload: Workload,
     count: RwSignal<String>,
-    launch_type: RwSignal<String>,
     group: RwSignal<String>,
-    subnets: RwSignal<String>,
-    security_groups: RwSignal<String>,
 }
 
 impl RunDraft {
     /// The request the draft makes, or the problem of the field that keeps it from being one.
-    fn request(&self, awsvpc: bool) -> Result<RunTask, Problem> {
-        let family = self.family.get();
-        if family.is_empty() {
-            return Err(problem(
-                "taskDefinition",
-                "Choose a task definition family.",
-            ));
-        }
-        let revision = self.revision.get();
+    fn request(&self) -> Result<RunTask, Problem> {
+        let task_definition = self.workload.task_definition()?;
         let count = self.count.get();
         let count: i64 = count.trim().parse().map_err(|_| {
             problem(
@@ -94,139 +78,44 @@ impl RunDraft {
                 &format!("The count is a whole number from 1 to 10, not {count:?}."),
             )
         })?;
-        let list = |text: String| -> Vec<String> {
-            text.split([',', ' ', '\n'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        };
-        let network_configuration = awsvpc.then(|| NetworkConfiguration {
-            awsvpc_configuration: Some(AwsVpcConfiguration {
-                subnets: list(self.subnets.get()),
-                security_groups: list(self.security_groups.get()),
-                assign_public_ip: None,
-            }),
-        });
         let group = self.group.get();
         Ok(RunTask {
-            task_definition: if revision.is_empty() {
-                family
-            } else {
-                revision
-            },
+            task_definition,
             count,
             group: (!group.trim().is_empty()).then(|| group.trim().to_owned()),
-            launch_type: Some(self.launch_type.get()),
+            launch_type: Some(self.workload.launch_type.get()),
             capacity_provider_strategy: Vec::new(),
             placement_strategy: Vec::new(),
             placement_constraints: Vec::new(),
-            network_configuration,
+            network_configuration: self.workload.network(),
             started_by: None,
             client_token: None,
         })
     }
 }
 
-fn problem(path: &str, message: &str) -> Problem {
-    Problem {
-        path: path.to_owned(),
-        severity: Severity::Error,
-        message: message.to_owned(),
-    }
-}
-
 #[component]
 fn RunBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
     let url = UrlQuery::new();
-    let asked_family = url.get(FAMILY_KEY);
-    let families = LocalResource::new(api::task_definition_families);
-    let has_instances = Memo::new(move |_| {
-        stream.snapshot.with(|s| {
-            s.as_ref()
-                .is_some_and(|s| !s.container_instances.is_empty())
-        })
+    let has_instances = stream.snapshot.with_untracked(|s| {
+        s.as_ref()
+            .is_some_and(|s| !s.container_instances.is_empty())
     });
+    let workload = Workload::new(url.get(FAMILY_KEY).get_untracked(), has_instances);
     let draft = RunDraft {
-        family: RwSignal::new(asked_family.get_untracked().unwrap_or_default()),
-        revision: RwSignal::new(String::new()),
+        workload,
         count: RwSignal::new("1".to_owned()),
-        launch_type: RwSignal::new(
-            if has_instances.get_untracked() {
-                "EC2"
-            } else {
-                "FARGATE"
-            }
-            .to_owned(),
-        ),
         group: RwSignal::new(String::new()),
-        subnets: RwSignal::new(String::new()),
-        security_groups: RwSignal::new(String::new()),
     };
-    // The first family, once they are known, when none was asked for.
-    Effect::new(move |_| {
-        if draft.family.with_untracked(String::is_empty)
-            && let Some(Ok(list)) = families.get()
-            && let Some(first) = list.families.first()
-        {
-            draft.family.set(first.family.clone());
-        }
-    });
-    let revisions = Memo::new(move |_| {
-        let family = draft.family.get();
-        families
-            .get()
-            .and_then(Result::ok)
-            .and_then(|list| list.families.into_iter().find(|f| f.family == family))
-            .map(|f| {
-                f.revisions
-                    .into_iter()
-                    .filter(|r| r.status == "ACTIVE")
-                    .map(|r| format!("{}:{}", f.family, r.revision))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    });
-    let definition = LocalResource::new(move || {
-        let named = if draft.revision.get().is_empty() {
-            draft.family.get()
-        } else {
-            draft.revision.get()
-        };
-        async move {
-            if named.is_empty() {
-                None
-            } else {
-                api::task_definition(&named).await.ok()
-            }
-        }
-    });
-    let awsvpc = Memo::new(move |_| {
-        draft.launch_type.get() == "FARGATE"
-            || definition
-                .get()
-                .flatten()
-                .is_some_and(|d| d.network_mode.as_deref() == Some("awsvpc"))
-    });
-    let health = use_server_health();
-    let source = Memo::new(move |_| {
-        health
-            .resource()
-            .get()
-            .and_then(Result::ok)
-            .and_then(|h| h.source)
-    });
-    let request = Memo::new(move |_| draft.request(awsvpc.get()));
+    let destination = Destination::of(use_server_health());
+    let request = Memo::new(move |_| draft.request());
     let preview: Memo<Option<RunTaskPreview>> = Memo::new(move |_| {
         let request = request.get().ok()?;
         let snapshot = stream.snapshot.get()?;
         let input = RunTaskPreviewInput {
-            region: source
-                .get()
-                .map(|s| s.region().to_owned())
-                .unwrap_or_default(),
+            region: destination.region.get(),
             snapshot: (*snapshot).clone(),
-            definition: definition.get().flatten(),
+            definition: workload.definition.get().flatten(),
             task_definitions: Vec::new(),
             request,
         };
@@ -242,41 +131,26 @@ fn RunBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
         }));
         problems
     });
-    let state = RwSignal::new(RunState::Idle);
-    let may_run = health.may_change(Role::Deployer);
+    let state = RwSignal::new(StartState::<Mutation<RunTaskResult>>::Idle);
     let runnable = Memo::new(move |_| {
         request.with(Result::is_ok) && preview.with(|p| p.as_ref().is_some_and(|p| !p.blocked))
     });
-    let run = move |_| {
+    let run = Callback::new(move |()| {
         let Ok(mut request) = request.get_untracked() else {
             return;
         };
         request.client_token = client_token();
-        state.set(RunState::Working);
+        state.set(StartState::Working);
         let cluster = cluster.get_untracked();
         spawn_local(async move {
-            match api::run_task(&cluster, &request).await {
-                Ok(ran) => state.set(RunState::Done(Box::new(ran))),
-                Err(error) => state.set(RunState::Failed {
-                    title: error.title().to_owned(),
-                    message: error.to_string(),
-                }),
-            }
+            state.set(StartState::after(api::run_task(&cluster, &request).await));
         });
-    };
-    let headline = move || {
+    });
+    let headline = Signal::derive(move || {
         preview.with(|p| {
             p.as_ref().map(|p| {
-                let errors = p
-                    .problems
-                    .iter()
-                    .filter(|problem| problem.severity == Severity::Error)
-                    .count();
-                if errors > 0 {
-                    return format!(
-                        "{} to fix before this can run.",
-                        berth_view::format::plural(errors, "problem", "problems")
-                    );
+                if let Some(blocked) = blocking_problems(&p.problems, "run") {
+                    return blocked;
                 }
                 format!(
                     "Runs {} {} of {} on {}{}.",
@@ -284,59 +158,26 @@ fn RunBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
                     if p.count == 1 { "task" } else { "tasks" },
                     p.revision,
                     p.cluster,
-                    if awsvpc.get() { " (awsvpc)" } else { "" }
+                    if workload.awsvpc.get() {
+                        " (awsvpc)"
+                    } else {
+                        ""
+                    }
                 )
             })
         })
-    };
-    let source_label = Signal::derive(move || {
-        source
-            .get()
-            .map(|s| s.label())
-            .unwrap_or_else(|| "this account".to_owned())
     });
     view! {
         <div class="deploy">
             <section class="panel deploy__inputs" data-testid="run-form">
                 <h2>"What runs"</h2>
                 <div class="settings">
-                    <label class="field run__family">
-                        <span class="field__label">"Family"</span>
-                        <select class="field__input" data-testid="run-family"
-                            on:change=move |ev| { draft.family.set(event_target_value(&ev)); draft.revision.set(String::new()); }>
-                            {move || families.get().and_then(Result::ok).map(|list| list.families.into_iter().map(|f| {
-                                let selected = f.family == draft.family.get_untracked();
-                                let label = f.family.clone();
-                                view! { <option value=f.family selected=selected>{label}</option> }
-                            }).collect_view())}
-                        </select>
-                    </label>
-                    <label class="field">
-                        <span class="field__label">"Revision"</span>
-                        <select class="field__input" data-testid="run-revision"
-                            on:change=move |ev| draft.revision.set(event_target_value(&ev))>
-                            <option value="" selected=move || draft.revision.with(String::is_empty)>"The latest"</option>
-                            {move || revisions.get().into_iter().map(|revision| {
-                                let selected = revision == draft.revision.get_untracked();
-                                let label = revision.clone();
-                                view! { <option value=revision selected=selected>{label}</option> }
-                            }).collect_view()}
-                        </select>
-                    </label>
+                    <RevisionFields workload testid="run"/>
                     <label class="field">
                         <span class="field__label">"Tasks (1–10)"</span>
                         <input class="field__input" inputmode="numeric" data-testid="run-count"
                             prop:value=move || draft.count.get()
                             on:input=move |ev| draft.count.set(event_target_value(&ev))/>
-                    </label>
-                    <label class="field">
-                        <span class="field__label">"Launch type"</span>
-                        <select class="field__input" data-testid="run-launch-type"
-                            on:change=move |ev| draft.launch_type.set(event_target_value(&ev))>
-                            {["EC2", "FARGATE"].map(|kind| view! {
-                                <option value=kind selected=move || draft.launch_type.get() == kind>{kind}</option>
-                            })}
-                        </select>
                     </label>
                     <label class="field field--wide">
                         <span class="field__label">"Group (default family:<family>)"</span>
@@ -344,26 +185,9 @@ fn RunBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
                             prop:value=move || draft.group.get()
                             on:input=move |ev| draft.group.set(event_target_value(&ev))/>
                     </label>
-                    {move || awsvpc.get().then(|| view! {
-                        <label class="field field--wide">
-                            <span class="field__label">"Subnets (awsvpc)"</span>
-                            <input class="field__input mono" data-testid="run-subnets" placeholder="subnet-…, subnet-…"
-                                prop:value=move || draft.subnets.get()
-                                on:input=move |ev| draft.subnets.set(event_target_value(&ev))/>
-                        </label>
-                        <label class="field field--wide">
-                            <span class="field__label">"Security groups"</span>
-                            <input class="field__input mono" data-testid="run-security-groups" placeholder="sg-…"
-                                prop:value=move || draft.security_groups.get()
-                                on:input=move |ev| draft.security_groups.set(event_target_value(&ev))/>
-                        </label>
-                    })}
+                    <NetworkFields workload testid="run"/>
                 </div>
-                {move || families.get().and_then(Result::err).map(|error| view! {
-                    <p class="notice notice--bad" role="alert" data-testid="run-families-error">
-                        {format!("The task definitions could not be read: {error}")}
-                    </p>
-                })}
+                <FamiliesError workload testid="run"/>
                 <ProblemList problems=draft_problems testid="run-problems"/>
             </section>
             <div class="deploy__outcome">
@@ -380,43 +204,16 @@ fn RunBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
                         </details>
                     })}
                 </section>
-                {move || if may_run.get() {
-                    view! {
-                        <section class="panel apply" data-testid="run">
-                            {move || match state.get() {
-                                RunState::Confirming => view! {
-                                    <div class="confirm" role="alertdialog" aria-label="Confirm the run" data-testid="confirm-run">
-                                        <p><strong>{move || format!("Run tasks in the cluster {} of {}?", cluster.get(), source_label.get())}</strong></p>
-                                        <p>{headline}</p>
-                                        <button type="button" class="button button--danger" data-testid="confirm-run-yes" on:click=run>"Run"</button>
-                                        <button type="button" class="button button--quiet" on:click=move |_| state.set(RunState::Idle)>"Cancel"</button>
-                                    </div>
-                                }.into_any(),
-                                _ => view! {
-                                    <button type="button" class="button" data-testid="run-button"
-                                        prop:disabled=move || !runnable.get() || state.with(|s| *s == RunState::Working)
-                                        on:click=move |_| state.set(RunState::Confirming)>
-                                        {move || if state.with(|s| *s == RunState::Working) { "Running…" } else { "Run…" }}
-                                    </button>
-                                    {move || (!runnable.get()).then(|| view! {
-                                        <span class="muted">" Nothing to run until the preview has no error."</span>
-                                    })}
-                                }.into_any(),
-                            }}
-                            {move || match state.get() {
-                                RunState::Done(ran) => Some(view! { <RunOutcome cluster ran=*ran/> }.into_any()),
-                                RunState::Failed { title, message } => Some(view! {
-                                    <p class="notice notice--bad" role="alert" data-testid="run-error">
-                                        <strong>{title}": "</strong>{message}
-                                    </p>
-                                }.into_any()),
-                                _ => None,
-                            }}
-                        </section>
-                    }.into_any()
-                } else {
-                    view! { <NoChangesNotice needed=Role::Deployer/> }.into_any()
-                }}
+                <StartButton state ready=runnable needed=Role::Deployer
+                    question=Signal::derive(move || format!("Run tasks in the cluster {} of {}?", cluster.get(), destination.label.get()))
+                    summary=headline verb="Run" working="Running…"
+                    not_ready="Nothing to run until the preview has no error."
+                    testid="run" on_confirm=run>
+                    {move || match state.get() {
+                        StartState::Done(ran) => Some(view! { <RunOutcome cluster ran=*ran/> }),
+                        _ => None,
+                    }}
+                </StartButton>
             </div>
         </div>
     }
