@@ -13,7 +13,7 @@
 //!   instances a scale-out would add.
 //!
 //! The rules are ECS's answers to RunTask and CreateService (`InvalidParameterException`),
-//! written in `docs/ECS-MODEL.md` §6.4.
+//! written in `docs/ECS-MODEL.md` §10.3.
 
 use serde_json::Value;
 
