@@ -492,7 +492,9 @@ async fn a_fargate_capacity_provider_service_reads_the_same_on_the_cluster_and_s
                 "capacityProviderStrategy": [
                     {"capacityProvider": "FARGATE", "weight": 1, "base": 1},
                     {"capacityProvider": "FARGATE_SPOT", "weight": 3}
-                ]
+                ],
+                "networkConfiguration": {"awsvpcConfiguration": {
+                    "subnets": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]}}
             }),
         )
         .await;
