@@ -9,7 +9,14 @@
 //! read (up to [`MAX_BACKOFF`] intervals), and goes back to its interval after a read that is
 //! not throttled ([`next_delay`]).
 //!
-//! Events: `snapshot` (a `ClusterSnapshot`), `error` (an `ErrorBody`).
+//! Events: `snapshot` (a `ClusterSnapshot`), `delta` (a `SnapshotDelta`: what changed since the
+//! stream's previous event), `error` (an `ErrorBody`). A poller serialises each change once —
+//! the snapshot and its delta from the one before — for however many watchers, and numbers
+//! it: the event id is `<poller>-<sequence>`, the poller's number unique in the process. A
+//! watcher gets a delta when it has the snapshot before it, otherwise (its first event, one it
+//! missed, a reconnection whose `Last-Event-ID` is not the previous one) the whole snapshot;
+//! a reconnection already up to date gets nothing until the next change
+//! ([`EventChoice::next`]).
 //!
 //! A server keeps at most `--max-live-streams` streams open ([`Streams`]); one more is a
 //! retryable JSON 503. Only a cluster that exists gets a poller (the route reads it first). On
@@ -18,13 +25,18 @@
 use std::{
     collections::HashMap,
     future::Future,
-    hash::{DefaultHasher, Hash, Hasher},
     pin::Pin,
-    sync::{Arc, Mutex, PoisonError},
-    time::Duration,
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use berth_shared::api::{ClusterSnapshot, ErrorBody};
+use berth_shared::{
+    api::{ClusterSnapshot, ErrorBody},
+    delta::{SnapshotDelta, diff},
+};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use crate::error::{ApiError, SourceError};
@@ -106,13 +118,107 @@ pub fn next_delay(last: Duration, interval: Duration, throttled: bool) -> Durati
     }
 }
 
+/// A changed snapshot as a poller publishes it: numbered, and serialised once for every
+/// watcher along with its delta from the one before.
+#[derive(Debug, PartialEq)]
+pub struct Published {
+    /// The poller's number, unique in this process.
+    pub poller: u64,
+    /// The change's number within its poller, from 1.
+    pub sequence: u64,
+    /// The snapshot.
+    pub snapshot: Arc<ClusterSnapshot>,
+    /// The snapshot as JSON.
+    pub json: String,
+    /// What changed since change `sequence - 1`, as JSON (none for the first).
+    pub delta: Option<String>,
+}
+
+impl Published {
+    /// The event id of this change: `<poller>-<sequence>`.
+    pub fn event_id(&self) -> String {
+        format!("{}-{}", self.poller, self.sequence)
+    }
+}
+
 /// What a poller publishes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
     /// A changed snapshot.
-    Snapshot(Arc<ClusterSnapshot>),
+    Snapshot(Arc<Published>),
     /// The last read failed.
     Error(ErrorBody),
+}
+
+/// Which event a watcher gets for each change, given what it already has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventChoice {
+    /// The change the watcher has: `(poller, sequence)`.
+    has: Option<(u64, u64)>,
+}
+
+/// The event a watcher is sent for a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextEvent {
+    /// Nothing: it has this change already.
+    Nothing,
+    /// The delta from the change it has.
+    Delta,
+    /// The whole snapshot.
+    Snapshot,
+}
+
+impl EventChoice {
+    /// A watcher that has the change of `last_event_id` (a reconnection's `Last-Event-ID`), or
+    /// nothing.
+    pub fn after(last_event_id: Option<&str>) -> Self {
+        let has = last_event_id.and_then(|id| {
+            let (poller, sequence) = id.split_once('-')?;
+            Some((poller.parse().ok()?, sequence.parse().ok()?))
+        });
+        Self { has }
+    }
+
+    /// What to send for `change`; the watcher has it afterwards.
+    pub fn next(&mut self, change: &Published) -> NextEvent {
+        let this = (change.poller, change.sequence);
+        let send = match self.has {
+            Some(has) if has == this => NextEvent::Nothing,
+            Some((poller, sequence))
+                if poller == change.poller
+                    && sequence + 1 == change.sequence
+                    && change.delta.is_some() =>
+            {
+                NextEvent::Delta
+            }
+            _ => NextEvent::Snapshot,
+        };
+        self.has = Some(this);
+        send
+    }
+}
+
+/// The next poller's number: unique in the process, and unlikely to repeat one of an earlier
+/// process (it starts from the time the first poller started), so a console reconnecting to a
+/// restarted server is not taken for up to date.
+fn next_poller_number() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let started = || {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(1, |d| u64::try_from(d.as_millis()).unwrap_or(1))
+    };
+    let _ = NEXT.compare_exchange(0, started(), Ordering::SeqCst, Ordering::SeqCst);
+    NEXT.fetch_add(1, Ordering::SeqCst)
+}
+
+/// Whether `delta` changes anything but the time of the read.
+fn changes_something(delta: &SnapshotDelta) -> bool {
+    delta.cluster.is_some()
+        || !delta.container_instances.is_empty()
+        || !delta.services.is_empty()
+        || !delta.tasks.is_empty()
+        || !delta.scaling.is_empty()
 }
 
 /// Reads one cluster's snapshot.
@@ -168,8 +274,13 @@ impl LiveHub {
     }
 
     async fn poll(self: Arc<Self>, cluster: String, sender: watch::Sender<Option<Update>>) {
-        tracing::info!(%cluster, "poller started");
-        let mut last_fingerprint = None;
+        let poller = next_poller_number();
+        tracing::info!(%cluster, poller, "poller started");
+        let mut last: Option<Arc<ClusterSnapshot>> = None;
+        let mut sequence = 0;
+        // After an error every watcher shows its snapshot as stale: the next read is
+        // published even unchanged, so they hear that all is well again.
+        let mut after_error = false;
         let mut delay = self.interval;
         loop {
             let read = (self.fetch)(cluster.clone()).await;
@@ -177,16 +288,25 @@ impl LiveHub {
             delay = next_delay(delay, self.interval, throttled);
             let update = match read {
                 Ok(snapshot) => {
-                    let fingerprint = fingerprint(&snapshot);
-                    if last_fingerprint == Some(fingerprint) {
+                    let delta = last.as_ref().map(|before| diff(before, &snapshot));
+                    if !after_error && delta.as_ref().is_some_and(|d| !changes_something(d)) {
                         None
                     } else {
-                        last_fingerprint = Some(fingerprint);
-                        Some(Update::Snapshot(Arc::new(snapshot)))
+                        after_error = false;
+                        sequence += 1;
+                        let snapshot = Arc::new(snapshot);
+                        last = Some(Arc::clone(&snapshot));
+                        Some(Update::Snapshot(Arc::new(Published {
+                            poller,
+                            sequence,
+                            json: serde_json::to_string(&*snapshot).unwrap_or_default(),
+                            delta: delta.and_then(|d| serde_json::to_string(&d).ok()),
+                            snapshot,
+                        })))
                     }
                 }
                 Err(error) => {
-                    last_fingerprint = None;
+                    after_error = true;
                     Some(Update::Error(ApiError::from(error).body().clone()))
                 }
             };
@@ -201,23 +321,12 @@ impl LiveHub {
                 break;
             }
         }
-        tracing::info!(%cluster, "poller stopped: nobody watches");
+        tracing::info!(%cluster, poller, "poller stopped: nobody watches");
         let mut pollers = self.pollers.lock().unwrap_or_else(PoisonError::into_inner);
         if pollers.get(&cluster).is_some_and(watch::Sender::is_closed) {
             pollers.remove(&cluster);
         }
     }
-}
-
-/// A hash of the snapshot without its `fetchedAt`, to publish only real changes.
-fn fingerprint(snapshot: &ClusterSnapshot) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    let mut without_time = snapshot.clone();
-    without_time.fetched_at = berth_shared::time::Timestamp(0);
-    serde_json::to_string(&without_time)
-        .unwrap_or_default()
-        .hash(&mut hasher);
-    hasher.finish()
 }
 
 #[cfg(test)]
@@ -295,11 +404,23 @@ mod tests {
         let mut published = Vec::new();
         while published.len() < 3 {
             receiver.changed().await.unwrap();
-            if let Some(Update::Snapshot(snapshot)) = receiver.borrow_and_update().clone() {
-                published.push(snapshot.cluster.running_tasks_count);
+            if let Some(Update::Snapshot(change)) = receiver.borrow_and_update().clone() {
+                published.push((
+                    change.snapshot.cluster.running_tasks_count,
+                    change.sequence,
+                    change.delta.clone(),
+                ));
             }
         }
-        assert_eq!(published, [0, 1, 2]);
+        let counts: Vec<i64> = published.iter().map(|(count, _, _)| *count).collect();
+        assert_eq!(counts, [0, 1, 2]);
+        let sequences: Vec<u64> = published.iter().map(|(_, sequence, _)| *sequence).collect();
+        assert_eq!(sequences, [1, 2, 3]);
+        assert!(published[0].2.is_none(), "the first change has no delta");
+        let delta: SnapshotDelta =
+            serde_json::from_str(published[1].2.as_deref().unwrap()).unwrap();
+        assert_eq!(delta.cluster.unwrap().running_tasks_count, 1);
+        assert!(delta.tasks.is_empty());
         assert!(calls.load(Ordering::SeqCst) >= 7, "three reads per change");
     }
 
@@ -327,6 +448,38 @@ mod tests {
         );
         receiver.changed().await.unwrap();
         assert!(matches!(*receiver.borrow(), Some(Update::Snapshot(_))));
+    }
+
+    #[test]
+    fn watchers_get_a_delta_only_after_the_change_before_it() {
+        let change = |poller, sequence, delta: bool| Published {
+            poller,
+            sequence,
+            snapshot: Arc::new(snapshot(0)),
+            json: String::new(),
+            delta: delta.then(String::new),
+        };
+        let cases: [(Option<&str>, Published, NextEvent); 7] = [
+            (None, change(7, 1, false), NextEvent::Snapshot),
+            (None, change(7, 4, true), NextEvent::Snapshot),
+            (Some("7-3"), change(7, 4, true), NextEvent::Delta),
+            (Some("7-4"), change(7, 4, true), NextEvent::Nothing),
+            (Some("7-2"), change(7, 4, true), NextEvent::Snapshot),
+            (Some("6-3"), change(7, 4, true), NextEvent::Snapshot),
+            (Some("not an id"), change(7, 4, true), NextEvent::Snapshot),
+        ];
+        for (last_event_id, change, expected) in cases {
+            let mut choice = EventChoice::after(last_event_id);
+            assert_eq!(choice.next(&change), expected, "{last_event_id:?}");
+        }
+        let mut watcher = EventChoice::after(None);
+        assert_eq!(watcher.next(&change(7, 1, false)), NextEvent::Snapshot);
+        assert_eq!(watcher.next(&change(7, 2, true)), NextEvent::Delta);
+        assert_eq!(
+            watcher.next(&change(7, 4, true)),
+            NextEvent::Snapshot,
+            "a missed change"
+        );
     }
 
     #[tokio::test]

@@ -7,8 +7,8 @@
 //! described, with the AWS documentation each comes from, in `docs/ECS-MODEL.md`.
 //!
 //! Layers: this crate builds on the wire types (`berth-wire`, re-exported here as [`ecs`],
-//! [`ecr`], [`api`], [`autoscaling`], [`logs`], [`sources`], [`time`] and [`input`] so callers name one
-//! crate for both), and the view rules (`berth-view`) build on it; the compiler keeps it from
+//! [`ecr`], [`api`], [`autoscaling`], [`delta`], [`logs`], [`sources`], [`time`] and [`input`]
+//! so callers name one crate for both), and the view rules (`berth-view`) build on it; the compiler keeps it from
 //! using either the view rules or anything with IO.
 //!
 //! - [`placement`]: the task placement engine (cost, constraints and CQL, strategies, many
@@ -22,4 +22,4 @@
 pub mod ops;
 pub mod placement;
 
-pub use berth_wire::{access, api, autoscaling, ecr, ecs, input, logs, sources, time};
+pub use berth_wire::{access, api, autoscaling, delta, ecr, ecs, input, logs, sources, time};

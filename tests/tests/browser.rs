@@ -211,6 +211,28 @@ async fn the_cluster_page_follows_changes_live() {
     browser.wait_for_text("[data-testid=running]", "3").await;
     browser.screenshot("cluster-live").await;
 
+    // The changes came as deltas; the page they built reads as a fresh load of it does.
+    let fresh = Browser::start().await;
+    fresh
+        .goto(&format!("{}/clusters/demo-small?tab=tasks", berth.url))
+        .await;
+    browser.click("[data-tab=tasks]").await;
+    let page_text = "const main = document.querySelector('main').cloneNode(true); \
+         main.querySelectorAll('[data-testid^=live]').forEach(e => e.remove()); \
+         return main.innerText;";
+    let same = berth_tests::poll_until(std::time::Duration::from_secs(15), || async {
+        let built = browser.execute(page_text, json!([])).await;
+        let loaded = fresh.execute(page_text, json!([])).await;
+        (built == loaded && built.as_str().is_some_and(|t| t.contains("scheduler"))).then_some(())
+    })
+    .await;
+    assert!(
+        same.is_some(),
+        "the page built from deltas reads as a fresh load:\n{}\n---\n{}",
+        browser.execute(page_text, json!([])).await,
+        fresh.execute(page_text, json!([])).await
+    );
+
     browser.click("[data-testid=live-toggle]").await;
     browser
         .wait_for_text("[data-testid=live-label]", "Paused")

@@ -12,6 +12,8 @@
 //!   service, and CloudWatch utilization series.
 //! - [`access`]: roles, the signed-in session and the audit log's records.
 //! - [`api`]: the envelopes and error body of Berth's HTTP API, and its change requests.
+//! - [`delta`]: what changed between two snapshots of a cluster (the live stream's `delta`
+//!   events), and how a client applies it.
 //! - [`sources`]: which account a request reads (`?source=sandbox`, `aws:<region>`) and the
 //!   AWS regions a server offers.
 //! - [`time`]: timestamps that read both epoch seconds and RFC 3339.
@@ -26,6 +28,7 @@
 pub mod access;
 pub mod api;
 pub mod autoscaling;
+pub mod delta;
 pub mod ecr;
 pub mod ecs;
 pub mod input;

@@ -1,12 +1,12 @@
 //! Clusters: `GET /api/clusters` (every cluster), `GET /api/metrics/clusters` (their CPU
 //! and memory reservation), `GET /api/clusters/{name}` (a snapshot of one cluster: instances,
 //! services, tasks and scaling) and `GET /api/clusters/{name}/stream` (the same snapshot,
-//! live, as server-sent events).
+//! live, as server-sent events: the snapshot, then what changes).
 
 use axum::{
     Json, Router,
     extract::{Path, State},
-    http::header,
+    http::{HeaderMap, header},
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -21,7 +21,7 @@ use super::body::Source;
 use crate::{
     AppState,
     error::{ApiError, SourceError},
-    live::Update,
+    live::{EventChoice, NextEvent, Update},
     now,
 };
 
@@ -62,29 +62,46 @@ async fn describe_cluster(source: Source, Path(name): Path<String>) -> Result<Re
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
-/// Server-sent events of the cluster: `snapshot` whenever it changes, `error` when a read
-/// fails (the client keeps what it has and shows it as stale). A cluster that does not exist
-/// is a JSON 404 and starts no poller; the stream holds one of the server's stream slots and
-/// ends when the server shuts down. A comment every 15 s keeps idle connections (and load
-/// balancers, whose idle timeout is 60 s by default) from closing it.
+/// Server-sent events of the cluster: the `snapshot` first, then a `delta` whenever it
+/// changes (the whole `snapshot` again after a missed change), `error` when a read fails (the
+/// client keeps what it has and shows it as stale); see [`crate::live`]. A reconnection's
+/// `Last-Event-ID` picks up where it left off. A cluster that does not exist is a JSON 404 and
+/// starts no poller; the stream holds one of the server's stream slots and ends when the server
+/// shuts down. A comment every 15 s keeps idle connections (and load balancers, whose idle
+/// timeout is 60 s by default) from closing it.
 async fn stream(
     State(state): State<AppState>,
     source: Source,
     Path(name): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     if let Err(error @ SourceError::NotFound { .. }) = source.ecs.cluster_snapshot(&name).await {
         return Err(error.into());
     }
     let slot = state.streams.open()?;
+    let mut choice =
+        EventChoice::after(headers.get("last-event-id").and_then(|id| id.to_str().ok()));
     let updates = WatchStream::new(source.live.subscribe(&name))
-        .filter_map(|update| async move {
-            let event = match update? {
-                Update::Snapshot(snapshot) => {
-                    Event::default().event("snapshot").json_data(&*snapshot)
-                }
-                Update::Error(body) => Event::default().event("error").json_data(&body),
-            };
-            event.ok().map(Ok)
+        .filter_map(move |update| {
+            let event = update.and_then(|update| match update {
+                Update::Snapshot(change) => match choice.next(&change) {
+                    NextEvent::Nothing => None,
+                    NextEvent::Delta => change.delta.as_ref().map(|delta| {
+                        Event::default()
+                            .event("delta")
+                            .id(change.event_id())
+                            .data(delta)
+                    }),
+                    NextEvent::Snapshot => Some(
+                        Event::default()
+                            .event("snapshot")
+                            .id(change.event_id())
+                            .data(&change.json),
+                    ),
+                },
+                Update::Error(body) => Event::default().event("error").json_data(&body).ok(),
+            });
+            std::future::ready(event.map(Ok))
         })
         .take_until(state.streams.closed())
         .map(move |event| {

@@ -6,11 +6,17 @@
 //! once and shows whichever answer comes first. When the stream reports an error (the server's
 //! `error` event, or the connection dropping) the last snapshot stays on screen and the indicator
 //! says since when it is stale and why; the browser reconnects by itself and the next snapshot
-//! makes it live again. Pausing closes the stream; resuming opens a new one.
+//! makes it live again. After the first snapshot the server sends only what changed (`delta`
+//! events, applied here with the same shared code the server computes them with); a reconnection
+//! tells the server the last event it got, so it resumes with a delta or, when that is not
+//! enough, the whole snapshot. Pausing closes the stream; resuming opens a new one.
 
 use std::sync::Arc;
 
-use berth_shared::api::{ClusterSnapshot, ErrorBody};
+use berth_shared::{
+    api::{ClusterSnapshot, ErrorBody},
+    delta::{SnapshotDelta, apply},
+};
 use leptos::{prelude::*, task::spawn_local, wasm_bindgen::JsCast, web_sys};
 use wasm_bindgen::closure::Closure;
 
@@ -64,6 +70,7 @@ impl ClusterStream {
 struct Connection {
     source: web_sys::EventSource,
     _on_snapshot: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_delta: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
@@ -83,6 +90,8 @@ pub fn use_cluster_stream(name: Signal<String>) -> ClusterStream {
         paused: RwSignal::new(false),
     };
     let connection = StoredValue::new_local(None::<Connection>);
+    // Bumped to open a fresh connection, which starts with the whole snapshot.
+    let reconnect = RwSignal::new(0_u32);
 
     // A new cluster starts from nothing, with one plain GET for a fast first paint.
     Effect::new(move |previous: Option<String>| {
@@ -116,12 +125,13 @@ pub fn use_cluster_stream(name: Signal<String>) -> ClusterStream {
     Effect::new(move |_| {
         let name = name.get();
         let paused = stream.paused.get();
+        reconnect.track();
         connection.set_value(None);
         if paused {
             stream.state.set(LiveState::Paused);
         } else {
             stream.state.set(LiveState::Connecting);
-            match open(&name, stream) {
+            match open(&name, stream, reconnect) {
                 Ok(open) => connection.set_value(Some(open)),
                 Err(message) => stream.state.set(LiveState::Stale { message }),
             }
@@ -134,7 +144,7 @@ pub fn use_cluster_stream(name: Signal<String>) -> ClusterStream {
     stream
 }
 
-fn open(name: &str, stream: ClusterStream) -> Result<Connection, String> {
+fn open(name: &str, stream: ClusterStream, reconnect: RwSignal<u32>) -> Result<Connection, String> {
     let source = web_sys::EventSource::new(&api::cluster_stream_url(name))
         .map_err(|_| "this browser could not open the live stream".to_owned())?;
     let on_snapshot =
@@ -155,6 +165,33 @@ fn open(name: &str, stream: ClusterStream) -> Result<Connection, String> {
                 }),
             }
         });
+    let on_delta =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
+            let delta = match serde_json::from_str::<SnapshotDelta>(&text) {
+                Ok(delta) => delta,
+                Err(error) => {
+                    stream.state.set(LiveState::Stale {
+                        message: format!(
+                            "the server sent a change this console cannot read ({error})"
+                        ),
+                    });
+                    return;
+                }
+            };
+            let Some(current) = stream.snapshot.get_untracked() else {
+                // Nothing to apply it to: start again from a whole snapshot.
+                reconnect.update(|n| *n = n.wrapping_add(1));
+                return;
+            };
+            let mut updated = (*current).clone();
+            apply(&mut updated, &delta);
+            stream.snapshot.set(Some(Arc::new(updated)));
+            stream.error.set(None);
+            stream.state.set(LiveState::Live);
+        });
     // The server's `error` events carry an ErrorBody; the browser's own `error` (connection
     // lost, reconnecting) carries nothing.
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
@@ -172,11 +209,15 @@ fn open(name: &str, stream: ClusterStream) -> Result<Connection, String> {
         .add_event_listener_with_callback("snapshot", on_snapshot.as_ref().unchecked_ref())
         .map_err(|_| "could not listen to the live stream".to_owned())?;
     source
+        .add_event_listener_with_callback("delta", on_delta.as_ref().unchecked_ref())
+        .map_err(|_| "could not listen to the live stream".to_owned())?;
+    source
         .add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref())
         .map_err(|_| "could not listen to the live stream".to_owned())?;
     Ok(Connection {
         source,
         _on_snapshot: on_snapshot,
+        _on_delta: on_delta,
         _on_error: on_error,
     })
 }
