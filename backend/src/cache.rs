@@ -51,13 +51,50 @@ fn read_at_wall_clock(instant: Instant) -> Timestamp {
     Timestamp(crate::now().0.saturating_sub(age))
 }
 
+/// A snapshot as answered: its JSON, the same gzipped, and an entity tag naming the content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotBytes {
+    /// The snapshot as JSON.
+    pub json: Bytes,
+    /// The JSON gzipped, for clients that accept it.
+    pub gzip: Bytes,
+    /// `W/"<hash of the JSON without its fetchedAt>"`.
+    pub etag: String,
+}
+
+impl SnapshotBytes {
+    fn new(json: Vec<u8>) -> std::io::Result<Self> {
+        use std::{
+            hash::{DefaultHasher, Hasher},
+            io::Write,
+        };
+        // Weak: two reads that differ only in when they were read (`fetchedAt`, the snapshot's
+        // last field) are the same entity.
+        const READ_AT: &[u8] = b",\"fetchedAt\":";
+        let content = json
+            .windows(READ_AT.len())
+            .rposition(|window| window == READ_AT)
+            .map_or(&json[..], |at| &json[..at]);
+        let mut hasher = DefaultHasher::new();
+        hasher.write(content);
+        let mut encoder =
+            flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 8), Default::default());
+        encoder.write_all(&json)?;
+        Ok(Self {
+            gzip: Bytes::from(encoder.finish()?),
+            etag: format!("W/\"{:016x}\"", hasher.finish()),
+            json: Bytes::from(json),
+        })
+    }
+}
+
 /// Cached answers with the time they were read.
 #[derive(Debug, Default)]
 struct Entries {
     clusters: Option<(Instant, Vec<Cluster>)>,
     snapshots: HashMap<String, (Instant, ClusterSnapshot)>,
     /// Snapshots as JSON, serialised once per read for every request that asks for them.
-    snapshot_json: HashMap<String, (Instant, Bytes)>,
+    snapshot_json: HashMap<String, (Instant, SnapshotBytes)>,
     families: Option<(Instant, Vec<TaskDefinitionFamily>)>,
     definitions: HashMap<String, (Instant, TaskDefinition)>,
 }
@@ -179,18 +216,21 @@ impl CachedEcs {
         Ok(value)
     }
 
-    /// The snapshot of `name` as JSON, serialised once per read and shared by every request
-    /// within the TTL (a snapshot of a large cluster is megabytes; serialising it per request
-    /// would cost more than everything else a request does).
-    pub async fn cluster_snapshot_json(&self, name: &str) -> Result<Bytes, SourceError> {
+    /// The snapshot of `name` as JSON, serialised (and gzipped) once per read and shared by
+    /// every request within the TTL (a snapshot of a large cluster is megabytes; serialising
+    /// it per request would cost more than everything else a request does).
+    pub async fn cluster_snapshot_json(&self, name: &str) -> Result<SnapshotBytes, SourceError> {
         self.read_through(
             format!("snapshot-json:{name}"),
             |entries| entries.snapshot_json.get(name),
             async {
                 let snapshot = self.cluster_snapshot(name).await?;
                 serde_json::to_vec(&snapshot)
-                    .map(Bytes::from)
                     .map_err(|error| SourceError::Internal(error.to_string()))
+                    .and_then(|json| {
+                        SnapshotBytes::new(json)
+                            .map_err(|error| SourceError::Internal(error.to_string()))
+                    })
             },
             |entries, read| {
                 entries.snapshot_json.insert(name.to_owned(), read);
@@ -553,16 +593,28 @@ mod tests {
         let first = cache.cluster_snapshot_json("demo-small").await.unwrap();
         let again = cache.cluster_snapshot_json("demo-small").await.unwrap();
         assert_eq!(
-            first.as_ptr(),
-            again.as_ptr(),
+            first.json.as_ptr(),
+            again.json.as_ptr(),
             "the same bytes, not a new serialisation"
         );
-        let decoded: ClusterSnapshot = serde_json::from_slice(&first).unwrap();
+        assert_eq!(first.etag, again.etag);
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&first.gzip[..]),
+            &mut unzipped,
+        )
+        .unwrap();
+        assert_eq!(unzipped, first.json, "the gzipped bytes are the JSON");
+        let decoded: ClusterSnapshot = serde_json::from_slice(&first.json).unwrap();
         assert_eq!(decoded.cluster.cluster_name, "demo-small");
         assert_eq!(counting.reads.load(Ordering::SeqCst), 1);
         cache.invalidate();
         let changed = cache.cluster_snapshot_json("demo-small").await.unwrap();
-        assert_ne!(changed.as_ptr(), first.as_ptr(), "a change makes a new one");
+        assert_ne!(
+            changed.json.as_ptr(),
+            first.json.as_ptr(),
+            "a change makes a new one"
+        );
     }
 
     #[tokio::test]

@@ -53,7 +53,7 @@ use std::{path::Path, sync::Arc};
 
 use axum::{Router, middleware};
 use berth_shared::time::Timestamp;
-use tower_http::trace::TraceLayer;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 pub use ecr::EcrApi;
 pub use ecs::EcsApi;
@@ -80,7 +80,9 @@ pub struct AppState {
 
 /// The whole application: `/api/` first, then the console. Every request passes the browser
 /// defences first ([`defences`]: host allow-list, cross-site changes refused) and every answer
-/// carries the security headers. A panic in any handler is answered with a JSON 500
+/// carries the security headers; answers are compressed (gzip, brotli or zstd) when the client
+/// accepts it, except the live streams and what is already compressed (the console's files,
+/// a cluster's cached snapshot). A panic in any handler is answered with a JSON 500
 /// ([`error::catch_panics`]), never a dropped connection.
 pub fn app(state: AppState, static_dir: &Path) -> Router {
     let hosts = state.allowed_hosts.clone();
@@ -92,6 +94,7 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .layer(middleware::from_fn_with_state(hosts, defences::guard))
         .layer(error::catch_panics())
         .layer(middleware::from_fn(defences::headers))
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
 

@@ -6,7 +6,7 @@
 use axum::{
     Json, Router,
     extract::{Path, State},
-    http::{HeaderMap, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -56,10 +56,78 @@ async fn list_clusters(source: Source) -> Result<Json<ClusterList>, ApiError> {
     }))
 }
 
-/// The snapshot, as the read cache serialised it once for every request within its TTL.
-async fn describe_cluster(source: Source, Path(name): Path<String>) -> Result<Response, ApiError> {
-    let json = source.cache.cluster_snapshot_json(&name).await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
+/// The snapshot, as the read cache serialised (and gzipped) it once for every request within
+/// its TTL, with its entity tag: a request whose `If-None-Match` names it is answered 304 with
+/// no body, and one that accepts gzip gets the gzipped bytes.
+async fn describe_cluster(
+    source: Source,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let bytes = source.cache.cluster_snapshot_json(&name).await?;
+    let etag = HeaderValue::from_str(&bytes.etag).ok();
+    // Browsers keep the answer but ask again each time, with its tag.
+    let common = [
+        (
+            header::VARY,
+            Some(HeaderValue::from_static("accept-encoding")),
+        ),
+        (
+            header::CACHE_CONTROL,
+            Some(HeaderValue::from_static("no-cache")),
+        ),
+        (header::ETAG, etag),
+    ];
+    let common = common
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name, v)))
+        .collect::<Vec<_>>();
+    let mut response = if none_match(&headers, &bytes.etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if accepts_gzip(&headers) {
+        (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CONTENT_ENCODING, "gzip"),
+            ],
+            bytes.gzip,
+        )
+            .into_response()
+    } else {
+        ([(header::CONTENT_TYPE, "application/json")], bytes.json).into_response()
+    };
+    response.headers_mut().extend(common);
+    Ok(response)
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`), compared weakly as for a GET.
+fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+    let bare = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|tag| tag.trim() == "*" || bare(tag) == bare(etag))
+}
+
+/// Whether `Accept-Encoding` takes gzip (named, or `*`, without `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }
 
 /// Server-sent events of the cluster: the `snapshot` first, then a `delta` whenever it
