@@ -223,3 +223,50 @@ async fn a_stream_of_a_cluster_that_does_not_exist_is_a_json_404() {
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["code"], "not_found");
 }
+
+#[tokio::test]
+async fn a_stream_is_gzipped_event_by_event_for_clients_that_accept_it() {
+    let berth = Berth::start("live-gzip", &["--poll-interval", "1"], &[]);
+    let mut response = reqwest::Client::new()
+        .get(format!("{}{STREAM}", berth.url))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    // The stream stays open; what has arrived so far decodes to whole events.
+    let mut decoder = flate2::write::GzDecoder::new(Vec::new());
+    let events = |decoder: &flate2::write::GzDecoder<Vec<u8>>| {
+        String::from_utf8_lossy(decoder.get_ref())
+            .matches("\n\n")
+            .count()
+    };
+    let read = async {
+        while events(&decoder) < 1 {
+            let chunk = response
+                .chunk()
+                .await
+                .unwrap()
+                .expect("the stream stays open");
+            std::io::Write::write_all(&mut decoder, &chunk).unwrap();
+            std::io::Write::flush(&mut decoder).unwrap();
+        }
+        set_desired(&berth, 2).await;
+        while events(&decoder) < 2 {
+            let chunk = response
+                .chunk()
+                .await
+                .unwrap()
+                .expect("the stream stays open");
+            std::io::Write::write_all(&mut decoder, &chunk).unwrap();
+            std::io::Write::flush(&mut decoder).unwrap();
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read)
+        .await
+        .expect("two events within 20 s");
+    let text = String::from_utf8_lossy(decoder.get_ref()).into_owned();
+    assert!(text.starts_with("event: snapshot\n"), "{text}");
+    assert!(text.contains("event: delta\n"), "{text}");
+}

@@ -10,11 +10,15 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use std::convert::Infallible;
+use std::io::Write;
 
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::{
+    body::{Body, Bytes},
+    response::sse::{Event, KeepAlive, Sse},
+};
 use berth_shared::api::{ClusterList, ClusterReservations};
-use futures_util::{Stream, StreamExt};
+use flate2::{Compression, write::GzEncoder};
+use futures_util::StreamExt;
 use tokio_stream::wrappers::WatchStream;
 
 use super::body::Source;
@@ -136,13 +140,14 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 /// `Last-Event-ID` picks up where it left off. A cluster that does not exist is a JSON 404 and
 /// starts no poller; the stream holds one of the server's stream slots and ends when the server
 /// shuts down. A comment every 15 s keeps idle connections (and load balancers, whose idle
-/// timeout is 60 s by default) from closing it.
+/// timeout is 60 s by default) from closing it. A client that accepts gzip gets the stream
+/// gzipped, each event flushed as it is sent.
 async fn stream(
     State(state): State<AppState>,
     source: Source,
     Path(name): Path<String>,
     headers: HeaderMap,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+) -> Result<Response, ApiError> {
     if let Err(error @ SourceError::NotFound { .. }) = source.ecs.cluster_snapshot(&name).await {
         return Err(error.into());
     }
@@ -169,7 +174,7 @@ async fn stream(
                 },
                 Update::Error(body) => Event::default().event("error").json_data(&body).ok(),
             });
-            std::future::ready(event.map(Ok))
+            std::future::ready(event.map(Ok::<_, std::convert::Infallible>))
         })
         .take_until(state.streams.closed())
         .map(move |event| {
@@ -177,5 +182,32 @@ async fn stream(
             let _held = &slot;
             event
         });
-    Ok(Sse::new(updates).keep_alive(KeepAlive::default()))
+    let events = Sse::new(updates).keep_alive(KeepAlive::default());
+    Ok(if accepts_gzip(&headers) {
+        gzip_each_event(events.into_response())
+    } else {
+        events.into_response()
+    })
+}
+
+/// `response`'s body gzipped as one stream, flushed after each piece the stream sends (an
+/// event or a keep-alive comment), so the browser decodes every event as it arrives while
+/// the names and fields repeated from event to event still compress.
+fn gzip_each_event(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    let gzipped = body.into_data_stream().map(move |piece| {
+        let piece = piece.map_err(std::io::Error::other)?;
+        encoder.write_all(&piece)?;
+        encoder.flush()?;
+        Ok::<_, std::io::Error>(Bytes::from(std::mem::take(encoder.get_mut())))
+    });
+    parts
+        .headers
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    parts
+        .headers
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from_stream(gzipped))
 }
