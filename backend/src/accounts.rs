@@ -38,7 +38,7 @@ use crate::{
     ecs::{allowed::AllowedClusters, sdk::SdkEcs},
     error::ApiError,
     live::{self, LiveHub},
-    sandbox::{self, Pace, Sandbox},
+    sandbox::{self, DemoFleet, Pace, Sandbox},
 };
 
 /// One open source: its ECS and ECR, the read cache in front of ECS, and its live pollers.
@@ -97,6 +97,8 @@ pub struct SourceSettings {
     pub sandbox_path: PathBuf,
     /// How fast the sandbox's tasks start and its deployments roll.
     pub sandbox_pace: Pace,
+    /// The demo fleet a new sandbox starts with.
+    pub sandbox_fleet: DemoFleet,
     /// How to reach AWS (the region, when given, is the default AWS region).
     pub aws: AwsSettings,
     /// AWS regions offered, in order (the default region is added when missing).
@@ -222,7 +224,8 @@ impl Accounts {
         let (ecs, ecr): (Arc<dyn EcsApi>, Arc<dyn EcrApi>) = match id {
             SourceId::Sandbox => {
                 let path = self.settings.sandbox_path.clone();
-                let sandbox = off_workers(move || Sandbox::open(&path, crate::now()))
+                let fleet = self.settings.sandbox_fleet;
+                let sandbox = off_workers(move || Sandbox::open_with(&path, crate::now(), fleet))
                     .await?
                     .map_err(|e| {
                         tracing::error!(error = %e, "cannot open the sandbox");
@@ -277,6 +280,7 @@ mod tests {
             aws_default: false,
             sandbox_path: dir.join("sandbox.json"),
             sandbox_pace: Pace::default(),
+            sandbox_fleet: DemoFleet::Standard,
             aws: AwsSettings {
                 region: None,
                 profile: None,

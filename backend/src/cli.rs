@@ -17,7 +17,7 @@ use axum::http::HeaderName;
 use berth_shared::access::Role;
 use clap::{Args, Parser, Subcommand};
 
-use crate::{auth::proxy::AddressBlock, simulate::Tool};
+use crate::{auth::proxy::AddressBlock, sandbox::DemoFleet, simulate::Tool};
 
 /// Berth: a web console for Amazon ECS.
 #[derive(Debug, Parser)]
@@ -167,6 +167,11 @@ pub struct ServeArgs {
     /// Sandbox state file (default: ~/.local/share/berth/sandbox.json).
     #[arg(long, env = "BERTH_STATE")]
     pub state: Option<PathBuf>,
+    /// The demo fleet a new sandbox starts with: `standard` (three small clusters), or `large`
+    /// (also `demo-large`: 2,000 container instances running 20,000 tasks of 40 services).
+    /// A sandbox file that exists keeps its fleet; name another file with --state.
+    #[arg(long, env = "BERTH_DEMO_FLEET", value_enum, default_value_t = DemoFleet::Standard)]
+    pub demo_fleet: DemoFleet,
     /// How many times faster than its own pace the sandbox starts tasks and rolls
     /// deployments (1: a Fargate task runs about 10 s after it is asked for).
     #[arg(long, env = "BERTH_SANDBOX_SPEED", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]

@@ -158,6 +158,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         aws_default: args.aws,
         sandbox_path: args.state.clone().unwrap_or_else(Sandbox::default_path),
         sandbox_pace: Pace::faster(args.sandbox_speed),
+        sandbox_fleet: args.demo_fleet,
         aws: AwsSettings {
             region: args.region.clone(),
             profile: args.profile.clone(),

@@ -28,6 +28,7 @@ pub mod state;
 pub mod store;
 mod tasks;
 
+pub use seed::DemoFleet;
 pub use tasks::Pace;
 
 use std::{
@@ -88,6 +89,12 @@ impl Sandbox {
     /// hour before `now`. Refused while another sandbox, in this process or another `berth`,
     /// holds the file.
     pub fn open(path: &Path, now: Timestamp) -> Result<Self, StoreError> {
+        Self::open_with(path, now, DemoFleet::Standard)
+    }
+
+    /// [`Sandbox::open`], creating `fleet` when the file does not exist yet (an existing file
+    /// keeps the fleet it was created with).
+    pub fn open_with(path: &Path, now: Timestamp, fleet: DemoFleet) -> Result<Self, StoreError> {
         let file = StateFile::open(path)?;
         let state = match file.load()? {
             Some(mut state) => {
@@ -99,7 +106,7 @@ impl Sandbox {
                 state
             }
             None => {
-                let state = seed::demo_fleet(now);
+                let state = seed::demo_fleet_of(fleet, now);
                 file.save(&state)?;
                 tracing::info!(path = %path.display(), "created the sandbox demo fleet");
                 state

@@ -5,6 +5,8 @@
 //! explains them. [`refresh_instances`] derives each instance's `remainingResources` and
 //! `runningTasksCount` from the tasks on it, as ECS reports them.
 
+use std::collections::HashMap;
+
 use berth_shared::{
     ecs::{PlacementConstraint, PlacementStrategy, TaskDefinition},
     input::InputError,
@@ -111,27 +113,37 @@ pub fn place_daemon(
 /// Recomputes every instance's `remainingResources` and `runningTasksCount` from the tasks
 /// that hold resources on it (RUNNING or PENDING).
 pub fn refresh_instances(cluster: &mut ClusterState, definitions: &[TaskDefinition]) {
+    // One pass over the tasks and the revisions, not one per instance: a large cluster has
+    // thousands of each.
+    let by_arn: HashMap<&str, &TaskDefinition> = definitions
+        .iter()
+        .filter_map(|d| d.task_definition_arn.as_deref().map(|arn| (arn, d)))
+        .collect();
+    let mut holding: HashMap<&str, Vec<&berth_shared::ecs::Task>> = HashMap::new();
+    for task in cluster
+        .tasks
+        .iter()
+        .filter(|t| matches!(t.last_status.as_str(), "RUNNING" | "PENDING"))
+    {
+        if let Some(instance) = task.container_instance_arn.as_deref() {
+            holding.entry(instance).or_default().push(task);
+        }
+    }
     for instance in &mut cluster.container_instances {
-        let holding: Vec<_> = cluster
-            .tasks
-            .iter()
-            .filter(|t| {
-                t.container_instance_arn.as_deref() == Some(&instance.container_instance_arn)
-            })
-            .filter(|t| matches!(t.last_status.as_str(), "RUNNING" | "PENDING"))
-            .collect();
-        let costs: Vec<_> = holding
+        let tasks = holding
+            .get(instance.container_instance_arn.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let costs: Vec<_> = tasks
             .iter()
             .filter_map(|task| {
-                definitions
-                    .iter()
-                    .find(|d| d.task_definition_arn.as_deref() == Some(&task.task_definition_arn))
+                by_arn
+                    .get(task.task_definition_arn.as_str())
                     .and_then(|definition| task_cost(definition).ok())
             })
             .collect();
         instance.remaining_resources = remaining_resources(instance, &costs);
-        instance.running_tasks_count = count(&holding, "RUNNING");
-        instance.pending_tasks_count = count(&holding, "PENDING");
+        instance.running_tasks_count = count(tasks, "RUNNING");
+        instance.pending_tasks_count = count(tasks, "PENDING");
     }
 }
 

@@ -50,6 +50,9 @@ const INSTANCE_TYPES: &[(&str, i64, i64)] = &[
     ("m5.xlarge", 4096, 15722),
     ("c5.2xlarge", 8192, 15215),
     ("r5.large", 2048, 15743),
+    ("m5.4xlarge", 16384, 62900),
+    ("c5.4xlarge", 16384, 30400),
+    ("r5.4xlarge", 16384, 126800),
 ];
 
 /// (AZ, instance type, stack attribute, team attribute) of the EC2 cluster.
@@ -162,7 +165,7 @@ const FAMILIES: &[DemoFamily] = &[
 /// A demo service.
 struct DemoService {
     cluster: &'static str,
-    name: &'static str,
+    name: String,
     family: &'static str,
     desired: i64,
     fargate: bool,
@@ -173,9 +176,9 @@ struct DemoService {
 
 /// The demo services, in the order their tasks are placed.
 fn demo_services() -> Vec<DemoService> {
-    let service = |cluster, name, family, desired, strategy, constraints| DemoService {
+    let service = |cluster, name: &str, family, desired, strategy, constraints| DemoService {
         cluster,
-        name,
+        name: name.to_owned(),
         family,
         desired,
         fargate: cluster == "demo-fargate",
@@ -263,6 +266,133 @@ fn demo_services() -> Vec<DemoService> {
             json!([]),
         ),
     ]
+}
+
+/// Starts `demo`'s tasks on `cluster` (placed by the placement engine, running for two days)
+/// and adds the service.
+fn start_service(
+    cluster: &mut ClusterState,
+    definitions: &[TaskDefinition],
+    demo: &DemoService,
+    ids: &mut IdGenerator,
+    now: Timestamp,
+) {
+    let definition = latest_revision(definitions, demo.family);
+    let deployment_id = format!("ecs-svc/{}", &ids.hex32()[..19]);
+    let group = format!("service:{}", demo.name);
+    let request = TaskRequest {
+        definition,
+        group: &group,
+        strategy: serde_json::from_value(demo.strategy.clone()).unwrap_or_default(),
+        constraints: serde_json::from_value(demo.constraints.clone()).unwrap_or_default(),
+        fargate: demo.fargate,
+    };
+    let seed = ids.next_u64();
+    let count = usize::try_from(demo.desired).unwrap_or(0);
+    let placed = if demo.daemon {
+        place_daemon(cluster, definitions, &request, seed)
+    } else if count == 0 {
+        Ok(Vec::new())
+    } else {
+        place_tasks(cluster, definitions, &request, count, seed).map(|output| placements(&output))
+    }
+    .unwrap_or_else(|error| panic!("the demo service {} is valid input: {error}", demo.name));
+    let launch_type = if demo.fargate { "FARGATE" } else { "EC2" };
+    for (index, placement) in placed.iter().enumerate() {
+        let started_at = Timestamp(now.0 - 2 * DAY_MS + i64::try_from(index).unwrap_or(0) * 60_000);
+        let mut task = new_task(
+            cluster,
+            definition,
+            &group,
+            Some(&deployment_id),
+            launch_type,
+            ids,
+            Timestamp(started_at.0 - STARTING_MS),
+        );
+        start(&mut task, started_at);
+        task.container_instance_arn = placement.container_instance_arn.clone();
+        task.availability_zone = Some(placement.availability_zone.clone());
+        cluster.tasks.push(task);
+    }
+    refresh_instances(cluster, definitions);
+    let running = i64::try_from(placed.len()).unwrap_or(0);
+    let service = service_resource(demo, cluster, definition, &deployment_id, running, now);
+    cluster.services.push(service);
+}
+
+/// Which demo fleet a new sandbox starts with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoFleet {
+    /// Three small clusters (demo-ec2, demo-fargate, demo-small).
+    #[default]
+    Standard,
+    /// The same, and `demo-large`: [`LARGE_INSTANCES`] container instances running
+    /// [`LARGE_SERVICES`] services of [`LARGE_TASKS_PER_SERVICE`] tasks each.
+    Large,
+}
+
+/// Container instances of the large demo cluster.
+pub const LARGE_INSTANCES: usize = 2_000;
+/// Services of the large demo cluster.
+pub const LARGE_SERVICES: usize = 40;
+/// Tasks of each of them.
+pub const LARGE_TASKS_PER_SERVICE: i64 = 500;
+
+/// The EC2 families the large cluster's services run (none binds a static host port, so many
+/// tasks share an instance).
+const LARGE_FAMILIES: [&str; 6] = [
+    "web-frontend",
+    "api",
+    "payments",
+    "auth",
+    "scheduler",
+    "batch-report",
+];
+
+/// The large demo cluster, placed by the engine like the others (deterministic: same ids and
+/// placements every time).
+fn large_cluster(
+    definitions: &[TaskDefinition],
+    ids: &mut IdGenerator,
+    now: Timestamp,
+) -> ClusterState {
+    const ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
+    const TYPES: [&str; 3] = ["m5.4xlarge", "c5.4xlarge", "r5.4xlarge"];
+    const STACKS: [&str; 2] = ["blue", "green"];
+    const TEAMS: [&str; 4] = ["checkout", "identity", "platform", "data"];
+    let layout: Vec<(&str, &str, &str, &str)> = (0..LARGE_INSTANCES)
+        .map(|i| {
+            (
+                ZONES[i % ZONES.len()],
+                TYPES[(i / ZONES.len()) % TYPES.len()],
+                STACKS[i % STACKS.len()],
+                TEAMS[i % TEAMS.len()],
+            )
+        })
+        .collect();
+    let mut cluster = empty_cluster("demo-large", now, false);
+    cluster.container_instances = container_instances("demo-large", &layout, now, ids);
+    let spread_az = json!({"type": "spread", "field": "attribute:ecs.availability-zone"});
+    for index in 0..LARGE_SERVICES {
+        let family = LARGE_FAMILIES[index % LARGE_FAMILIES.len()];
+        let strategy = if index % 2 == 0 {
+            json!([spread_az, {"type": "binpack", "field": "memory"}])
+        } else {
+            json!([spread_az, {"type": "spread", "field": "instanceId"}])
+        };
+        let demo = DemoService {
+            cluster: "demo-large",
+            name: format!("{family}-{index:02}"),
+            family,
+            desired: LARGE_TASKS_PER_SERVICE,
+            fargate: false,
+            daemon: false,
+            strategy,
+            constraints: json!([]),
+        };
+        start_service(&mut cluster, definitions, &demo, ids, now);
+    }
+    cluster
 }
 
 /// (repository, builds, has a lifecycle policy).
@@ -390,7 +520,8 @@ fn container_instances(
                 .unwrap_or(("t3.medium", 2048, 3904));
             let id = ids.hex32();
             let ec2_instance_id = format!("i-0{}", &ids.hex32()[..16]);
-            let index = i64::try_from(index).unwrap_or(0);
+            // Registered over the last month, an instance every other day.
+            let index = i64::try_from(index % 15).unwrap_or(0);
             let reserved_ports = ["22", "2375", "2376", "51678", "51679"].map(str::to_owned);
             let mut attributes = vec![
                 Attribute::new(attribute::AVAILABILITY_ZONE, zone),
@@ -466,7 +597,7 @@ fn service_resource(
         serde_json::from_value(demo.constraints.clone()).unwrap_or_default();
     Service {
         service_arn: arn(&format!("service/{}/{}", cluster.name, demo.name)),
-        service_name: demo.name.to_owned(),
+        service_name: demo.name.clone(),
         cluster_arn: Some(cluster.arn.clone()),
         status: "ACTIVE".to_owned(),
         desired_count: desired,
@@ -522,7 +653,7 @@ fn service_resource(
         created_at: Some(created_at),
         health_check_grace_period_seconds: None,
         deployment_controller: None,
-        tags: vec![tag("service", demo.name)],
+        tags: vec![tag("service", &demo.name)],
     }
 }
 
@@ -824,7 +955,19 @@ fn repositories(now: Timestamp, ids: &mut IdGenerator) -> Vec<RepositoryState> {
         .collect()
 }
 
-/// Builds the demo account as of `now`.
+/// Builds the demo account of `fleet` as of `now`.
+pub fn demo_fleet_of(fleet: DemoFleet, now: Timestamp) -> SandboxState {
+    let mut state = demo_fleet(now);
+    if fleet == DemoFleet::Large {
+        let mut ids = IdGenerator(state.id_seed);
+        let large = large_cluster(&state.task_definitions, &mut ids, now);
+        state.clusters.push(large);
+        state.id_seed = ids.0;
+    }
+    state
+}
+
+/// Builds the standard demo account as of `now`.
 pub fn demo_fleet(now: Timestamp) -> SandboxState {
     let mut ids = IdGenerator(0x00BE_2740_0000_0001);
     let definitions = task_definitions(now);
@@ -841,49 +984,7 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
         let Some(cluster) = clusters.iter_mut().find(|c| c.name == demo.cluster) else {
             continue;
         };
-        let definition = latest_revision(&definitions, demo.family);
-        let deployment_id = format!("ecs-svc/{}", &ids.hex32()[..19]);
-        let group = format!("service:{}", demo.name);
-        let request = TaskRequest {
-            definition,
-            group: &group,
-            strategy: serde_json::from_value(demo.strategy.clone()).unwrap_or_default(),
-            constraints: serde_json::from_value(demo.constraints.clone()).unwrap_or_default(),
-            fargate: demo.fargate,
-        };
-        let seed = ids.next_u64();
-        let count = usize::try_from(demo.desired).unwrap_or(0);
-        let placed = if demo.daemon {
-            place_daemon(cluster, &definitions, &request, seed)
-        } else if count == 0 {
-            Ok(Vec::new())
-        } else {
-            place_tasks(cluster, &definitions, &request, count, seed)
-                .map(|output| placements(&output))
-        }
-        .unwrap_or_else(|error| panic!("the demo service {} is valid input: {error}", demo.name));
-        let launch_type = if demo.fargate { "FARGATE" } else { "EC2" };
-        for (index, placement) in placed.iter().enumerate() {
-            let started_at =
-                Timestamp(now.0 - 2 * DAY_MS + i64::try_from(index).unwrap_or(0) * 60_000);
-            let mut task = new_task(
-                cluster,
-                definition,
-                &group,
-                Some(&deployment_id),
-                launch_type,
-                &mut ids,
-                Timestamp(started_at.0 - STARTING_MS),
-            );
-            start(&mut task, started_at);
-            task.container_instance_arn = placement.container_instance_arn.clone();
-            task.availability_zone = Some(placement.availability_zone.clone());
-            cluster.tasks.push(task);
-        }
-        refresh_instances(cluster, &definitions);
-        let running = i64::try_from(placed.len()).unwrap_or(0);
-        let service = service_resource(&demo, cluster, definition, &deployment_id, running, now);
-        cluster.services.push(service);
+        start_service(cluster, &definitions, &demo, &mut ids, now);
     }
 
     // A standalone nightly job and a failed one-off, as teams run them.
@@ -967,6 +1068,33 @@ pub fn demo_fleet(now: Timestamp) -> SandboxState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_large_fleet_places_every_task_the_same_way_every_time() {
+        let now = Timestamp::from_secs(1_760_000_000);
+        let state = demo_fleet_of(DemoFleet::Large, now);
+        let large = state
+            .clusters
+            .iter()
+            .find(|c| c.name == "demo-large")
+            .unwrap();
+        assert_eq!(large.container_instances.len(), LARGE_INSTANCES);
+        assert_eq!(large.services.len(), LARGE_SERVICES);
+        let expected = LARGE_SERVICES * usize::try_from(LARGE_TASKS_PER_SERVICE).unwrap();
+        assert_eq!(large.tasks.len(), expected);
+        assert!(
+            large
+                .tasks
+                .iter()
+                .all(|t| t.last_status == "RUNNING" && t.container_instance_arn.is_some())
+        );
+        let again = demo_fleet_of(DemoFleet::Large, now);
+        assert_eq!(
+            serde_json::to_string(&state).unwrap(),
+            serde_json::to_string(&again).unwrap(),
+            "deterministic"
+        );
+    }
 
     fn fleet() -> SandboxState {
         demo_fleet(Timestamp::from_secs(1_760_000_000))

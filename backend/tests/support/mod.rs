@@ -18,7 +18,7 @@ use berth_backend::{
     defences::AllowedHosts,
     limits::RequestLimits,
     live::Streams,
-    sandbox::Pace,
+    sandbox::{DemoFleet, Pace},
 };
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -63,6 +63,7 @@ pub async fn app_with_access(
         aws_default: false,
         sandbox_path: dir.join("state.json"),
         sandbox_pace: Pace::faster(50),
+        sandbox_fleet: DemoFleet::Standard,
         aws: AwsSettings {
             region: None,
             profile: None,
