@@ -34,6 +34,8 @@ echo "snapshot of demo-ec2: $(curl -s "$url/api/clusters/demo-ec2" | wc -c) byte
 load "GET /api/health" "$url/api/health"
 load "GET /api/clusters" "$url/api/clusters"
 load "GET /api/clusters/demo-ec2 (cached snapshot)" "$url/api/clusters/demo-ec2"
+echo "snapshot of demo-ec2 gzipped: $(curl -s -H 'Accept-Encoding: gzip' "$url/api/clusters/demo-ec2" | wc -c) bytes"
+load "GET /api/clusters/demo-ec2 (cached, gzip accepted)" -H "Accept-Encoding: gzip" "$url/api/clusters/demo-ec2"
 stop
 
 "$berth" token create --role viewer --name load --auth-file "$work/auth.json" >"$work/token"
