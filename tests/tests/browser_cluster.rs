@@ -1,6 +1,7 @@
 //! The cluster page in headless Chromium against the sandbox: the placement graph, its legend,
-//! filters and selection, the tables, deep links, keyboard use, and the console benchmark
-//! (`?synthetic=500x5000`, figures in docs/BENCHMARKS.md).
+//! filters and selection, the tables, deep links, keyboard use, the console benchmark
+//! (`?synthetic=500x5000`, figures in docs/BENCHMARKS.md), and the large demo fleet fetched from
+//! the server.
 
 use std::time::Duration;
 
@@ -401,5 +402,64 @@ async fn console_benchmark_5000_tasks_on_500_instances() {
     assert!(
         changes.iter().all(|c| *c < 5_000.0),
         "50-task changes took {changes:?} ms"
+    );
+}
+
+/// The large demo fleet (2,000 instances, 20,000 tasks) fetched from a server, decoded and
+/// drawn, and its tasks table filtered. The bound only catches gross regressions (a debug
+/// server serialises the 26 MB snapshot); the figures are in docs/BENCHMARKS.md.
+#[tokio::test]
+async fn the_large_fleet_is_fetched_drawn_and_filtered() {
+    let berth = Berth::start("browser-large", &["--demo-fleet", "large"], &[]);
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/demo-large", berth.url))
+        .await;
+    let drawn = poll_until(Duration::from_secs(90), || async {
+        let count = browser
+            .execute(
+                "const e = document.querySelector('[data-testid=graph-count]'); return e ? e.innerText : '';",
+                json!([]),
+            )
+            .await;
+        count
+            .as_str()
+            .filter(|t| t.contains("of 20000 tasks") && t.contains("2000 instances"))
+            .map(str::to_owned)
+    })
+    .await;
+    assert!(
+        drawn.is_some(),
+        "the large cluster's graph is drawn within 90 s"
+    );
+    // Only the boxes near the viewport are built; the rest are placeholders.
+    let boxes = browser.count("[data-testid=graph] [data-instance]").await;
+    assert!((1..2000).contains(&boxes), "{boxes} instance boxes built");
+    browser.screenshot("cluster-large").await;
+
+    browser
+        .goto(&format!(
+            "{}/clusters/demo-large?tab=tasks&q=api-01",
+            berth.url
+        ))
+        .await;
+    let filtered = poll_until(Duration::from_secs(90), || async {
+        let text = browser
+            .execute(
+                "return document.querySelector('main').innerText;",
+                json!([]),
+            )
+            .await;
+        text.as_str()
+            .filter(|t| t.contains("500 of 20000") || t.contains("500 of 20,000"))
+            .map(str::to_owned)
+    })
+    .await;
+    if filtered.is_none() {
+        browser.screenshot("cluster-large-tasks").await;
+    }
+    assert!(
+        filtered.is_some(),
+        "the tasks table filters the large cluster to one service"
     );
 }
