@@ -33,6 +33,7 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
+use axum::body::Bytes;
 use berth_shared::{
     api::{ClusterSnapshot, ErrorBody},
     delta::{SnapshotDelta, diff},
@@ -118,8 +119,9 @@ pub fn next_delay(last: Duration, interval: Duration, throttled: bool) -> Durati
     }
 }
 
-/// A changed snapshot as a poller publishes it: numbered, and serialised once for every
-/// watcher along with its delta from the one before.
+/// A changed snapshot as a poller publishes it: numbered, and framed once as server-sent
+/// events for every watcher (the whole snapshot, and its delta from the one before), so a
+/// watcher's event is a shared buffer, not a copy of a snapshot that may be megabytes.
 #[derive(Debug, PartialEq)]
 pub struct Published {
     /// The poller's number, unique in this process.
@@ -128,17 +130,52 @@ pub struct Published {
     pub sequence: u64,
     /// The snapshot.
     pub snapshot: Arc<ClusterSnapshot>,
-    /// The snapshot as JSON.
-    pub json: String,
-    /// What changed since change `sequence - 1`, as JSON (none for the first).
-    pub delta: Option<String>,
+    /// The `snapshot` event.
+    pub snapshot_event: Bytes,
+    /// The `delta` event: what changed since change `sequence - 1` (none for the first).
+    pub delta_event: Option<Bytes>,
 }
 
 impl Published {
-    /// The event id of this change: `<poller>-<sequence>`.
-    pub fn event_id(&self) -> String {
-        format!("{}-{}", self.poller, self.sequence)
+    /// Frames change `sequence` of `poller`: `snapshot` and its `delta` from the one before.
+    fn new(
+        poller: u64,
+        sequence: u64,
+        snapshot: Arc<ClusterSnapshot>,
+        delta: Option<&SnapshotDelta>,
+    ) -> Self {
+        let id = format!("{poller}-{sequence}");
+        let snapshot_event = serde_json::to_string(&*snapshot)
+            .map(|json| frame(Some(&id), "snapshot", &json))
+            .unwrap_or_default();
+        let delta_event = delta
+            .and_then(|d| serde_json::to_string(d).ok())
+            .map(|json| frame(Some(&id), "delta", &json));
+        Self {
+            poller,
+            sequence,
+            snapshot,
+            snapshot_event,
+            delta_event,
+        }
     }
+}
+
+/// One server-sent event: `id` (when given), `event` and one line of `data` (JSON from
+/// `serde_json::to_string` has no line breaks).
+pub fn frame(id: Option<&str>, event: &str, data: &str) -> Bytes {
+    let mut framed = String::with_capacity(data.len() + 64);
+    if let Some(id) = id {
+        framed.push_str("id: ");
+        framed.push_str(id);
+        framed.push('\n');
+    }
+    framed.push_str("event: ");
+    framed.push_str(event);
+    framed.push_str("\ndata: ");
+    framed.push_str(data);
+    framed.push_str("\n\n");
+    Bytes::from(framed)
 }
 
 /// What a poller publishes.
@@ -187,7 +224,7 @@ impl EventChoice {
             Some((poller, sequence))
                 if poller == change.poller
                     && sequence + 1 == change.sequence
-                    && change.delta.is_some() =>
+                    && change.delta_event.is_some() =>
             {
                 NextEvent::Delta
             }
@@ -296,13 +333,12 @@ impl LiveHub {
                         sequence += 1;
                         let snapshot = Arc::new(snapshot);
                         last = Some(Arc::clone(&snapshot));
-                        Some(Update::Snapshot(Arc::new(Published {
+                        Some(Update::Snapshot(Arc::new(Published::new(
                             poller,
                             sequence,
-                            json: serde_json::to_string(&*snapshot).unwrap_or_default(),
-                            delta: delta.and_then(|d| serde_json::to_string(&d).ok()),
                             snapshot,
-                        })))
+                            delta.as_ref(),
+                        ))))
                     }
                 }
                 Err(error) => {
@@ -408,7 +444,7 @@ mod tests {
                 published.push((
                     change.snapshot.cluster.running_tasks_count,
                     change.sequence,
-                    change.delta.clone(),
+                    change.delta_event.clone(),
                 ));
             }
         }
@@ -417,8 +453,13 @@ mod tests {
         let sequences: Vec<u64> = published.iter().map(|(_, sequence, _)| *sequence).collect();
         assert_eq!(sequences, [1, 2, 3]);
         assert!(published[0].2.is_none(), "the first change has no delta");
-        let delta: SnapshotDelta =
-            serde_json::from_str(published[1].2.as_deref().unwrap()).unwrap();
+        let event = String::from_utf8(published[1].2.clone().unwrap().to_vec()).unwrap();
+        let (head, data) = event.split_once("data: ").unwrap();
+        assert!(
+            head.starts_with("id: ") && head.ends_with("event: delta\n"),
+            "{head}"
+        );
+        let delta: SnapshotDelta = serde_json::from_str(data.trim_end()).unwrap();
         assert_eq!(delta.cluster.unwrap().running_tasks_count, 1);
         assert!(delta.tasks.is_empty());
         assert!(calls.load(Ordering::SeqCst) >= 7, "three reads per change");
@@ -456,8 +497,8 @@ mod tests {
             poller,
             sequence,
             snapshot: Arc::new(snapshot(0)),
-            json: String::new(),
-            delta: delta.then(String::new),
+            snapshot_event: Bytes::new(),
+            delta_event: delta.then(Bytes::new),
         };
         let cases: [(Option<&str>, Published, NextEvent); 7] = [
             (None, change(7, 1, false), NextEvent::Snapshot),

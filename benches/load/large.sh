@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The large demo fleet on the release `berth` (docs/BENCHMARKS.md records the figures): the
 # 20,000-task snapshot's size plain and gzipped, wrk on it, the deltas the live stream sends when
-# 50 tasks start, and memory idle and with 200 watchers. Needs wrk and a release build:
+# 50 tasks start, the console drawing it in headless Chromium, and memory idle and with 200
+# watchers. Needs wrk and a release build:
 #   cargo build --release -p berth-backend && benches/load/large.sh
 set -euo pipefail
 
@@ -15,7 +16,7 @@ trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 started=$(date +%s.%N)
 RUST_LOG=info "$berth" serve --addr "127.0.0.1:$port" --state "$work/state.json" \
-  --demo-fleet large --max-live-streams 1000 --cache-ttl 5 \
+  --demo-fleet large --max-live-streams 1000 --cache-ttl 5 --poll-interval 1 \
   --static-dir "${BERTH_DIST:-$root/dist}" 2>"$work/berth.log" &
 server=$!
 for _ in $(seq 600); do curl -sf "$url/api/health" >/dev/null && break; sleep 0.1; done
@@ -27,6 +28,7 @@ echo "berth resident memory, idle with the large fleet: $(rss)"
 printf 'wrk GET demo-large, gzip accepted: '
 wrk -t2 -c50 -d10s -H 'Accept-Encoding: gzip' "$url/api/clusters/demo-large" | awk '/Requests\/sec/ {print $2 " req/s"}'
 python3 "$root/benches/load/delta.py" 127.0.0.1 "$port" demo-large api-01 550 3
+python3 "$root/benches/load/large_page.py" "$url" demo-large 20000 auth-03 520
 python3 "$root/benches/load/watchers.py" 127.0.0.1 "$port" demo-large 200 20 &
 watchers=$!
 sleep 15

@@ -13,7 +13,7 @@ import time
 
 
 async def watch(host, port, cluster, token, first_snapshots, snapshots, hold):
-    reader, writer = await asyncio.open_connection(host, port, limit=1 << 24)
+    reader, writer = await asyncio.open_connection(host, port, limit=1 << 26)
     auth = f"Authorization: Bearer {token}\r\n" if token else ""
     writer.write(
         (

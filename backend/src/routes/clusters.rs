@@ -12,10 +12,7 @@ use axum::{
 };
 use std::io::Write;
 
-use axum::{
-    body::{Body, Bytes},
-    response::sse::{Event, KeepAlive, Sse},
-};
+use axum::body::{Body, Bytes};
 use berth_shared::api::{ClusterList, ClusterReservations};
 use flate2::{Compression, write::GzEncoder};
 use futures_util::StreamExt;
@@ -25,7 +22,7 @@ use super::body::Source;
 use crate::{
     AppState,
     error::{ApiError, SourceError},
-    live::{EventChoice, NextEvent, Update},
+    live::{EventChoice, NextEvent, Update, frame},
     now,
 };
 
@@ -140,8 +137,9 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 /// `Last-Event-ID` picks up where it left off. A cluster that does not exist is a JSON 404 and
 /// starts no poller; the stream holds one of the server's stream slots and ends when the server
 /// shuts down. A comment every 15 s keeps idle connections (and load balancers, whose idle
-/// timeout is 60 s by default) from closing it. A client that accepts gzip gets the stream
-/// gzipped, each event flushed as it is sent.
+/// timeout is 60 s by default) from closing it. Each event is the buffer its poller framed
+/// once for every watcher. A client that accepts gzip gets the stream gzipped, each event
+/// flushed as it is sent.
 async fn stream(
     State(state): State<AppState>,
     source: Source,
@@ -154,41 +152,49 @@ async fn stream(
     let slot = state.streams.open()?;
     let mut choice =
         EventChoice::after(headers.get("last-event-id").and_then(|id| id.to_str().ok()));
-    let updates = WatchStream::new(source.live.subscribe(&name))
-        .filter_map(move |update| {
-            let event = update.and_then(|update| match update {
-                Update::Snapshot(change) => match choice.next(&change) {
-                    NextEvent::Nothing => None,
-                    NextEvent::Delta => change.delta.as_ref().map(|delta| {
-                        Event::default()
-                            .event("delta")
-                            .id(change.event_id())
-                            .data(delta)
-                    }),
-                    NextEvent::Snapshot => Some(
-                        Event::default()
-                            .event("snapshot")
-                            .id(change.event_id())
-                            .data(&change.json),
-                    ),
-                },
-                Update::Error(body) => Event::default().event("error").json_data(&body).ok(),
-            });
-            std::future::ready(event.map(Ok::<_, std::convert::Infallible>))
-        })
+    let updates = WatchStream::new(source.live.subscribe(&name)).filter_map(move |update| {
+        let event = update.and_then(|update| match update {
+            Update::Snapshot(change) => match choice.next(&change) {
+                NextEvent::Nothing => None,
+                NextEvent::Delta => change.delta_event.clone(),
+                NextEvent::Snapshot => Some(change.snapshot_event.clone()),
+            },
+            Update::Error(body) => serde_json::to_string(&body)
+                .ok()
+                .map(|json| frame(None, "error", &json)),
+        });
+        std::future::ready(event)
+    });
+    // A comment every 15 s, as long as the stream is open.
+    let keep_alive = futures_util::stream::unfold((), |()| async {
+        tokio::time::sleep(KEEP_ALIVE).await;
+        Some((Bytes::from_static(b":\n\n"), ()))
+    });
+    let body = futures_util::stream::select(updates, Box::pin(keep_alive))
         .take_until(state.streams.closed())
-        .map(move |event| {
+        .map(move |piece| {
             // The slot is given back when the stream ends.
             let _held = &slot;
-            event
+            Ok::<_, std::convert::Infallible>(piece)
         });
-    let events = Sse::new(updates).keep_alive(KeepAlive::default());
+    let events = (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response();
     Ok(if accepts_gzip(&headers) {
-        gzip_each_event(events.into_response())
+        gzip_each_event(events)
     } else {
-        events.into_response()
+        events
     })
 }
+
+/// How often an idle stream sends a comment (load balancers close connections idle for 60 s
+/// by default).
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// `response`'s body gzipped as one stream, flushed after each piece the stream sends (an
 /// event or a keep-alive comment), so the browser decodes every event as it arrives while
