@@ -4,7 +4,7 @@
 showing every task, then a change of N tasks (a desired count set through the API) from the
 request to the page showing the new count.
 
-usage: large_page.py BERTH_URL CLUSTER TASKS SERVICE NEW_DESIRED_COUNT
+usage: large_page.py BERTH_URL CLUSTER SERVICE NEW_DESIRED_COUNT
 Loopback only.
 """
 
@@ -29,7 +29,9 @@ def call(method, path, body=None):
 
 
 def main():
-    url, cluster, tasks, service, desired = sys.argv[1:6]
+    url, cluster, service, desired = sys.argv[1:5]
+    with urllib.request.urlopen(f"{url}/api/clusters/{cluster}", timeout=300) as answer:
+        tasks = len(json.load(answer)["tasks"])
     host = urllib.parse.urlparse(url).hostname
     if not host.startswith("127."):
         sys.exit("loopback addresses only")
@@ -54,7 +56,7 @@ def main():
         # A first visit fetches the console's files; time the second, as a returning user.
         for visit in ("first", "second"):
             call("POST", f"/session/{session}/url", {"url": f"{url}/clusters/{cluster}"})
-            while f"of {tasks} tasks" not in run(count):
+            while f"{tasks} of {tasks} tasks" not in run(count):
                 time.sleep(0.02)
             drawn = run("return performance.now();")
             print(f"{visit} visit: graph drawn {drawn:.0f} ms after navigation")
