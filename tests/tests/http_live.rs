@@ -224,6 +224,28 @@ async fn a_stream_of_a_cluster_that_does_not_exist_is_a_json_404() {
     assert_eq!(body["code"], "not_found");
 }
 
+/// Reads a gzipped event stream into `decoder` until it holds `events` whole events (keep-alive
+/// comments not counted).
+async fn read_gzipped_events(
+    response: &mut reqwest::Response,
+    decoder: &mut flate2::write::GzDecoder<Vec<u8>>,
+    events: usize,
+) {
+    while String::from_utf8_lossy(decoder.get_ref())
+        .matches("event: ")
+        .count()
+        < events
+    {
+        let chunk = response
+            .chunk()
+            .await
+            .unwrap()
+            .expect("the stream stays open");
+        std::io::Write::write_all(decoder, &chunk).unwrap();
+        std::io::Write::flush(decoder).unwrap();
+    }
+}
+
 #[tokio::test]
 async fn a_stream_is_gzipped_event_by_event_for_clients_that_accept_it() {
     let berth = Berth::start("live-gzip", &["--poll-interval", "1"], &[]);
@@ -237,31 +259,10 @@ async fn a_stream_is_gzipped_event_by_event_for_clients_that_accept_it() {
     assert_eq!(response.headers()["content-encoding"], "gzip");
     // The stream stays open; what has arrived so far decodes to whole events.
     let mut decoder = flate2::write::GzDecoder::new(Vec::new());
-    let events = |decoder: &flate2::write::GzDecoder<Vec<u8>>| {
-        String::from_utf8_lossy(decoder.get_ref())
-            .matches("\n\n")
-            .count()
-    };
     let read = async {
-        while events(&decoder) < 1 {
-            let chunk = response
-                .chunk()
-                .await
-                .unwrap()
-                .expect("the stream stays open");
-            std::io::Write::write_all(&mut decoder, &chunk).unwrap();
-            std::io::Write::flush(&mut decoder).unwrap();
-        }
+        read_gzipped_events(&mut response, &mut decoder, 1).await;
         set_desired(&berth, 2).await;
-        while events(&decoder) < 2 {
-            let chunk = response
-                .chunk()
-                .await
-                .unwrap()
-                .expect("the stream stays open");
-            std::io::Write::write_all(&mut decoder, &chunk).unwrap();
-            std::io::Write::flush(&mut decoder).unwrap();
-        }
+        read_gzipped_events(&mut response, &mut decoder, 2).await;
     };
     tokio::time::timeout(Duration::from_secs(20), read)
         .await

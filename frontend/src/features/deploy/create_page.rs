@@ -18,16 +18,16 @@ use berth_shared::{
         create_preview::{CreateServicePreview, CreateServicePreviewInput, preview_create_service},
     },
 };
-use berth_view::deploy::{blocking_problems, create_headline, parse_placement, parse_strategy};
-use leptos::{prelude::*, task::spawn_local};
+use berth_view::deploy::{create_headline, parse_placement, parse_strategy};
+use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
     draft::client_token,
-    editor::ProblemList,
+    editor::{CircuitBreaker, ProblemList},
     new_work::{
-        Destination, FamiliesError, NetworkFields, RevisionFields, StartButton, StartState,
-        Workload, problem,
+        Checked, Destination, FamiliesError, NetworkFields, RevisionFields, StartButton,
+        StartState, Workload, problem, starter,
     },
     preview_panel::{Calls, Cost, Placement},
 };
@@ -249,42 +249,16 @@ fn CreateBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
             request,
         }))
     });
-    let draft_problems = Signal::derive(move || {
-        let mut problems =
-            request.with(|r| r.as_ref().err().cloned().into_iter().collect::<Vec<_>>());
-        problems.extend(preview.with(|p| {
-            p.iter()
-                .flat_map(|p| p.problems.clone())
-                .collect::<Vec<_>>()
-        }));
-        problems
-    });
+    let checked = Checked::new(request, preview);
     let headline = Signal::derive(move || {
-        preview
-            .with(|p| p.as_ref().map(create_headline))
-            .or_else(|| {
-                request.with(|r| {
-                    r.as_ref().err().and_then(|problem| {
-                        blocking_problems(std::slice::from_ref(problem), "be created")
-                    })
-                })
-            })
+        checked
+            .blocked_headline("be created")
+            .or_else(|| preview.with(|p| p.as_ref().map(create_headline)))
     });
-    let ready = Memo::new(move |_| {
-        request.with(Result::is_ok) && preview.with(|p| p.as_ref().is_some_and(|p| !p.blocked))
-    });
-    let create = Callback::new(move |()| {
-        let Ok(mut request) = request.get_untracked() else {
-            return;
-        };
+    let create = starter(state, request, move |mut request: CreateService| {
         request.client_token = client_token();
-        state.set(StartState::Working);
         let cluster = cluster.get_untracked();
-        spawn_local(async move {
-            state.set(StartState::after(
-                api::create_service(&cluster, &request).await,
-            ));
-        });
+        async move { api::create_service(&cluster, &request).await }
     });
     let text_field = |label: &'static str,
                       signal: RwSignal<String>,
@@ -375,19 +349,7 @@ fn CreateBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
                 <div class="settings">
                     {text_field("Minimum healthy %", draft.minimum, "create-minimum", false, "")}
                     {text_field("Maximum %", draft.maximum, "create-maximum", false, "")}
-                    <label class="check">
-                        <input type="checkbox" data-testid="create-breaker"
-                            prop:checked=move || draft.breaker.get()
-                            on:change=move |ev| draft.breaker.set(event_target_checked(&ev))/>
-                        "Circuit breaker: fail a deployment when tasks keep failing to start"
-                    </label>
-                    <label class="check" class:check--off=move || !draft.breaker.get()>
-                        <input type="checkbox"
-                            prop:checked=move || draft.rollback.get()
-                            prop:disabled=move || !draft.breaker.get()
-                            on:change=move |ev| draft.rollback.set(event_target_checked(&ev))/>
-                        "and roll back to the last completed deployment"
-                    </label>
+                    <CircuitBreaker breaker=draft.breaker rollback=draft.rollback testid="create-"/>
                 </div>
                 <FamiliesError workload testid="create"/>
             </section>
@@ -395,7 +357,7 @@ fn CreateBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
                 <section class="panel deploy-preview" data-testid="create-preview" aria-live="polite">
                     <h2>"Preview"</h2>
                     <p class="deploy-preview__headline" data-testid="create-headline">{headline}</p>
-                    <ProblemList problems=draft_problems testid="create-problems"/>
+                    <ProblemList problems=checked.problems testid="create-problems"/>
                     {move || preview.get().map(|p| view! {
                         {p.placement.clone().map(|placement| view! { <Placement placement/> })}
                         {p.cost.clone().map(|cost| view! { <Cost cost/> })}
@@ -406,7 +368,7 @@ fn CreateBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
                         </details>
                     })}
                 </section>
-                <StartButton state ready needed=Role::Admin
+                <StartButton state ready=checked.ready needed=Role::Admin
                     question=Signal::derive(move || format!(
                         "Create the service {} in the cluster {} of {}?",
                         draft.name.get().trim(), cluster.get(), destination.label.get()

@@ -572,6 +572,31 @@ pub fn ProblemList(
     }
 }
 
+/// The deployment circuit breaker and its rollback (off while the breaker is); test ids
+/// `{testid}breaker-input` and `{testid}rollback-input`.
+#[component]
+pub fn CircuitBreaker(
+    breaker: RwSignal<bool>,
+    rollback: RwSignal<bool>,
+    testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input type="checkbox" data-testid=format!("{testid}breaker-input")
+                prop:checked=move || breaker.get()
+                on:change=move |ev| breaker.set(event_target_checked(&ev))/>
+            "Circuit breaker: fail a deployment when tasks keep failing to start"
+        </label>
+        <label class="check" class:check--off=move || !breaker.get()>
+            <input type="checkbox" data-testid=format!("{testid}rollback-input")
+                prop:checked=move || rollback.get()
+                prop:disabled=move || !breaker.get()
+                on:change=move |ev| rollback.set(event_target_checked(&ev))/>
+            "and roll back to the last completed deployment"
+        </label>
+    }
+}
+
 /// Desired count, the deployment configuration and the capacity provider strategy.
 #[component]
 pub fn Settings(
@@ -605,19 +630,7 @@ pub fn Settings(
             })}
             {text_field("Minimum healthy %", draft.minimum, "minimum-input")}
             {text_field("Maximum %", draft.maximum, "maximum-input")}
-            <label class="check">
-                <input type="checkbox" data-testid="breaker-input"
-                    prop:checked=move || draft.breaker.get()
-                    on:change=move |ev| draft.breaker.set(event_target_checked(&ev))/>
-                "Circuit breaker: fail the deployment when tasks keep failing to start"
-            </label>
-            <label class="check" class:check--off=move || !draft.breaker.get()>
-                <input type="checkbox" data-testid="rollback-input"
-                    prop:checked=move || draft.rollback.get()
-                    prop:disabled=move || !draft.breaker.get()
-                    on:change=move |ev| draft.rollback.set(event_target_checked(&ev))/>
-                "and roll back to the last completed deployment"
-            </label>
+            <CircuitBreaker breaker=draft.breaker rollback=draft.rollback testid=""/>
             <label class="check">
                 <input type="checkbox" data-testid="force-input"
                     prop:checked=move || draft.force.get()

@@ -4,13 +4,16 @@
 //! in, and the button that asks for a confirmation naming cluster and account before anything
 //! starts.
 
+use std::future::Future;
+
 use berth_shared::{
     access::Role,
     api::TaskDefinitionFamilies,
     ecs::{AwsVpcConfiguration, NetworkConfiguration, TaskDefinition},
-    ops::{Problem, Severity},
+    ops::{CreateServicePreview, Problem, RunTaskPreview, Severity},
 };
-use leptos::prelude::*;
+use berth_view::deploy::blocking_problems;
+use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     api::{self, ClientError},
@@ -270,6 +273,95 @@ impl Destination {
             }),
         }
     }
+}
+
+/// What a preview of new work says of the request: its problems, and whether one blocks it.
+pub trait StartPreview {
+    /// The request's problems.
+    fn problems(&self) -> &[Problem];
+    /// Whether an error blocks the work.
+    fn blocked(&self) -> bool;
+}
+
+impl StartPreview for RunTaskPreview {
+    fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+    fn blocked(&self) -> bool {
+        self.blocked
+    }
+}
+
+impl StartPreview for CreateServicePreview {
+    fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+    fn blocked(&self) -> bool {
+        self.blocked
+    }
+}
+
+/// A draft request and its preview, checked together.
+#[derive(Clone, Copy)]
+pub struct Checked {
+    /// Every problem: the one that keeps the draft from being a request, else the preview's.
+    pub problems: Signal<Vec<Problem>>,
+    /// Whether the draft is a request its preview does not block.
+    pub ready: Memo<bool>,
+}
+
+impl Checked {
+    /// Checks `request` (as drafted) with its `preview`.
+    pub fn new<R, P>(request: Memo<Result<R, Problem>>, preview: Memo<Option<P>>) -> Self
+    where
+        R: Clone + PartialEq + Send + Sync + 'static,
+        P: StartPreview + Clone + PartialEq + Send + Sync + 'static,
+    {
+        Self {
+            problems: Signal::derive(move || {
+                let mut problems =
+                    request.with(|r| r.as_ref().err().cloned().into_iter().collect::<Vec<_>>());
+                problems.extend(preview.with(|p| {
+                    p.iter()
+                        .flat_map(|p| p.problems().to_vec())
+                        .collect::<Vec<_>>()
+                }));
+                problems
+            }),
+            ready: Memo::new(move |_| {
+                request.with(Result::is_ok)
+                    && preview.with(|p| p.as_ref().is_some_and(|p| !p.blocked()))
+            }),
+        }
+    }
+
+    /// `N problems to fix before this can {verb}.` when an error blocks the draft.
+    pub fn blocked_headline(self, verb: &str) -> Option<String> {
+        self.problems
+            .with(|problems| blocking_problems(problems, verb))
+    }
+}
+
+/// The callback that starts the work `request` drafts with `send` (which gives it its client
+/// token and calls the API), keeping `state` up to date.
+pub fn starter<R, T, Fut>(
+    state: RwSignal<StartState<T>>,
+    request: Memo<Result<R, Problem>>,
+    send: impl Fn(R) -> Fut + Send + Sync + 'static,
+) -> Callback<()>
+where
+    R: Clone + PartialEq + Send + Sync + 'static,
+    T: Send + Sync + 'static,
+    Fut: Future<Output = Result<T, ClientError>> + 'static,
+{
+    Callback::new(move |()| {
+        let Ok(request) = request.get_untracked() else {
+            return;
+        };
+        state.set(StartState::Working);
+        let sent = send(request);
+        spawn_local(async move { state.set(StartState::after(sent.await)) });
+    })
 }
 
 /// Where a start button is.

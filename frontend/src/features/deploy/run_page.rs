@@ -12,16 +12,15 @@ use berth_shared::{
         run_preview::{RunTaskPreview, RunTaskPreviewInput, preview_run_task},
     },
 };
-use berth_view::deploy::blocking_problems;
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
     draft::client_token,
     editor::ProblemList,
     new_work::{
-        Destination, FamiliesError, NetworkFields, RevisionFields, StartButton, StartState,
-        Workload, problem,
+        Checked, Destination, FamiliesError, NetworkFields, RevisionFields, StartButton,
+        StartState, Workload, problem, starter,
     },
     preview_panel::{Calls, Cost, Placement},
 };
@@ -121,49 +120,30 @@ fn RunBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
         };
         Some(preview_run_task(&input))
     });
-    let draft_problems = Signal::derive(move || {
-        let mut problems =
-            request.with(|r| r.as_ref().err().cloned().into_iter().collect::<Vec<_>>());
-        problems.extend(preview.with(|p| {
-            p.iter()
-                .flat_map(|p| p.problems.clone())
-                .collect::<Vec<_>>()
-        }));
-        problems
-    });
+    let checked = Checked::new(request, preview);
     let state = RwSignal::new(StartState::<Mutation<RunTaskResult>>::Idle);
-    let runnable = Memo::new(move |_| {
-        request.with(Result::is_ok) && preview.with(|p| p.as_ref().is_some_and(|p| !p.blocked))
-    });
-    let run = Callback::new(move |()| {
-        let Ok(mut request) = request.get_untracked() else {
-            return;
-        };
+    let run = starter(state, request, move |mut request: RunTask| {
         request.client_token = client_token();
-        state.set(StartState::Working);
         let cluster = cluster.get_untracked();
-        spawn_local(async move {
-            state.set(StartState::after(api::run_task(&cluster, &request).await));
-        });
+        async move { api::run_task(&cluster, &request).await }
     });
     let headline = Signal::derive(move || {
-        preview.with(|p| {
-            p.as_ref().map(|p| {
-                if let Some(blocked) = blocking_problems(&p.problems, "run") {
-                    return blocked;
-                }
-                format!(
-                    "Runs {} {} of {} on {}{}.",
-                    p.count,
-                    if p.count == 1 { "task" } else { "tasks" },
-                    p.revision,
-                    p.cluster,
-                    if workload.awsvpc.get() {
-                        " (awsvpc)"
-                    } else {
-                        ""
-                    }
-                )
+        checked.blocked_headline("run").or_else(|| {
+            preview.with(|p| {
+                p.as_ref().map(|p| {
+                    format!(
+                        "Runs {} {} of {} on {}{}.",
+                        p.count,
+                        if p.count == 1 { "task" } else { "tasks" },
+                        p.revision,
+                        p.cluster,
+                        if workload.awsvpc.get() {
+                            " (awsvpc)"
+                        } else {
+                            ""
+                        }
+                    )
+                })
             })
         })
     });
@@ -188,7 +168,7 @@ fn RunBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
                     <NetworkFields workload testid="run"/>
                 </div>
                 <FamiliesError workload testid="run"/>
-                <ProblemList problems=draft_problems testid="run-problems"/>
+                <ProblemList problems=checked.problems testid="run-problems"/>
             </section>
             <div class="deploy__outcome">
                 <section class="panel deploy-preview" data-testid="run-preview" aria-live="polite">
@@ -204,7 +184,7 @@ fn RunBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
                         </details>
                     })}
                 </section>
-                <StartButton state ready=runnable needed=Role::Deployer
+                <StartButton state ready=checked.ready needed=Role::Deployer
                     question=Signal::derive(move || format!("Run tasks in the cluster {} of {}?", cluster.get(), destination.label.get()))
                     summary=headline verb="Run" working="Running…"
                     not_ready="Nothing to run until the preview has no error."
