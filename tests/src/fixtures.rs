@@ -14,13 +14,21 @@ pub struct Fleet {
     pub clusters: Vec<(&'static str, i64, i64, i64)>,
 }
 
-async fn launch_ec2_instance(moto: &Moto, zone: &str, instance_type: &str) -> String {
+/// Launches `count` EC2 instances of `instance_type` in `zone` with one RunInstances call and
+/// returns their IDs.
+async fn launch_ec2_instances(
+    moto: &Moto,
+    zone: &str,
+    instance_type: &str,
+    count: usize,
+) -> Vec<String> {
+    let count = count.to_string();
     let form = [
         ("Action", "RunInstances"),
         ("Version", "2016-11-15"),
         ("ImageId", "ami-760aaa0f"),
-        ("MinCount", "1"),
-        ("MaxCount", "1"),
+        ("MinCount", count.as_str()),
+        ("MaxCount", count.as_str()),
         ("InstanceType", instance_type),
         ("Placement.AvailabilityZone", zone),
     ];
@@ -37,15 +45,40 @@ async fn launch_ec2_instance(moto: &Moto, zone: &str, instance_type: &str) -> St
         .text()
         .await
         .expect("an XML body");
-    let start = body
-        .find("<instanceId>")
-        .expect("RunInstances returned an instance")
-        + "<instanceId>".len();
-    let end = start
-        + body[start..]
-            .find("</instanceId>")
-            .expect("a closed instanceId");
-    body[start..end].to_owned()
+    let ids: Vec<String> = body
+        .split("<instanceId>")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split_once("</instanceId>")
+                .map(|(id, _)| id.to_owned())
+        })
+        .collect();
+    assert_eq!(
+        ids.len().to_string(),
+        count,
+        "RunInstances answered {body:.300}"
+    );
+    ids
+}
+
+/// Registers EC2 instance `instance_id` as a container instance of `cluster`.
+async fn register_instance(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    instance_id: &str,
+    zone: &str,
+    instance_type: &str,
+) {
+    let document = serde_json::json!({
+        "instanceId": instance_id, "availabilityZone": zone, "instanceType": instance_type,
+        "region": "us-east-1", "accountId": "123456789012", "imageId": "ami-760aaa0f"
+    });
+    ecs.register_container_instance()
+        .cluster(cluster)
+        .instance_identity_document(document.to_string())
+        .send()
+        .await
+        .expect("register_container_instance");
 }
 
 /// Seeds two clusters: `it-ec2` (3 instances over 2 AZs, a task definition, a service, 4
@@ -64,17 +97,9 @@ pub async fn seed_fleet(moto: &Moto) -> Fleet {
         ("us-east-1b", "m5.large"),
         ("us-east-1a", "c5.xlarge"),
     ] {
-        let instance_id = launch_ec2_instance(moto, zone, instance_type).await;
-        let document = serde_json::json!({
-            "instanceId": instance_id, "availabilityZone": zone, "instanceType": instance_type,
-            "region": "us-east-1", "accountId": "123456789012", "imageId": "ami-760aaa0f"
-        });
-        ecs.register_container_instance()
-            .cluster("it-ec2")
-            .instance_identity_document(document.to_string())
-            .send()
-            .await
-            .expect("register_container_instance");
+        for instance_id in launch_ec2_instances(moto, zone, instance_type, 1).await {
+            register_instance(&ecs, "it-ec2", &instance_id, zone, instance_type).await;
+        }
     }
     let container = ContainerDefinition::builder()
         .name("web")
@@ -108,6 +133,139 @@ pub async fn seed_fleet(moto: &Moto) -> Fleet {
         .expect("run_task");
     Fleet {
         clusters: vec![("it-ec2", 3, 1, 4), ("it-empty", 0, 0, 0)],
+    }
+}
+
+/// The cluster [`seed_large_fleet`] builds.
+pub const LARGE_CLUSTER: &str = "it-large";
+/// The task definition family of its tasks (256 CPU units, 640 MiB: 11 fit on one of moto's
+/// container instances, which all register 4096 CPU units and 7482 MiB).
+pub const LARGE_FAMILY: &str = "it-large-web";
+
+/// Seeds cluster [`LARGE_CLUSTER`]: `instances` container instances round-robin over three
+/// zones (every tenth a c5.2xlarge, the others m5.2xlarge), and `services` services
+/// `svc-00`, `svc-01`, ... of `tasks_per_service` running tasks each, started as ECS starts a
+/// service's tasks (group `service:<name>`). moto places them first-fit in registration order.
+/// Task states are frozen, so the fleet stays as seeded however often it is described.
+pub async fn seed_large_fleet(
+    moto: &Moto,
+    instances: usize,
+    services: usize,
+    tasks_per_service: usize,
+) {
+    let ecs = moto.ecs().await;
+    ecs.create_cluster()
+        .cluster_name(LARGE_CLUSTER)
+        .send()
+        .await
+        .expect("create_cluster");
+    let zones = ["us-east-1a", "us-east-1b", "us-east-1c"];
+    let layout: Vec<(&str, &str)> = (0..instances)
+        .map(|i| {
+            let instance_type = if i % 10 == 0 {
+                "c5.2xlarge"
+            } else {
+                "m5.2xlarge"
+            };
+            (zones[i % zones.len()], instance_type)
+        })
+        .collect();
+    let mut launched: Vec<(String, &str, &str)> = Vec::with_capacity(instances);
+    for zone in zones {
+        for instance_type in ["c5.2xlarge", "m5.2xlarge"] {
+            let wanted = layout
+                .iter()
+                .filter(|&&(z, t)| z == zone && t == instance_type)
+                .count();
+            if wanted > 0 {
+                for id in launch_ec2_instances(moto, zone, instance_type, wanted).await {
+                    launched.push((id, zone, instance_type));
+                }
+            }
+        }
+    }
+    concurrently(launched, |(id, zone, instance_type)| {
+        let ecs = ecs.clone();
+        async move { register_instance(&ecs, LARGE_CLUSTER, &id, zone, instance_type).await }
+    })
+    .await;
+    let container = ContainerDefinition::builder()
+        .name("web")
+        .image("public.ecr.aws/nginx/nginx:1.27")
+        .cpu(256)
+        .memory(640)
+        .essential(true)
+        .build();
+    ecs.register_task_definition()
+        .family(LARGE_FAMILY)
+        .container_definitions(container)
+        .send()
+        .await
+        .expect("register_task_definition");
+    let per_service = i32::try_from(tasks_per_service).expect("a task count");
+    concurrently(0..services, |n| {
+        let request = ecs
+            .create_service()
+            .cluster(LARGE_CLUSTER)
+            .service_name(format!("svc-{n:02}"))
+            .task_definition(LARGE_FAMILY)
+            .desired_count(per_service);
+        async move {
+            request.send().await.expect("create_service");
+        }
+    })
+    .await;
+    let runs = (0..services).flat_map(|n| {
+        (0..tasks_per_service)
+            .step_by(10)
+            .map(move |first| (n, (tasks_per_service - first).min(10)))
+    });
+    concurrently(runs, |(n, count)| {
+        run_tasks(&ecs, &format!("service:svc-{n:02}"), count)
+    })
+    .await;
+    moto.freeze_tasks().await;
+}
+
+/// Starts `count` (at most 10) tasks of [`LARGE_FAMILY`] in [`LARGE_CLUSTER`] in task group
+/// `group`, through moto, and checks every one was placed.
+pub fn run_tasks(
+    ecs: &aws_sdk_ecs::Client,
+    group: &str,
+    count: usize,
+) -> impl std::future::Future<Output = ()> + Send + 'static + use<> {
+    let request = ecs
+        .run_task()
+        .cluster(LARGE_CLUSTER)
+        .task_definition(LARGE_FAMILY)
+        .count(i32::try_from(count).expect("at most 10"))
+        .group(group);
+    async move {
+        let output = request.send().await.expect("run_task");
+        assert_eq!(output.tasks().len(), count, "moto placed every task");
+    }
+}
+
+/// Runs `work` on every item, four at a time (moto serves requests one thread each).
+async fn concurrently<I, F, W>(items: I, work: W)
+where
+    I: IntoIterator,
+    W: Fn(I::Item) -> F,
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let mut running = tokio::task::JoinSet::new();
+    for item in items {
+        if running.len() >= 4 {
+            running
+                .join_next()
+                .await
+                .expect("a seeding call")
+                .expect("seeded");
+        }
+        running.spawn(work(item));
+    }
+    while let Some(done) = running.join_next().await {
+        done.expect("seeded");
     }
 }
 

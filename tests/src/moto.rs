@@ -90,6 +90,25 @@ impl Moto {
         self.answering().await;
     }
 
+    /// Stops moto moving tasks along their lifecycle (by default each DescribeTasks moves every
+    /// task it describes one state further, until STOPPED), so a seeded fleet stays as it is.
+    pub async fn freeze_tasks(&self) {
+        let transition = serde_json::json!({
+            "model_name": "ecs::task",
+            "transition": { "progression": "manual", "times": 1_000_000_000_u64 }
+        });
+        reqwest::Client::new()
+            .post(format!(
+                "{}/moto-api/state-manager/set-transition",
+                self.url
+            ))
+            .json(&transition)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .expect("moto freezes task states");
+    }
+
     /// SDK configuration for this moto (test credentials, `us-east-1`).
     pub fn sdk_config(&self) -> aws_config::SdkConfig {
         self.sdk_config_in("us-east-1")

@@ -1,13 +1,17 @@
 //! The console over the SDK path: `berth --aws` against a seeded moto, in headless Chromium.
 //! Each page is opened by a deep link and shows what moto holds: the cluster's placement
 //! graph, a service and one of its tasks, task definitions and ECR repositories. Screenshots
-//! land in `target/berth-tests/screenshots/moto-*.png`.
+//! land in `target/berth-tests/screenshots/moto-*.png`. A 5,000-task cluster checks the console
+//! at the scale of a real fleet over the same path.
+
+use std::time::Duration;
 
 use berth_tests::{
     berth::Berth,
     browser::Browser,
-    fixtures,
+    fixtures::{self, LARGE_CLUSTER},
     moto::{AWS_ENV, Moto},
+    poll_until,
 };
 use serde_json::json;
 
@@ -203,4 +207,68 @@ async fn the_source_switch_opens_another_region_and_links_keep_it() {
         )
         .await;
     browser.screenshot("moto-sources-not-offered").await;
+}
+
+/// The text of the graph's count once it contains `needle`, within `within`.
+async fn graph_count_within(browser: &Browser, needle: &str, within: Duration) -> Option<String> {
+    poll_until(within, || async {
+        let count = browser
+            .execute(
+                "const e = document.querySelector('[data-testid=graph-count]'); return e ? e.innerText : '';",
+                json!([]),
+            )
+            .await;
+        count
+            .as_str()
+            .filter(|t| t.contains(needle))
+            .map(str::to_owned)
+    })
+    .await
+}
+
+/// 500 container instances and 5,000 tasks read over the SDK path: the graph draws them all,
+/// and 50 tasks started in AWS reach the page as a live delta (recorded on the performance
+/// timeline). Bounds only catch gross regressions; figures are in docs/BENCHMARKS.md.
+#[tokio::test]
+async fn a_five_thousand_task_cluster_from_aws_is_drawn_and_followed() {
+    let moto = Moto::start().await;
+    fixtures::seed_large_fleet(&moto, 500, 10, 500).await;
+    let berth = Berth::start(
+        "browser-moto-large",
+        &["--aws", "--endpoint-url", &moto.url],
+        AWS_ENV,
+    );
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/clusters/{LARGE_CLUSTER}", berth.url))
+        .await;
+    let drawn = graph_count_within(&browser, "of 5000 tasks", Duration::from_secs(120)).await;
+    let Some(drawn) = drawn else {
+        let shot = browser.screenshot("moto-large-timeout").await;
+        panic!("the 5,000 tasks are drawn within 120 s; {}", shot.display());
+    };
+    assert!(drawn.contains("500 instances"), "{drawn}");
+    browser
+        .wait_for_text("[data-testid=live-label]", "Live")
+        .await;
+    browser.screenshot("moto-large").await;
+
+    let ecs = moto.ecs().await;
+    for _ in 0..5 {
+        fixtures::run_tasks(&ecs, "service:svc-00", 10).await;
+    }
+    let followed = graph_count_within(&browser, "of 5050 tasks", Duration::from_secs(120)).await;
+    assert!(followed.is_some(), "the 50 new tasks reach the page");
+    let shown = browser
+        .execute(
+            "return performance.getEntriesByName('berth: live event shown')\
+             .filter(e => e.detail.event === 'delta')\
+             .reduce((sum, e) => sum + e.detail.tasks, 0);",
+            json!([]),
+        )
+        .await;
+    assert!(
+        shown.as_u64().is_some_and(|tasks| tasks >= 50),
+        "live deltas brought the new tasks and were measured: {shown}"
+    );
 }

@@ -10,6 +10,10 @@
 //! events, applied here with the same shared code the server computes them with); a reconnection
 //! tells the server the last event it got, so it resumes with a delta or, when that is not
 //! enough, the whole snapshot. Pausing closes the stream; resuming opens a new one.
+//!
+//! Each event applied leaves a [`SHOWN_MEASURE`] on the browser's performance timeline: from the
+//! event's arrival to the first paint after it, with the event's kind and how many tasks it
+//! brought (or changed) as detail.
 
 use std::sync::Arc;
 
@@ -22,8 +26,23 @@ use wasm_bindgen::closure::Closure;
 
 use crate::{
     api::{self, ClientError},
-    components::error_panel::ErrorPanel,
+    components::{error_panel::ErrorPanel, timing},
 };
+
+/// The User Timing measure of one live event, from its arrival to the first paint showing it.
+pub const SHOWN_MEASURE: &str = "berth: live event shown";
+
+/// Records [`SHOWN_MEASURE`] for `event` (of `kind`, carrying `tasks` tasks) once painted.
+fn measure_shown(event: &web_sys::Event, kind: &'static str, tasks: usize) {
+    let arrived = event.time_stamp();
+    timing::after_paint(arrived, move |_| {
+        timing::measure(
+            SHOWN_MEASURE,
+            arrived,
+            &[("event", kind.into()), ("tasks", (tasks as f64).into())],
+        );
+    });
+}
 
 /// Whether the data on screen follows the cluster.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,9 +173,11 @@ fn open(name: &str, stream: ClusterStream, reconnect: RwSignal<u32>) -> Result<C
             };
             match serde_json::from_str::<ClusterSnapshot>(&text) {
                 Ok(snapshot) => {
+                    let tasks = snapshot.tasks.len();
                     stream.snapshot.set(Some(Arc::new(snapshot)));
                     stream.error.set(None);
                     stream.state.set(LiveState::Live);
+                    measure_shown(&event, "snapshot", tasks);
                 }
                 Err(error) => stream.state.set(LiveState::Stale {
                     message: format!(
@@ -191,6 +212,12 @@ fn open(name: &str, stream: ClusterStream, reconnect: RwSignal<u32>) -> Result<C
             stream.snapshot.set(Some(Arc::new(updated)));
             stream.error.set(None);
             stream.state.set(LiveState::Live);
+            let tasks = &delta.tasks;
+            let changed = tasks
+                .replaced
+                .as_ref()
+                .map_or(tasks.upserted.len() + tasks.removed.len(), Vec::len);
+            measure_shown(&event, "delta", changed);
         });
     // The server's `error` events carry an ErrorBody; the browser's own `error` (connection
     // lost, reconnecting) carries nothing.

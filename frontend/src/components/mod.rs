@@ -9,4 +9,5 @@ pub mod live;
 pub mod server;
 pub mod sort_header;
 pub mod stale_banner;
+pub mod timing;
 pub mod top_bar;

@@ -9,15 +9,15 @@
 //! `cargo xtask test` builds it; the console that `cargo xtask serve` and `build` ship leaves it
 //! out, and there `?synthetic=` is ignored (the page shows the cluster its path names).
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use berth_shared::api::ClusterSnapshot;
 use leptos::{prelude::*, wasm_bindgen::prelude::wasm_bindgen};
 
+use crate::components::timing::{after_paint, now as performance_now};
+
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn performance_now() -> f64;
     #[wasm_bindgen(js_namespace = Date, js_name = now)]
     fn date_now() -> f64;
 }
@@ -100,13 +100,6 @@ mod generator {
 
     /// Nothing to change (no synthetic cluster is ever shown).
     pub fn change(_: &mut ClusterSnapshot, _: usize, _: u64) {}
-}
-
-/// Calls `done` with the ms since `start` once the browser has painted.
-fn after_paint(start: f64, done: impl FnOnce(f64) + 'static) {
-    request_animation_frame(move || {
-        set_timeout(move || done(performance_now() - start), Duration::ZERO);
-    });
 }
 
 /// The benchmark bar: timings and the "apply a change" button.
