@@ -13,8 +13,9 @@
 //! Its tables are in [`crate::cluster_tables`]; sizes and times read through [`crate::format`].
 
 use std::{
-    collections::{BTreeMap, BTreeSet},
+    collections::{BTreeMap, BTreeSet, HashMap},
     hash::{DefaultHasher, Hash, Hasher},
+    sync::Arc,
 };
 
 use berth_shared::{
@@ -213,12 +214,12 @@ pub fn pool_block_width(memory: i64) -> BlockWidth {
 pub struct TaskBlock {
     /// Task id (end of the ARN).
     pub id: String,
-    /// Legend name ([`group_label`]).
-    pub service: String,
+    /// Legend name ([`group_label`]), shared by the blocks of one layout.
+    pub service: Arc<str>,
     /// Colour of the service.
     pub colour: Colour,
-    /// `lastStatus`.
-    pub status: String,
+    /// `lastStatus`, shared by the blocks of one layout.
+    pub status: Arc<str>,
     /// What it reserves.
     pub reserved: Reservation,
     /// How wide it is drawn.
@@ -399,25 +400,29 @@ pub struct Choices {
 
 /// The legend and the values the filters can take, from the whole snapshot.
 pub fn choices(snapshot: &ClusterSnapshot) -> Choices {
-    let mut legend: BTreeMap<&str, usize> = snapshot
+    // Counted in hash maps and small lists, sorted once: this runs on every live change of
+    // clusters with tens of thousands of tasks.
+    let mut counts: HashMap<&str, usize> = snapshot
         .services
         .iter()
         .map(|s| (s.service_name.as_str(), 0))
         .collect();
+    let mut statuses: Vec<&str> = Vec::new();
     for task in &snapshot.tasks {
-        *legend.entry(group_label(task)).or_default() += 1;
+        *counts.entry(group_label(task)).or_default() += 1;
+        if !statuses.contains(&task.last_status.as_str()) {
+            statuses.push(&task.last_status);
+        }
     }
-    let statuses: BTreeSet<&str> = snapshot
-        .tasks
-        .iter()
-        .map(|t| t.last_status.as_str())
-        .collect();
-    let attributes: BTreeSet<(String, String)> = snapshot
+    let mut legend: Vec<(&str, usize)> = counts.into_iter().collect();
+    legend.sort_unstable();
+    statuses.sort_unstable();
+    let attributes: BTreeSet<(&str, &str)> = snapshot
         .container_instances
         .iter()
         .flat_map(|i| i.attributes.iter())
         .filter(|a| filterable(&a.name))
-        .filter_map(|a| a.value.as_ref().map(|v| (a.name.clone(), v.clone())))
+        .filter_map(|a| a.value.as_deref().map(|v| (a.name.as_str(), v)))
         .collect();
     Choices {
         legend: legend
@@ -429,7 +434,10 @@ pub fn choices(snapshot: &ClusterSnapshot) -> Choices {
             })
             .collect(),
         statuses: statuses.into_iter().map(str::to_owned).collect(),
-        attributes: attributes.into_iter().collect(),
+        attributes: attributes
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect(),
     }
 }
 
@@ -437,23 +445,43 @@ pub fn choices(snapshot: &ClusterSnapshot) -> Choices {
 pub fn service_counts(tasks: &[TaskBlock]) -> Vec<(String, Colour, usize)> {
     let mut counts: Vec<(String, Colour, usize)> = Vec::new();
     for task in tasks {
-        match counts.iter_mut().find(|(s, _, _)| *s == task.service) {
+        match counts.iter_mut().find(|(s, _, _)| **s == *task.service) {
             Some(entry) => entry.2 += 1,
-            None => counts.push((task.service.clone(), task.colour, 1)),
+            None => counts.push((task.service.to_string(), task.colour, 1)),
         }
     }
     counts
 }
 
-fn block(task: &Task, reserved: Reservation, width: BlockWidth) -> TaskBlock {
-    let service = group_label(task).to_owned();
-    TaskBlock {
-        id: task.short_id().to_owned(),
-        colour: service_colour(&service),
-        service,
-        status: task.last_status.clone(),
-        reserved,
-        width,
+/// The service names (with their colours) and statuses of one layout's blocks, each made once:
+/// a layout of 20,000 tasks has a few dozen of them.
+#[derive(Default)]
+struct Labels<'a> {
+    services: HashMap<&'a str, (Arc<str>, Colour)>,
+    statuses: HashMap<&'a str, Arc<str>>,
+}
+
+impl<'a> Labels<'a> {
+    fn block(&mut self, task: &'a Task, reserved: Reservation, width: BlockWidth) -> TaskBlock {
+        let label = group_label(task);
+        let (service, colour) = self
+            .services
+            .entry(label)
+            .or_insert_with(|| (Arc::from(label), service_colour(label)))
+            .clone();
+        let status = Arc::clone(
+            self.statuses
+                .entry(&task.last_status)
+                .or_insert_with(|| Arc::from(task.last_status.as_str())),
+        );
+        TaskBlock {
+            id: task.short_id().to_owned(),
+            colour,
+            service,
+            status,
+            reserved,
+            width,
+        }
     }
 }
 
@@ -492,17 +520,24 @@ fn lane<'a>(lanes: &'a mut BTreeMap<String, Lane>, zone: &str) -> &'a mut Lane {
 /// usage and the tasks passing `filter` (sized by their share of the instance's memory), and
 /// tasks without an instance in pools by launch type.
 pub fn layout(snapshot: &ClusterSnapshot, filter: &GraphFilter) -> GraphLayout {
-    let mut by_instance: BTreeMap<&str, Vec<&Task>> = BTreeMap::new();
-    let known: BTreeSet<&str> = snapshot
+    // Each instance's tasks, by the instance's position (one hash lookup per task: ARNs share
+    // long prefixes, which makes ordered maps of them slow on 20,000 tasks).
+    let position: HashMap<&str, usize> = snapshot
         .container_instances
         .iter()
-        .map(|i| i.container_instance_arn.as_str())
+        .enumerate()
+        .map(|(i, instance)| (instance.container_instance_arn.as_str(), i))
         .collect();
+    let mut by_instance: Vec<Vec<&Task>> = vec![Vec::new(); snapshot.container_instances.len()];
     let mut pools: BTreeMap<(String, String), Vec<&Task>> = BTreeMap::new();
     for task in &snapshot.tasks {
-        match task.container_instance_arn.as_deref() {
-            Some(arn) if known.contains(arn) => by_instance.entry(arn).or_default().push(task),
-            _ => {
+        match task
+            .container_instance_arn
+            .as_deref()
+            .and_then(|arn| position.get(arn))
+        {
+            Some(&at) => by_instance[at].push(task),
+            None => {
                 let zone = task
                     .availability_zone
                     .clone()
@@ -528,15 +563,14 @@ pub fn layout(snapshot: &ClusterSnapshot, filter: &GraphFilter) -> GraphLayout {
     }
 
     let mut lanes: BTreeMap<String, Lane> = BTreeMap::new();
+    let mut labels = Labels::default();
     let mut shown_instances = 0;
-    for instance in &snapshot.container_instances {
+    for (instance, on_instance) in snapshot.container_instances.iter().zip(&by_instance) {
         if !filter.matches_instance(instance) {
             continue;
         }
         let zone = instance.availability_zone().unwrap_or(UNKNOWN_ZONE);
-        let tasks: Vec<(&Task, Reservation)> = by_instance
-            .get(instance.container_instance_arn.as_str())
-            .map_or(&[][..], Vec::as_slice)
+        let tasks: Vec<(&Task, Reservation)> = on_instance
             .iter()
             .map(|t| (*t, task_reservation(t)))
             .collect();
@@ -556,7 +590,7 @@ pub fn layout(snapshot: &ClusterSnapshot, filter: &GraphFilter) -> GraphLayout {
                 } else {
                     40
                 };
-                block(t, *reserved, BlockWidth::Share(share as u32))
+                labels.block(t, *reserved, BlockWidth::Share(share as u32))
             })
             .collect();
         blocks.sort_by(|a, b| (&a.service, &a.id).cmp(&(&b.service, &b.id)));
@@ -584,7 +618,7 @@ pub fn layout(snapshot: &ClusterSnapshot, filter: &GraphFilter) -> GraphLayout {
                 .filter(|t| filter.matches_task(t))
                 .map(|t| {
                     let reserved = task_reservation(t);
-                    block(t, reserved, pool_block_width(reserved.memory))
+                    labels.block(t, reserved, pool_block_width(reserved.memory))
                 })
                 .collect();
             let entry = lane(&mut lanes, &zone);
@@ -837,8 +871,7 @@ mod tests {
                     share.abs_diff(expected) <= instance.tasks.len() as u32 * 4,
                     "{share} vs {expected}"
                 );
-                let services: Vec<&str> =
-                    instance.tasks.iter().map(|t| t.service.as_str()).collect();
+                let services: Vec<&str> = instance.tasks.iter().map(|t| &*t.service).collect();
                 assert!(services.is_sorted(), "{services:?}");
             }
         }
@@ -878,7 +911,7 @@ mod tests {
                 .iter()
                 .flat_map(|l| &l.instances)
                 .flat_map(|i| &i.tasks)
-                .all(|t| t.service == "api")
+                .all(|t| &*t.service == "api")
         );
         let counts = service_counts(&graph.lanes[1].instances[0].tasks);
         assert!(

@@ -215,8 +215,9 @@ pub struct ClusterReservation {
     pub memory_reservation: Option<f64>,
 }
 
-/// `GET /api/clusters/{name}`: one cluster with everything in it, read at one moment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `GET /api/clusters/{name}`: one cluster with everything in it, read at one moment (the
+/// default is an empty cluster, read at no time).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterSnapshot {
     /// The cluster.

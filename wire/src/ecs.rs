@@ -63,7 +63,7 @@ pub struct CapacityProviderStrategyItem {
 }
 
 /// A cluster as `DescribeClusters` returns it (with `STATISTICS` and `SETTINGS` included).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Cluster {
     /// Full ARN.

@@ -72,10 +72,19 @@ pub struct ClusterStream {
     pub error: RwSignal<Option<ClientError>>,
     /// Set to close the stream, clear to open it again.
     pub paused: RwSignal<bool>,
+    /// The cluster followed.
+    name: Signal<String>,
 }
 
 impl ClusterStream {
-    /// Replaces part of the current snapshot (e.g. with the resource a change returned).
+    /// Reads the cluster again now (one plain GET) and shows the answer, as the next event
+    /// would.
+    pub fn refresh(&self) {
+        read_once(*self, self.name.get_untracked(), true);
+    }
+
+    /// Replaces part of the current snapshot (e.g. with the resource a change returned), in
+    /// place: the snapshot is copied only if something else still holds it.
     pub fn patch(&self, change: impl FnOnce(&mut ClusterSnapshot)) {
         self.snapshot.update(|current| {
             if let Some(current) = current {
@@ -107,6 +116,7 @@ pub fn use_cluster_stream(name: Signal<String>) -> ClusterStream {
         state: RwSignal::new(LiveState::Connecting),
         error: RwSignal::new(None),
         paused: RwSignal::new(false),
+        name,
     };
     let connection = StoredValue::new_local(None::<Connection>);
     // Bumped to open a fresh connection, which starts with the whole snapshot.
@@ -118,25 +128,7 @@ pub fn use_cluster_stream(name: Signal<String>) -> ClusterStream {
         if previous.as_deref() != Some(current.as_str()) {
             stream.snapshot.set(None);
             stream.error.set(None);
-            let wanted = current.clone();
-            spawn_local(async move {
-                let answer = api::cluster(&wanted).await;
-                if name.try_get_untracked().as_deref() != Some(wanted.as_str()) {
-                    return;
-                }
-                match answer {
-                    Ok(snapshot) => {
-                        if stream.snapshot.with_untracked(Option::is_none) {
-                            stream.snapshot.set(Some(Arc::new(snapshot)));
-                        }
-                    }
-                    Err(error) => {
-                        if stream.snapshot.with_untracked(Option::is_none) {
-                            stream.error.set(Some(error));
-                        }
-                    }
-                }
-            });
+            read_once(stream, current.clone(), false);
         }
         current
     });
@@ -161,6 +153,30 @@ pub fn use_cluster_stream(name: Signal<String>) -> ClusterStream {
         connection.try_set_value(None);
     });
     stream
+}
+
+/// Reads cluster `wanted` with one GET and shows it, unless the page has moved to another
+/// cluster meanwhile, or (without `replace`) a snapshot came first.
+fn read_once(stream: ClusterStream, wanted: String, replace: bool) {
+    spawn_local(async move {
+        let answer = api::cluster(&wanted).await;
+        if stream.name.try_get_untracked().as_deref() != Some(wanted.as_str())
+            || !(replace || stream.snapshot.with_untracked(Option::is_none))
+        {
+            return;
+        }
+        match answer {
+            Ok(snapshot) => {
+                stream.snapshot.set(Some(Arc::new(snapshot)));
+                stream.error.set(None);
+            }
+            Err(error) => {
+                if stream.snapshot.with_untracked(Option::is_none) {
+                    stream.error.set(Some(error));
+                }
+            }
+        }
+    });
 }
 
 fn open(name: &str, stream: ClusterStream, reconnect: RwSignal<u32>) -> Result<Connection, String> {
@@ -202,14 +218,12 @@ fn open(name: &str, stream: ClusterStream, reconnect: RwSignal<u32>) -> Result<C
                     return;
                 }
             };
-            let Some(current) = stream.snapshot.get_untracked() else {
+            if stream.snapshot.with_untracked(Option::is_none) {
                 // Nothing to apply it to: start again from a whole snapshot.
                 reconnect.update(|n| *n = n.wrapping_add(1));
                 return;
-            };
-            let mut updated = (*current).clone();
-            apply(&mut updated, &delta);
-            stream.snapshot.set(Some(Arc::new(updated)));
+            }
+            stream.patch(|current| apply(current, &delta));
             stream.error.set(None);
             stream.state.set(LiveState::Live);
             let tasks = &delta.tasks;

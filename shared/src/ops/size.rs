@@ -26,15 +26,20 @@ pub fn parse_memory_mib(text: &str) -> Result<i64, String> {
 /// `"<integer>"` or `"<decimal> <unit>"`, the unit scaled by `per_unit`.
 fn parse_with_unit(text: &str, units: &[&str], per_unit: i64) -> Result<i64, String> {
     let trimmed = text.trim();
+    // A plain integer, as AWS answers, needs no lowercased copy.
+    if let Ok(value) = trimmed.parse::<i64>() {
+        return if value >= 0 {
+            Ok(value)
+        } else {
+            Err(format!("{text:?} is not a size"))
+        };
+    }
     let lower = trimmed.to_ascii_lowercase();
     let with_unit = units
         .iter()
         .find_map(|unit| lower.strip_suffix(unit).map(str::trim_end));
     let Some(number) = with_unit else {
-        return match trimmed.parse::<i64>() {
-            Ok(value) if value >= 0 => Ok(value),
-            _ => Err(format!("{text:?} is not a size")),
-        };
+        return Err(format!("{text:?} is not a size"));
     };
     let scaled =
         parse_decimal_scaled(number, per_unit).ok_or_else(|| format!("{text:?} is not a size"))?;

@@ -22,9 +22,6 @@ extern "C" {
     fn date_now() -> f64;
 }
 
-/// Whether this console carries the generator (built with the `bench` feature).
-pub const AVAILABLE: bool = cfg!(feature = "bench");
-
 /// Tasks changed by one press of "Apply a change".
 const CHANGE: usize = 50;
 

@@ -1,6 +1,6 @@
 //! The tabs under a cluster's summary: the placement graph, services, tasks, instances and
-//! events, with the selection's details beside them. The tab is `?tab=` in the URL. With a
-//! live stream, every new snapshot of the cluster replaces the one shown.
+//! events, with the selection's details beside them. The tab is `?tab=` in the URL. Every
+//! new snapshot of the cluster (from the live stream) replaces the one shown.
 
 use std::sync::Arc;
 
@@ -8,16 +8,9 @@ use berth_shared::api::ClusterSnapshot;
 use berth_view::graph;
 use leptos::prelude::*;
 
-use crate::components::live::ClusterStream;
-
 use super::{
-    bench::{Synthetic, SyntheticBar},
-    events_table::EventsTable,
-    instances_table::InstancesTable,
-    placement_graph::PlacementGraph,
-    query::Tab,
-    selection_panel::SelectionPanel,
-    services_table::ServicesTable,
+    events_table::EventsTable, instances_table::InstancesTable, placement_graph::PlacementGraph,
+    query::Tab, selection_panel::SelectionPanel, services_table::ServicesTable,
     tasks_table::TasksTable,
 };
 use crate::url_query::{UrlQuery, key};
@@ -25,32 +18,16 @@ use crate::url_query::{UrlQuery, key};
 /// The tab bar and the open tab.
 #[component]
 pub fn ClusterTabs(
-    /// The cluster as read.
-    snapshot: ClusterSnapshot,
+    /// The cluster, as last read.
+    snapshot: Signal<Arc<ClusterSnapshot>>,
     /// The page's URL state.
     query: UrlQuery,
-    /// Set for a generated (benchmark) cluster.
-    #[prop(optional)]
-    synthetic: Option<Synthetic>,
-    /// The cluster's live stream: each snapshot it brings replaces the one shown.
-    #[prop(optional)]
-    live: Option<ClusterStream>,
 ) -> impl IntoView {
-    let data = RwSignal::new(Arc::new(snapshot));
-    if let Some(live) = live {
-        // Bridge the stream (an external source) into the tabs' state.
-        Effect::new(move |_| {
-            if let Some(latest) = live.snapshot.get() {
-                data.set(latest);
-            }
-        });
-    }
-    let snapshot: Signal<Arc<ClusterSnapshot>> = data.into();
-    let choices = Memo::new(move |_| data.with(|s| graph::choices(s)));
+    let choices = Memo::new(move |_| snapshot.with(|s| graph::choices(s)));
     let tab = query.get(key::TAB);
     let tab = Memo::new(move |_| Tab::parse(tab.get().as_deref()));
     let counts = Memo::new(move |_| {
-        data.with(|s| {
+        snapshot.with(|s| {
             (
                 s.services.len(),
                 s.tasks.len(),
@@ -102,7 +79,6 @@ pub fn ClusterTabs(
     let instance = query.get(key::INSTANCE);
     let selected = move || task.with(Option::is_some) || instance.with(Option::is_some);
     view! {
-        {synthetic.map(|timing| view! { <SyntheticBar snapshot=data timing/> })}
         <nav class="tabs" role="tablist" aria-label="Cluster views" data-testid="tabs">{tabs}</nav>
         <div class="cluster-body" class:cluster-body--with-details=selected>
             <div class="cluster-body__main" role="tabpanel">{body}</div>

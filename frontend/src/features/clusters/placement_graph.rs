@@ -471,7 +471,7 @@ fn block_view(task: TaskBlock) -> impl IntoView {
     view! {
         <span
             class="block"
-            class:block--pending=task.status != "RUNNING"
+            class:block--pending=&*task.status != "RUNNING"
             data-task=task.id
             data-service=task.service
             style:width=task.width.css()

@@ -202,7 +202,7 @@ fn instance_details(
                 <li>
                     <button type="button" class="link-button" on:click=move |_| query.set(&[(key::TASK, Some(id.clone())), (key::INSTANCE, None)], false)>
                         <span class="swatch" style:background=t.colour.css()></span>
-                        {t.service.clone()}" "<span class="mono muted">{t.id.chars().take(8).collect::<String>()}</span>
+                        {t.service.to_string()}" "<span class="mono muted">{t.id.chars().take(8).collect::<String>()}</span>
                     </button>
                     " "<span class="muted">{format!("{} · {}", t.reserved.cpu, format::format_memory(t.reserved.memory))}</span>
                 </li>
