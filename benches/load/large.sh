@@ -28,7 +28,7 @@ echo "berth resident memory, idle with the large fleet: $(rss)"
 printf 'wrk GET demo-large, gzip accepted: '
 wrk -t2 -c50 -d10s -H 'Accept-Encoding: gzip' "$url/api/clusters/demo-large" | awk '/Requests\/sec/ {print $2 " req/s"}'
 python3 "$root/benches/load/delta.py" 127.0.0.1 "$port" demo-large api-01 550 3
-python3 "$root/benches/load/large_page.py" "$url" demo-large auth-03 520
+python3 "$root/benches/load/large_page.py" "$url" demo-large auth-03 550
 python3 "$root/benches/load/watchers.py" 127.0.0.1 "$port" demo-large 200 20 &
 watchers=$!
 sleep 15
