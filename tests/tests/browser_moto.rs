@@ -227,8 +227,8 @@ async fn graph_count_within(browser: &Browser, needle: &str, within: Duration) -
 }
 
 /// 500 container instances and 5,000 tasks read over the SDK path: the graph draws them all,
-/// and 50 tasks started in AWS reach the page as a live delta (recorded on the performance
-/// timeline). Bounds only catch gross regressions; figures are in docs/BENCHMARKS.md.
+/// 50 tasks started in AWS reach the page as a live delta (recorded on the performance
+/// timeline), and the tasks table, the service page and the overview read the same fleet. Bounds only catch gross regressions; figures are in docs/BENCHMARKS.md.
 #[tokio::test]
 async fn a_five_thousand_task_cluster_from_aws_is_drawn_and_followed() {
     let moto = Moto::start().await;
@@ -271,4 +271,31 @@ async fn a_five_thousand_task_cluster_from_aws_is_drawn_and_followed() {
         shown.as_u64().is_some_and(|tasks| tasks >= 50),
         "live deltas brought the new tasks and were measured: {shown}"
     );
+
+    // The tasks table filtered to one service, the service's page, and the overview.
+    browser
+        .goto(&format!(
+            "{}/clusters/{LARGE_CLUSTER}?tab=tasks&q=svc-03&sort=-memory",
+            berth.url
+        ))
+        .await;
+    browser.wait_for_text("main", "500 of 5050").await;
+    browser
+        .goto(&format!(
+            "{}/clusters/{LARGE_CLUSTER}/services/svc-00",
+            berth.url
+        ))
+        .await;
+    browser.wait_for_text("[data-testid=desired]", "500").await;
+    browser
+        .wait_for_text(
+            "[data-testid=service-tasks] [data-testid=count]",
+            "550 tasks",
+        )
+        .await;
+    browser.screenshot("moto-large-service").await;
+    browser.goto(&format!("{}/clusters", berth.url)).await;
+    browser
+        .wait_for_text("[data-testid=summary]", "1 cluster")
+        .await;
 }
