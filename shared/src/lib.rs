@@ -22,4 +22,4 @@
 pub mod ops;
 pub mod placement;
 
-pub use berth_wire::{access, api, autoscaling, delta, ecr, ecs, input, logs, sources, time};
+pub use berth_wire::{access, api, autoscaling, delta, ecr, ecs, input, keys, logs, sources, time};

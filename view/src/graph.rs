@@ -13,7 +13,7 @@
 //! Its tables are in [`crate::cluster_tables`]; sizes and times read through [`crate::format`].
 
 use std::{
-    collections::{BTreeMap, BTreeSet, HashMap},
+    collections::{BTreeMap, BTreeSet},
     hash::{DefaultHasher, Hash, Hasher},
     sync::Arc,
 };
@@ -21,6 +21,7 @@ use std::{
 use berth_shared::{
     api::ClusterSnapshot,
     ecs::{ContainerInstance, Task},
+    keys::KeyMap,
     ops::size::{parse_cpu_units, parse_memory_mib},
 };
 
@@ -402,7 +403,7 @@ pub struct Choices {
 pub fn choices(snapshot: &ClusterSnapshot) -> Choices {
     // Counted in hash maps and small lists, sorted once: this runs on every live change of
     // clusters with tens of thousands of tasks.
-    let mut counts: HashMap<&str, usize> = snapshot
+    let mut counts: KeyMap<&str, usize> = snapshot
         .services
         .iter()
         .map(|s| (s.service_name.as_str(), 0))
@@ -457,8 +458,8 @@ pub fn service_counts(tasks: &[TaskBlock]) -> Vec<(String, Colour, usize)> {
 /// a layout of 20,000 tasks has a few dozen of them.
 #[derive(Default)]
 struct Labels<'a> {
-    services: HashMap<&'a str, (Arc<str>, Colour)>,
-    statuses: HashMap<&'a str, Arc<str>>,
+    services: KeyMap<&'a str, (Arc<str>, Colour)>,
+    statuses: KeyMap<&'a str, Arc<str>>,
 }
 
 impl<'a> Labels<'a> {
@@ -522,7 +523,7 @@ fn lane<'a>(lanes: &'a mut BTreeMap<String, Lane>, zone: &str) -> &'a mut Lane {
 pub fn layout(snapshot: &ClusterSnapshot, filter: &GraphFilter) -> GraphLayout {
     // Each instance's tasks, by the instance's position (one hash lookup per task: ARNs share
     // long prefixes, which makes ordered maps of them slow on 20,000 tasks).
-    let position: HashMap<&str, usize> = snapshot
+    let position: KeyMap<&str, usize> = snapshot
         .container_instances
         .iter()
         .enumerate()

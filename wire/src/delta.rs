@@ -15,6 +15,7 @@ use crate::{
     api::ClusterSnapshot,
     autoscaling::ServiceScaling,
     ecs::{Cluster, ContainerInstance, Service, Task},
+    keys::KeyMap,
     time::Timestamp,
 };
 
@@ -200,8 +201,7 @@ fn apply_list<T: Keyed + Clone>(list: &mut Vec<T>, changes: &ListChanges<T>) {
     if !changes.upserted.is_empty() {
         // One pass over the list, looking each key up among the few changed ones (no copy of
         // the list's keys: a change to 50 of 20,000 tasks stays cheap in the browser).
-        let mut pending: HashMap<&str, &T> =
-            changes.upserted.iter().map(|e| (e.key(), e)).collect();
+        let mut pending: KeyMap<&str, &T> = changes.upserted.iter().map(|e| (e.key(), e)).collect();
         for entry in list.iter_mut() {
             if pending.is_empty() {
                 break;

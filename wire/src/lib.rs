@@ -18,6 +18,7 @@
 //!   AWS regions a server offers.
 //! - [`time`]: timestamps that read both epoch seconds and RFC 3339.
 //! - [`input`]: parsing user JSON with errors that name the field.
+//! - [`keys`]: a quick hash map for the ARNs and names one computation looks up.
 //! - [`logs`]: a task's container logs (CloudWatch Logs' `awslogs` streams).
 //!
 //! Like every layer above it, this crate does no IO, reads no clock and builds for
@@ -32,6 +33,7 @@ pub mod delta;
 pub mod ecr;
 pub mod ecs;
 pub mod input;
+pub mod keys;
 pub mod logs;
 pub mod sources;
 pub mod time;
