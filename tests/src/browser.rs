@@ -2,12 +2,22 @@
 //!
 //! Only what the tests need: open a page, wait for an element, read text, click, run a
 //! script, and save a screenshot under `target/berth-tests/screenshots/`.
+//!
+//! Every screenshot is also the accessibility gate: axe-core (pinned, installed from npm by
+//! `cargo xtask test`) checks the page as shown against WCAG 2.0 and 2.1 A and AA, in the light
+//! and the dark theme, and any serious or critical violation fails the test. So every state a
+//! browser test reaches and looks at — pages, dialogs, previews — is checked, and a new page
+//! inherits the gate with its first screenshot.
 
 use std::{
     io::{Read, Write},
     net::TcpStream,
     path::PathBuf,
     process::{Child, Command, Stdio},
+    sync::{
+        OnceLock,
+        atomic::{AtomicBool, Ordering},
+    },
     time::Duration,
 };
 
@@ -25,6 +35,38 @@ pub struct Browser {
     session: String,
     base: String,
     http: reqwest::Client,
+    /// Whether the page is shown with `prefers-color-scheme: dark`.
+    dark: AtomicBool,
+}
+
+/// The axe-core release the accessibility gate runs (`cargo xtask test` installs it).
+pub const AXE_VERSION: &str = "4.14.1";
+
+/// The WCAG rule sets the gate checks.
+const WCAG_TAGS: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']";
+
+/// axe-core's browser build: the file `BERTH_AXE` names, else where `cargo xtask test`
+/// installs it.
+fn axe_source() -> &'static str {
+    static SOURCE: OnceLock<String> = OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let path = std::env::var_os("BERTH_AXE").map_or_else(
+            || {
+                let home =
+                    std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
+                home.join(format!(
+                    ".cache/berth/axe-core-{AXE_VERSION}/node_modules/axe-core/axe.min.js"
+                ))
+            },
+            PathBuf::from,
+        );
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "axe-core is missing at {} ({e}): run `cargo xtask test`, which installs it from npm",
+                path.display()
+            )
+        })
+    })
 }
 
 fn tool(variable: &str, default: &str) -> PathBuf {
@@ -86,6 +128,7 @@ impl Browser {
             session,
             base,
             http,
+            dark: AtomicBool::new(false),
         }
     }
 
@@ -176,7 +219,7 @@ impl Browser {
         let page = self
             .execute("return document.body.innerText;", json!([]))
             .await;
-        let shot = self.screenshot("timeout").await;
+        let shot = self.failure_screenshot("timeout").await;
         panic!(
             "timed out waiting for {css} to contain {needle:?} at {}; page text: {page}; screenshot: {}",
             self.current_url().await,
@@ -262,21 +305,97 @@ impl Browser {
         .await;
     }
 
-    /// Switches the page to the dark palette (what `prefers-color-scheme: dark` selects).
+    /// Shows pages in the dark theme, as an operating system set to dark would
+    /// (`prefers-color-scheme: dark`), until [`Self::light`].
     pub async fn dark(&self) {
-        self.execute(
-            "const rules = Array.from(document.styleSheets).flatMap(s => Array.from(s.cssRules)); \
-             const media = rules.find(r => r.media && r.media.mediaText.includes('dark')); \
-             const style = document.createElement('style'); \
-             style.textContent = media.cssRules[0].cssText; \
-             document.head.appendChild(style);",
-            json!([]),
-        )
-        .await;
+        self.color_scheme(true).await;
     }
 
-    /// Saves a PNG screenshot as `target/berth-tests/screenshots/<name>.png`; returns its path.
+    /// Shows pages in the light theme again.
+    pub async fn light(&self) {
+        self.color_scheme(false).await;
+    }
+
+    async fn color_scheme(&self, dark: bool) {
+        let value = if dark { "dark" } else { "light" };
+        self.command(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Emulation.setEmulatedMedia", "params": {
+                "features": [{"name": "prefers-color-scheme", "value": value}]
+            }})),
+        )
+        .await;
+        self.dark.store(dark, Ordering::Relaxed);
+    }
+
+    /// The serious and critical WCAG 2.0/2.1 A and AA violations axe-core finds on the page as
+    /// shown, in words (rule, what it asks, and up to five elements with what is wrong).
+    pub async fn accessibility_problems(&self) -> Vec<String> {
+        let loaded = self
+            .execute("return typeof axe !== 'undefined';", json!([]))
+            .await;
+        if loaded != Value::Bool(true) {
+            self.execute(axe_source(), json!([])).await;
+        }
+        let script = format!(
+            "const done = arguments[arguments.length - 1]; \
+             axe.run(document, {{runOnly: {{type: 'tag', values: {WCAG_TAGS}}}, resultTypes: ['violations']}}) \
+             .then(r => done(r.violations \
+               .filter(v => v.impact === 'serious' || v.impact === 'critical') \
+               .map(v => `${{v.id}} (${{v.impact}}): ${{v.help}} — ` + v.nodes.slice(0, 5) \
+                 .map(n => `${{n.target.join(' ')}}: ${{(n.failureSummary || '').replace(/\\s+/g, ' ')}}`) \
+                 .join(' | ')))) \
+             .catch(e => done([`axe-core could not run: ${{e}}`]));"
+        );
+        strings(
+            &self
+                .command(
+                    reqwest::Method::POST,
+                    "/execute/async",
+                    Some(json!({"script": script, "args": []})),
+                )
+                .await,
+        )
+    }
+
+    /// Fails the test, naming `what`, when the page has accessibility problems in either theme
+    /// (the page is left in the theme it was in).
+    pub async fn assert_accessible(&self, what: &str) {
+        let dark = self.dark.load(Ordering::Relaxed);
+        let mut problems = Vec::new();
+        for theme in [dark, !dark] {
+            if theme != self.dark.load(Ordering::Relaxed) {
+                self.color_scheme(theme).await;
+            }
+            let name = if theme { "dark" } else { "light" };
+            problems.extend(
+                self.accessibility_problems()
+                    .await
+                    .into_iter()
+                    .map(|p| format!("[{name}] {p}")),
+            );
+        }
+        self.color_scheme(dark).await;
+        assert!(
+            problems.is_empty(),
+            "{what} at {} has accessibility problems (WCAG 2.1 AA, axe-core {AXE_VERSION}):\n{}",
+            self.current_url().await,
+            problems.join("\n")
+        );
+    }
+
+    /// Saves a PNG screenshot as `target/berth-tests/screenshots/<name>.png` and returns its
+    /// path, after checking the page's accessibility ([`Self::assert_accessible`]).
     pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let path = self.failure_screenshot(name).await;
+        self.assert_accessible(&format!("the page of screenshot {}", path.display()))
+            .await;
+        path
+    }
+
+    /// Saves a screenshot without checking anything: for a test that is failing already.
+    pub async fn failure_screenshot(&self, name: &str) -> PathBuf {
         let value = self
             .command(reqwest::Method::GET, "/screenshot", None)
             .await;

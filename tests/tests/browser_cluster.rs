@@ -15,7 +15,7 @@ async fn wait_for_count(browser: &Browser, css: &str, expected: u64) {
     })
     .await;
     if found.is_none() {
-        let shot = browser.screenshot("timeout-count").await;
+        let shot = browser.failure_screenshot("timeout-count").await;
         panic!(
             "expected {expected} elements matching {css}, found {}; screenshot {}",
             browser.count(css).await,
@@ -456,7 +456,7 @@ async fn the_large_fleet_is_fetched_drawn_and_filtered() {
     })
     .await;
     if filtered.is_none() {
-        browser.screenshot("cluster-large-tasks").await;
+        browser.failure_screenshot("cluster-large-tasks").await;
     }
     assert!(
         filtered.is_some(),

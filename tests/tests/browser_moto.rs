@@ -244,7 +244,7 @@ async fn a_five_thousand_task_cluster_from_aws_is_drawn_and_followed() {
         .await;
     let drawn = graph_count_within(&browser, "of 5000 tasks", Duration::from_secs(120)).await;
     let Some(drawn) = drawn else {
-        let shot = browser.screenshot("moto-large-timeout").await;
+        let shot = browser.failure_screenshot("moto-large-timeout").await;
         panic!("the 5,000 tasks are drawn within 120 s; {}", shot.display());
     };
     assert!(drawn.contains("500 instances"), "{drawn}");

@@ -124,7 +124,7 @@ async fn the_service_page_explains_the_service_and_changes_its_desired_count() {
     })
     .await;
     if replaced.is_none() {
-        let shot = browser.screenshot("service-deploy-timeout").await;
+        let shot = browser.failure_screenshot("service-deploy-timeout").await;
         panic!(
             "the deployment {first} was not replaced; screenshot {}",
             shot.display()

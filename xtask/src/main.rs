@@ -10,8 +10,8 @@
 //!
 //! Tools are installed on demand and pinned: the wasm32 target (rustup), `wasm-bindgen-cli`
 //! at exactly the version in Cargo.lock and `wasm-split-cli` at a pinned version (cargo
-//! install), moto in a virtualenv (pip), and Debian's chromium and chromium-driver (apt-get,
-//! when running as root).
+//! install), moto in a virtualenv (pip), axe-core for the accessibility gate (npm), and
+//! Debian's chromium and chromium-driver (apt-get, when running as root).
 
 #![allow(clippy::print_stdout)]
 
@@ -133,6 +133,7 @@ fn test() -> Result<(), String> {
     let dist = console::build(&root, console::Console::WithBench)?;
     let moto = tools::ensure_moto()?;
     let browser = tools::ensure_chromium()?;
+    let axe = tools::ensure_axe()?;
     let mut tests = run::cargo();
     tests
         .current_dir(&root)
@@ -140,7 +141,8 @@ fn test() -> Result<(), String> {
         .env("BERTH_DIST", &dist)
         .env("BERTH_MOTO_SERVER", &moto)
         .env("BERTH_CHROMIUM", &browser.chromium)
-        .env("BERTH_CHROMEDRIVER", &browser.chromedriver);
+        .env("BERTH_CHROMEDRIVER", &browser.chromedriver)
+        .env("BERTH_AXE", &axe);
     let summary = run::tests(&mut tests)?;
     println!(
         "xtask test: all checks passed — fmt, clippy (host, wasm32), console build, {} tests passed, {} ignored, in {:.0?}",

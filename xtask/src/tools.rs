@@ -3,7 +3,8 @@
 //! Everything comes from the registries this project may use: rustup for the wasm32 target,
 //! crates.io for `wasm-bindgen-cli` (pinned to Cargo.lock's wasm-bindgen) and `wasm-split-cli`
 //! (pinned, under the user's cache directory), PyPI for moto (pinned) in a virtualenv under the
-//! user's cache directory, and Debian for chromium and chromium-driver. Each function says
+//! user's cache directory, npm for axe-core (pinned, under the same directory), and Debian for
+//! chromium and chromium-driver. Each function says
 //! clearly what to do when it cannot install something.
 
 use std::{
@@ -174,6 +175,37 @@ pub fn ensure_moto() -> Result<PathBuf, String> {
         Err(format!(
             "moto installed but {} is missing",
             server.display()
+        ))
+    }
+}
+
+/// The axe-core release the browser tests' accessibility gate runs (`BERTH_AXE`).
+pub const AXE_VERSION: &str = "4.14.1";
+
+/// axe-core's browser build (`axe.min.js`) from npm, pinned, installed on first use.
+pub fn ensure_axe() -> Result<PathBuf, String> {
+    let prefix = cache_dir().join(format!("axe-core-{AXE_VERSION}"));
+    let script = prefix
+        .join("node_modules")
+        .join("axe-core")
+        .join("axe.min.js");
+    if script.is_file() {
+        return Ok(script);
+    }
+    run::step(
+        &format!("installing axe-core {AXE_VERSION} from npm"),
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("axe-core@{AXE_VERSION}")),
+    )
+    .map_err(|e| format!("{e}; the accessibility gate needs Node's npm"))?;
+    if script.is_file() {
+        Ok(script)
+    } else {
+        Err(format!(
+            "axe-core installed but {} is missing",
+            script.display()
         ))
     }
 }

@@ -437,7 +437,7 @@ fn InstanceView(
             <p class="node__type">{subtitle}</p>
             <Meter label="CPU" usage=instance.cpu format=format::format_units/>
             <Meter label="Memory" usage=instance.memory format=format::format_memory/>
-            <div class="node__tasks" aria-label=task_count>
+            <div class="node__tasks" role="group" aria-label=task_count>
                 {blocks}
             </div>
             {(hidden > 0).then(|| view! { <p class="node__hidden">{format!("+{hidden} hidden by the filter")}</p> })}

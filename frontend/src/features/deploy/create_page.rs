@@ -364,7 +364,7 @@ fn CreateBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
                         <Calls calls=p.calls.clone() title="What Create calls"/>
                         <details class="deploy-preview__json">
                             <summary>"This preview as JSON (what POST …/new-service/preview answers)"</summary>
-                            <pre class="mono" data-testid="create-preview-json">{serde_json::to_string_pretty(&p).unwrap_or_default()}</pre>
+                            <pre class="mono" data-testid="create-preview-json" tabindex="0">{serde_json::to_string_pretty(&p).unwrap_or_default()}</pre>
                         </details>
                     })}
                 </section>

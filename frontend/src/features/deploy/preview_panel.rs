@@ -31,7 +31,7 @@ pub fn PreviewPanel(
                     <Calls calls=preview.calls.clone() title="What Apply calls"/>
                     <details class="deploy-preview__json">
                         <summary>"This preview as JSON (what POST …/preview answers)"</summary>
-                        <pre class="mono" data-testid="preview-json">{serde_json::to_string_pretty(&preview).unwrap_or_default()}</pre>
+                        <pre class="mono" data-testid="preview-json" tabindex="0">{serde_json::to_string_pretty(&preview).unwrap_or_default()}</pre>
                     </details>
                 </section>
             }
@@ -60,8 +60,8 @@ fn Changes(preview: ServicePreview) -> impl IntoView {
                     {preview.changes.iter().map(|change| view! {
                         <tr>
                             <td class="mono">{change.path.clone()}</td>
-                            <td class="mono diff-cell diff-cell--removed"><div class="diff-cell__value">{compact(change.before.as_ref())}</div></td>
-                            <td class="mono diff-cell diff-cell--added"><div class="diff-cell__value">{compact(change.after.as_ref())}</div></td>
+                            <td class="mono diff-cell diff-cell--removed"><div class="diff-cell__value" tabindex="0">{compact(change.before.as_ref())}</div></td>
+                            <td class="mono diff-cell diff-cell--added"><div class="diff-cell__value" tabindex="0">{compact(change.after.as_ref())}</div></td>
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -180,7 +180,7 @@ fn RunBody(cluster: Signal<String>, stream: ClusterStream) -> impl IntoView {
                         <Calls calls=p.calls.clone() title="What Run calls"/>
                         <details class="deploy-preview__json">
                             <summary>"This preview as JSON (what POST …/tasks/preview answers)"</summary>
-                            <pre class="mono" data-testid="run-preview-json">{serde_json::to_string_pretty(&p).unwrap_or_default()}</pre>
+                            <pre class="mono" data-testid="run-preview-json" tabindex="0">{serde_json::to_string_pretty(&p).unwrap_or_default()}</pre>
                         </details>
                     })}
                 </section>

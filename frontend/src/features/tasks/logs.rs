@@ -200,7 +200,7 @@ pub fn LogView(
             {move || failed.get().map(|error| view! {
                 <p class="notice notice--bad" data-testid="logs-error">{format!("The lines could not be read: {error}")}</p>
             })}
-            <ol class="log-lines mono" node_ref=list data-testid="log-lines" aria-live="off">
+            <ol class="log-lines mono" node_ref=list data-testid="log-lines" aria-live="off" tabindex="0" aria-label="Log lines">
                 <For each=move || lines.get() key=|line| line.number let:line>
                     {
                         let tone = line_tone(&line.event.message).as_str();
