@@ -305,6 +305,16 @@ impl Browser {
         .await;
     }
 
+    /// Resizes the window so the page's viewport is about `width` × `height` CSS pixels.
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.command(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
     /// Shows pages in the dark theme, as an operating system set to dark would
     /// (`prefers-color-scheme: dark`), until [`Self::light`].
     pub async fn dark(&self) {

@@ -199,7 +199,7 @@ fn InstanceDetails(
                 <p class="muted">"What the instance registered, and how much running tasks have reserved."</p>
                 {resources}
             </section>
-            <section class="panel panel--flush" data-testid="attributes">
+            <section class="panel panel--flush" data-testid="attributes" tabindex="0" aria-label="Attributes">
                 <div class="toolbar"><h2>"Attributes"</h2></div>
                 <table class="table">
                     <thead><tr><th>"Name"</th><th>"Value"</th></tr></thead>

@@ -179,7 +179,7 @@ fn TaskDetails(
         } else {
             view! { <StopTask cluster task last_seen stream/> }.into_any()
         }}
-        <section class="panel panel--flush" data-testid="containers">
+        <section class="panel panel--flush" data-testid="containers" tabindex="0" aria-label="Containers">
             <div class="toolbar"><h2>"Containers"</h2></div>
             <table class="table">
                 <thead>
