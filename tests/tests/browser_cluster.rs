@@ -39,6 +39,23 @@ async fn the_graph_draws_demo_ec2_by_zone_and_filters_by_service() {
     assert_eq!(zones, ["us-east-1a", "us-east-1b", "us-east-1c"]);
     assert_eq!(browser.count("[data-testid=instance]").await, 12);
     assert_eq!(browser.count(".block[data-task]").await, 35);
+    // Each box and block is named in words for assistive technology: the instance with its
+    // zone and usage, the task with its service and status.
+    let first_box = browser
+        .attributes("[data-zone=us-east-1a] [data-testid=instance]", "title")
+        .await;
+    assert!(
+        first_box[0].contains("us-east-1a") && first_box[0].contains("CPU"),
+        "{first_box:?}"
+    );
+    assert_eq!(
+        browser.count(".block[data-task][role=img][title]").await,
+        35
+    );
+    let api_block = browser
+        .attributes(".block[data-service=api]", "title")
+        .await;
+    assert!(api_block[0].starts_with("api · RUNNING"), "{api_block:?}");
     assert_eq!(
         browser.count(".node--draining").await,
         1,

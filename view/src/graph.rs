@@ -228,8 +228,8 @@ pub struct TaskBlock {
 }
 
 impl TaskBlock {
-    /// Tooltip text: service and status, task id, what it reserves. Made when a block is
-    /// drawn rather than for every task of every layout.
+    /// Tooltip text, also the block's accessible name: service and status, task id, what it
+    /// reserves. Made when a block is drawn rather than for every task of every layout.
     pub fn title(&self) -> String {
         format!(
             "{} · {}\ntask {}\n{} CPU units ({}) · {}",
@@ -305,10 +305,11 @@ impl InstanceBox {
         hasher.finish()
     }
 
-    /// Tooltip text.
-    pub fn title(&self) -> String {
+    /// Tooltip text, also the box's accessible name: the instance, its zone `zone`, status
+    /// and usage.
+    pub fn title(&self, zone: &str) -> String {
         format!(
-            "{} · {} · {}\nCPU {} of {} reserved · memory {} of {}",
+            "{} · {} · {zone} · {}\nCPU {} of {} reserved · memory {} of {}",
             self.ec2_instance_id.as_deref().unwrap_or(&self.id),
             self.instance_type.as_deref().unwrap_or("unknown type"),
             self.status,
@@ -935,6 +936,29 @@ mod tests {
         assert_eq!(graph.shown_instances, 3);
         assert!(graph.lanes.iter().all(|l| l.pools.is_empty()));
         assert_eq!(parse_attribute("novalue"), None);
+    }
+
+    #[test]
+    fn boxes_and_blocks_are_named_in_words() {
+        let snapshot = synthetic_snapshot("t", 3, 6, 5, now());
+        let graph = layout(&snapshot, &GraphFilter::default());
+        let lane = &graph.lanes[0];
+        let instance = &lane.instances[0];
+        let name = instance.title(&lane.zone);
+        assert!(name.contains(&lane.zone), "{name}");
+        assert!(name.contains(&instance.status), "{name}");
+        assert!(name.contains("CPU") && name.contains("memory"), "{name}");
+        let block = graph
+            .lanes
+            .iter()
+            .flat_map(|l| &l.instances)
+            .flat_map(|i| &i.tasks)
+            .next()
+            .expect("a task block");
+        let name = block.title();
+        for part in [&*block.service, &*block.status, block.id.as_str()] {
+            assert!(name.contains(part), "{part} in {name}");
+        }
     }
 
     #[test]

@@ -305,7 +305,7 @@ fn ChunkView(
         if shown.get() {
             view! {
                 <For each=instances key=|b: &InstanceBox| (b.arn.clone(), b.fingerprint()) let:instance>
-                    <InstanceView instance/>
+                    <InstanceView instance zone=zone.get_value()/>
                 </For>
             }
             .into_any()
@@ -400,6 +400,8 @@ fn Meter(
 fn InstanceView(
     /// The instance box.
     instance: InstanceBox,
+    /// Its Availability Zone.
+    zone: String,
 ) -> impl IntoView {
     let draining = instance.is_draining();
     let status_tone = table::Tone::of_status(&instance.status).as_str();
@@ -419,7 +421,7 @@ fn InstanceView(
             "s"
         }
     );
-    let title = instance.title();
+    let title = instance.title(&zone);
     let blocks = instance.tasks.into_iter().map(block_view).collect_view();
     view! {
         <article
@@ -471,6 +473,7 @@ fn block_view(task: TaskBlock) -> impl IntoView {
     view! {
         <span
             class="block"
+            role="img"
             class:block--pending=&*task.status != "RUNNING"
             data-task=task.id
             data-service=task.service
