@@ -39,6 +39,11 @@ pub struct Browser {
     dark: AtomicBool,
 }
 
+/// WebDriver's code for the Tab key.
+pub const TAB: &str = "\u{E004}";
+/// WebDriver's code for the Enter key.
+pub const ENTER: &str = "\u{E007}";
+
 /// The axe-core release the accessibility gate runs (`cargo xtask test` installs it).
 pub const AXE_VERSION: &str = "4.14.1";
 
@@ -303,6 +308,53 @@ impl Browser {
             json!([key]),
         )
         .await;
+    }
+
+    /// Types `keys` as real key presses (WebDriver actions, so Tab moves the focus as it would
+    /// for a user). WebDriver's codes name special keys: `"\u{E004}"` is Tab, `"\u{E007}"`
+    /// Enter.
+    pub async fn keys(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|key| {
+                let key = key.to_string();
+                [
+                    json!({"type": "keyDown", "value": key}),
+                    json!({"type": "keyUp", "value": key}),
+                ]
+            })
+            .collect();
+        self.command(
+            reqwest::Method::POST,
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .await;
+    }
+
+    /// Presses Tab until the focused element matches `css` (at most 80 times), checks that the
+    /// focus is drawn where it is, and returns. Fails the test when `css` is never reached.
+    pub async fn tab_to(&self, css: &str) {
+        let at = "const e = document.activeElement; return !!e && e.matches(arguments[0]);";
+        for _ in 0..80 {
+            if self.execute(at, json!([css])).await == Value::Bool(true) {
+                let outline = self
+                    .execute(
+                        "return getComputedStyle(document.activeElement).outlineStyle;",
+                        json!([]),
+                    )
+                    .await;
+                assert_ne!(outline, json!("none"), "the focus on {css} is not drawn");
+                return;
+            }
+            self.keys(TAB).await;
+        }
+        let shot = self.failure_screenshot("tab-to").await;
+        panic!(
+            "Tab never reached {css} at {}; screenshot {}",
+            self.current_url().await,
+            shot.display()
+        );
     }
 
     /// Resizes the window so the page's viewport is about `width` × `height` CSS pixels.

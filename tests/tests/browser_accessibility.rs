@@ -4,7 +4,10 @@
 //! pixels wide, where no page may scroll sideways. The other browser tests pass the same gate
 //! at every state they look at (dialogs, previews, rollouts).
 
-use berth_tests::{berth::Berth, browser::Browser};
+use berth_tests::{
+    berth::Berth,
+    browser::{Browser, ENTER},
+};
 use serde_json::json;
 
 /// Every page of the console on the sandbox: (path, text saying it has loaded, a name).
@@ -110,4 +113,47 @@ async fn every_page_fits_a_360_pixel_wide_screen() {
             shot.display()
         );
     }
+}
+
+/// The main ways through the console with the keyboard alone, every stop with a visible
+/// focus: from the overview into a cluster and on to Run task; and from the graph filtered to a
+/// service, to that service's page and its Deploy page.
+#[tokio::test]
+async fn the_main_ways_work_with_the_keyboard_alone() {
+    let berth = Berth::start("browser-keyboard", &[], &[]);
+    let browser = Browser::start().await;
+    open(&browser, &format!("{}/clusters", berth.url), "demo-ec2").await;
+    browser
+        .tab_to("a.card__title[href='/clusters/demo-ec2']")
+        .await;
+    browser.keys(ENTER).await;
+    browser
+        .wait_for_text("[data-testid=cluster-name]", "demo-ec2")
+        .await;
+    browser.tab_to("[data-testid=run-task-link]").await;
+    browser.keys(ENTER).await;
+    browser.wait_for_text("main", "Preview").await;
+    assert!(
+        browser
+            .current_url()
+            .await
+            .ends_with("/clusters/demo-ec2/run")
+    );
+
+    open(
+        &browser,
+        &format!("{}/clusters/demo-ec2?service=api", berth.url),
+        "8 of 35 tasks",
+    )
+    .await;
+    browser.tab_to("[data-testid=service-page-link]").await;
+    browser.keys(ENTER).await;
+    browser
+        .wait_for_text("[data-testid=service-name]", "api")
+        .await;
+    browser.tab_to("[data-testid=deploy-link]").await;
+    browser.keys(ENTER).await;
+    browser.wait_for_text("main", "Preview").await;
+    assert!(browser.current_url().await.contains("/services/api/deploy"));
+    browser.screenshot("keyboard-deploy").await;
 }

@@ -17,6 +17,18 @@ pub fn typed_in_field(event: &web_sys::KeyboardEvent) -> bool {
         })
 }
 
+/// Whether the event's target is a control Enter already activates (a link, a button), so a
+/// page shortcut on Enter must leave it alone.
+fn on_control(event: &web_sys::KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|element| {
+            matches!(element.tag_name().as_str(), "A" | "BUTTON" | "SUMMARY")
+                || element.get_attribute("role").as_deref() == Some("button")
+        })
+}
+
 /// Calls `handler` with every keydown on the window that has no Ctrl, Alt or Meta modifier,
 /// until the calling component is cleaned up.
 pub fn use_shortcuts(handler: impl Fn(&web_sys::KeyboardEvent) + 'static) {
@@ -58,7 +70,8 @@ pub fn follow_active_row_link(_key: &str) {
 /// Keyboard use of a table: `/` focuses and selects `filter`; `j`/`k` (or the arrow keys, once
 /// a row is highlighted) move `highlight` over the keys `visible_keys` returns, in display
 /// order, scrolling the row drawn with [`ACTIVE_ROW_CLASS`] into view; Enter calls `open` with
-/// the highlighted key. Nothing happens while typing in a field.
+/// the highlighted key, unless a link or button has the focus (Enter is then theirs). Nothing
+/// happens while typing in a field.
 pub fn use_table_keys(
     filter: NodeRef<html::Input>,
     visible_keys: impl Fn() -> Vec<String> + 'static,
@@ -97,6 +110,15 @@ pub fn use_table_keys(
                     event.prevent_default();
                 }
                 highlight.set(Some(keys[next].clone()));
+                // The highlighted row now has the keyboard: a link or button that had the
+                // focus lets it go, so Enter opens the row rather than following the link.
+                if on_control(event)
+                    && let Some(focused) = document()
+                        .active_element()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = focused.blur();
+                }
                 request_animation_frame(move || {
                     if let Some(row) = document()
                         .query_selector(&format!(".{ACTIVE_ROW_CLASS}"))
@@ -107,7 +129,7 @@ pub fn use_table_keys(
                     }
                 });
             }
-            "Enter" => {
+            "Enter" if !on_control(event) => {
                 if let Some(key) = highlight.get_untracked() {
                     event.prevent_default();
                     open(&key);

@@ -3,8 +3,12 @@
 
 use berth_view::graph::Choices;
 use leptos::{html, prelude::*};
+use leptos_router::{components::A, hooks::use_params_map};
 
-use crate::url_query::{UrlQuery, key};
+use crate::{
+    links::service_href,
+    url_query::{UrlQuery, key},
+};
 
 /// Selects for service, status and (optionally) instance attribute.
 #[component]
@@ -73,6 +77,23 @@ pub fn FilterSelects(
         }
     });
     let service_ref = service_ref.unwrap_or_default();
+    // The service filtered to has a page of its own (task groups that are not services do not:
+    // their labels are not service names, which are letters, digits, `-` and `_`).
+    let params = use_params_map();
+    let service_page = move || {
+        let service = filter.with(|f| f.service.clone())?;
+        let is_service = service
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let cluster = params.read().get("name")?;
+        is_service.then(|| {
+            view! {
+                <A href=service_href(&cluster, &service) attr:class="button button--quiet button--small" attr:data-testid="service-page-link">
+                    {format!("Open service {service}")}
+                </A>
+            }
+        })
+    };
     view! {
         <label class="toolbar__field">
             <span>"Service"</span>
@@ -88,6 +109,7 @@ pub fn FilterSelects(
                 {statuses}
             </select>
         </label>
+        {service_page}
         {attribute_select}
         <Show when=move || filter.with(|f| f.is_active())>
             <button
