@@ -85,7 +85,7 @@ fn tool(variable: &str, default: &str) -> PathBuf {
 }
 
 impl Browser {
-    /// Starts ChromeDriver and a headless Chromium session (1400×900).
+    /// Starts ChromeDriver and a headless Chromium session (1440×900, a common laptop).
     pub async fn start() -> Self {
         let chromium = tool("BERTH_CHROMIUM", "/usr/bin/chromium");
         let chromedriver = tool("BERTH_CHROMEDRIVER", "/usr/bin/chromedriver");
@@ -111,7 +111,7 @@ impl Browser {
                 "binary": chromium,
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--no-first-run", "--window-size=1400,900",
+                         "--no-first-run", "--window-size=1440,900",
                          format!("--user-data-dir={}", profile.display())]
             }
         }}});
