@@ -232,6 +232,22 @@ impl Browser {
         );
     }
 
+    /// The text of the element matching `css` once `wanted` accepts it, polled for up to
+    /// `within` (for pages that take long, e.g. a large cluster); `None` when it never does.
+    pub async fn text_within(
+        &self,
+        css: &str,
+        within: Duration,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Option<String> {
+        let script = "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';";
+        poll_until(within, || async {
+            let text = self.execute(script, json!([css])).await;
+            text.as_str().filter(|t| wanted(t)).map(str::to_owned)
+        })
+        .await
+    }
+
     /// Texts of every element matching `css` (possibly none).
     pub async fn texts(&self, css: &str) -> Vec<String> {
         let script =

@@ -432,19 +432,11 @@ async fn the_large_fleet_is_fetched_drawn_and_filtered() {
     browser
         .goto(&format!("{}/clusters/demo-large", berth.url))
         .await;
-    let drawn = poll_until(Duration::from_secs(90), || async {
-        let count = browser
-            .execute(
-                "const e = document.querySelector('[data-testid=graph-count]'); return e ? e.innerText : '';",
-                json!([]),
-            )
-            .await;
-        count
-            .as_str()
-            .filter(|t| t.contains("of 20000 tasks") && t.contains("2000 instances"))
-            .map(str::to_owned)
-    })
-    .await;
+    let drawn = browser
+        .text_within("[data-testid=graph-count]", Duration::from_secs(90), |t| {
+            t.contains("of 20000 tasks") && t.contains("2000 instances")
+        })
+        .await;
     assert!(
         drawn.is_some(),
         "the large cluster's graph is drawn within 90 s"

@@ -11,7 +11,6 @@ use berth_tests::{
     browser::Browser,
     fixtures::{self, LARGE_CLUSTER},
     moto::{AWS_ENV, Moto},
-    poll_until,
 };
 use serde_json::json;
 
@@ -209,23 +208,6 @@ async fn the_source_switch_opens_another_region_and_links_keep_it() {
     browser.screenshot("moto-sources-not-offered").await;
 }
 
-/// The text of the graph's count once it contains `needle`, within `within`.
-async fn graph_count_within(browser: &Browser, needle: &str, within: Duration) -> Option<String> {
-    poll_until(within, || async {
-        let count = browser
-            .execute(
-                "const e = document.querySelector('[data-testid=graph-count]'); return e ? e.innerText : '';",
-                json!([]),
-            )
-            .await;
-        count
-            .as_str()
-            .filter(|t| t.contains(needle))
-            .map(str::to_owned)
-    })
-    .await
-}
-
 /// 500 container instances and 5,000 tasks read over the SDK path: the graph draws them all,
 /// 50 tasks started in AWS reach the page as a live delta (recorded on the performance
 /// timeline), and the tasks table, the service page and the overview read the same fleet. Bounds only catch gross regressions; figures are in docs/BENCHMARKS.md.
@@ -242,7 +224,12 @@ async fn a_five_thousand_task_cluster_from_aws_is_drawn_and_followed() {
     browser
         .goto(&format!("{}/clusters/{LARGE_CLUSTER}", berth.url))
         .await;
-    let drawn = graph_count_within(&browser, "of 5000 tasks", Duration::from_secs(120)).await;
+    let count = "[data-testid=graph-count]";
+    let drawn = browser
+        .text_within(count, Duration::from_secs(120), |t| {
+            t.contains("of 5000 tasks")
+        })
+        .await;
     let Some(drawn) = drawn else {
         let shot = browser.failure_screenshot("moto-large-timeout").await;
         panic!("the 5,000 tasks are drawn within 120 s; {}", shot.display());
@@ -257,7 +244,11 @@ async fn a_five_thousand_task_cluster_from_aws_is_drawn_and_followed() {
     for _ in 0..5 {
         fixtures::run_tasks(&ecs, "service:svc-00", 10).await;
     }
-    let followed = graph_count_within(&browser, "of 5050 tasks", Duration::from_secs(120)).await;
+    let followed = browser
+        .text_within(count, Duration::from_secs(120), |t| {
+            t.contains("of 5050 tasks")
+        })
+        .await;
     assert!(followed.is_some(), "the 50 new tasks reach the page");
     let shown = browser
         .execute(
