@@ -43,6 +43,12 @@ pub struct Browser {
 pub const TAB: &str = "\u{E004}";
 /// WebDriver's code for the Enter key.
 pub const ENTER: &str = "\u{E007}";
+/// WebDriver's code for the Escape key.
+pub const ESCAPE: &str = "\u{E00C}";
+/// WebDriver's code for the down arrow key.
+pub const ARROW_DOWN: &str = "\u{E015}";
+/// WebDriver's code for the Shift key.
+const SHIFT: &str = "\u{E008}";
 
 /// The axe-core release the accessibility gate runs (`cargo xtask test` installs it).
 pub const AXE_VERSION: &str = "4.14.1";
@@ -351,16 +357,9 @@ impl Browser {
     /// Presses Tab until the focused element matches `css` (at most 80 times), checks that the
     /// focus is drawn where it is, and returns. Fails the test when `css` is never reached.
     pub async fn tab_to(&self, css: &str) {
-        let at = "const e = document.activeElement; return !!e && e.matches(arguments[0]);";
         for _ in 0..80 {
-            if self.execute(at, json!([css])).await == Value::Bool(true) {
-                let outline = self
-                    .execute(
-                        "return getComputedStyle(document.activeElement).outlineStyle;",
-                        json!([]),
-                    )
-                    .await;
-                assert_ne!(outline, json!("none"), "the focus on {css} is not drawn");
+            if self.focus_matches(css).await {
+                self.assert_focus_drawn(css).await;
                 return;
             }
             self.keys(TAB).await;
@@ -371,6 +370,61 @@ impl Browser {
             self.current_url().await,
             shot.display()
         );
+    }
+
+    /// Presses Shift+Tab once (the focus moves back).
+    pub async fn shift_tab(&self) {
+        let actions = json!([
+            {"type": "keyDown", "value": SHIFT},
+            {"type": "keyDown", "value": TAB},
+            {"type": "keyUp", "value": TAB},
+            {"type": "keyUp", "value": SHIFT},
+        ]);
+        self.command(
+            reqwest::Method::POST,
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .await;
+    }
+
+    /// Waits (up to 5 s) until the focused element matches `css`, and checks that its focus
+    /// is drawn; fails the test with what has the focus instead.
+    pub async fn wait_for_focus(&self, css: &str) {
+        for _ in 0..50 {
+            if self.focus_matches(css).await {
+                self.assert_focus_drawn(css).await;
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let focused = self
+            .execute(
+                "const e = document.activeElement; return e ? e.outerHTML.slice(0, 200) : null;",
+                json!([]),
+            )
+            .await;
+        let shot = self.failure_screenshot("focus").await;
+        panic!(
+            "the focus never came to {css} at {}: it is on {focused}; screenshot {}",
+            self.current_url().await,
+            shot.display()
+        );
+    }
+
+    async fn focus_matches(&self, css: &str) -> bool {
+        let at = "const e = document.activeElement; return !!e && e.matches(arguments[0]);";
+        self.execute(at, json!([css])).await == Value::Bool(true)
+    }
+
+    async fn assert_focus_drawn(&self, css: &str) {
+        let outline = self
+            .execute(
+                "return getComputedStyle(document.activeElement).outlineStyle;",
+                json!([]),
+            )
+            .await;
+        assert_ne!(outline, json!("none"), "the focus on {css} is not drawn");
     }
 
     /// Resizes the window so the page's viewport is about `width` × `height` CSS pixels.

@@ -2,11 +2,12 @@
 //! checked by axe-core (WCAG 2.0 and 2.1, A and AA) in the light and the dark theme through
 //! `Browser::screenshot`, which fails on any serious or critical violation; and again at 360
 //! pixels wide, where no page may scroll sideways. The other browser tests pass the same gate
-//! at every state they look at (dialogs, previews, rollouts).
+//! at every state they look at (dialogs, previews, rollouts). The keyboard tests walk the
+//! console's flows with real key presses, and check that dialogs hold and give back the focus.
 
 use berth_tests::{
     berth::Berth,
-    browser::{Browser, ENTER},
+    browser::{ARROW_DOWN, Browser, ENTER, ESCAPE, TAB},
 };
 use serde_json::json;
 
@@ -156,4 +157,190 @@ async fn the_main_ways_work_with_the_keyboard_alone() {
     browser.wait_for_text("main", "Preview").await;
     assert!(browser.current_url().await.contains("/services/api/deploy"));
     browser.screenshot("keyboard-deploy").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dialogs_hold_the_focus_and_give_it_back() {
+    let berth = Berth::start("browser-dialogs", &[], &[]);
+    let browser = Browser::start().await;
+    open(
+        &browser,
+        &format!("{}/clusters/demo-ec2/services/api", berth.url),
+        "Deployments",
+    )
+    .await;
+
+    // A confirmation: the focus starts on Cancel, Tab and Shift+Tab stay inside, Escape
+    // cancels and the focus is back on the control that opened it.
+    browser.tab_to("[data-testid=force-deploy]").await;
+    browser.keys(ENTER).await;
+    browser
+        .wait_for_focus("[data-testid=confirm-deploy-cancel]")
+        .await;
+    browser.screenshot("keyboard-confirm").await;
+    browser.keys(TAB).await;
+    browser
+        .wait_for_focus("[data-testid=confirm-deploy-yes]")
+        .await;
+    browser.keys(TAB).await;
+    browser
+        .wait_for_focus("[data-testid=confirm-deploy-cancel]")
+        .await;
+    browser.shift_tab().await;
+    browser
+        .wait_for_focus("[data-testid=confirm-deploy-yes]")
+        .await;
+    browser.shift_tab().await;
+    browser
+        .wait_for_focus("[data-testid=confirm-deploy-cancel]")
+        .await;
+    browser.keys(ESCAPE).await;
+    browser.wait_for_focus("[data-testid=force-deploy]").await;
+    assert_eq!(browser.count("[data-testid=confirm-deploy]").await, 0);
+    // Cancel with Enter does the same.
+    browser.keys(ENTER).await;
+    browser
+        .wait_for_focus("[data-testid=confirm-deploy-cancel]")
+        .await;
+    browser.keys(ENTER).await;
+    browser.wait_for_focus("[data-testid=force-deploy]").await;
+
+    // A help popover: the focus goes to its close button and stays; Escape gives it back
+    // to the "?" that opened it.
+    browser.tab_to("[data-testid=help]").await;
+    let opener = browser
+        .execute(
+            "return document.activeElement.getAttribute('aria-label');",
+            json!([]),
+        )
+        .await;
+    browser.keys(ENTER).await;
+    browser.wait_for_focus(".help__popover .help__close").await;
+    browser.screenshot("keyboard-help").await;
+    browser.keys(TAB).await;
+    browser.wait_for_focus(".help__popover .help__close").await;
+    browser.keys(ESCAPE).await;
+    browser
+        .wait_for_focus("[data-testid=help][aria-expanded=false]")
+        .await;
+    assert_eq!(
+        browser
+            .execute(
+                "return document.activeElement.getAttribute('aria-label');",
+                json!([])
+            )
+            .await,
+        opener
+    );
+    assert_eq!(browser.count(".help__popover").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_are_made_with_the_keyboard_alone() {
+    let berth = Berth::start("browser-keyboard-changes", &[], &[]);
+    let browser = Browser::start().await;
+
+    // The desired count, typed and submitted with Enter.
+    open(
+        &browser,
+        &format!("{}/clusters/demo-ec2/services/payments", berth.url),
+        "Deployments",
+    )
+    .await;
+    browser.tab_to("[data-testid=desired-input]").await;
+    browser
+        .execute("document.activeElement.select();", json!([]))
+        .await;
+    browser.keys("5").await;
+    browser.keys(ENTER).await;
+    browser
+        .wait_for_text("[data-testid=action-done]", "Desired count set to 5")
+        .await;
+    let (_, snapshot) = berth.get("/api/clusters/demo-ec2").await;
+    let payments = snapshot["services"]
+        .as_array()
+        .and_then(|services| services.iter().find(|s| s["serviceName"] == "payments"))
+        .expect("payments is in the snapshot");
+    assert_eq!(payments["desiredCount"], json!(5), "{payments}");
+
+    // A new image tag on the Deploy page, previewed, applied through the confirmation.
+    open(
+        &browser,
+        &format!(
+            "{}/clusters/demo-ec2/services/web-frontend/deploy",
+            berth.url
+        ),
+        "Nothing changes yet",
+    )
+    .await;
+    browser.tab_to("[data-testid=tag-input]").await;
+    browser.keys("v1.17.0").await;
+    browser.keys(TAB).await;
+    browser
+        .wait_for_text("[data-testid=preview-headline]", "Registers a new revision")
+        .await;
+    browser.tab_to("[data-testid=apply-button]").await;
+    browser.keys(ENTER).await;
+    browser
+        .wait_for_focus("[data-testid=confirm-apply-cancel]")
+        .await;
+    browser.keys(TAB).await;
+    browser
+        .wait_for_focus("[data-testid=confirm-apply-yes]")
+        .await;
+    browser.keys(ENTER).await;
+    browser
+        .wait_for_text("[data-testid=applied-calls]", "UpdateService")
+        .await;
+    // The confirmation is gone and the focus stayed on the Apply panel, not the page's start.
+    browser
+        .wait_for_focus("[data-testid=apply], [data-testid=apply] *")
+        .await;
+    browser.screenshot("keyboard-applied").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn images_and_task_definitions_are_read_with_the_keyboard_alone() {
+    let berth = Berth::start("browser-keyboard-reading", &[], &[]);
+    let browser = Browser::start().await;
+
+    // Repositories: `/` filters, `j` highlights, Enter opens; an image's service is a link.
+    open(&browser, &format!("{}/repositories", berth.url), "demo/api").await;
+    browser.keys("/").await;
+    browser.keys("demo/api").await;
+    browser.keys(ESCAPE).await;
+    browser.keys("j").await;
+    browser.keys(ENTER).await;
+    browser
+        .wait_for_text("[data-testid=repository-name]", "demo/api")
+        .await;
+    browser
+        .tab_to("[data-testid=image-row] a.chip--service")
+        .await;
+    browser.keys(ENTER).await;
+    browser.wait_for_text("main", "Deployments").await;
+    assert!(browser.current_url().await.contains("/services/"));
+
+    // Task definitions: a family found and opened from the list, two revisions compared.
+    open(&browser, &format!("{}/task-definitions", berth.url), "api").await;
+    browser.keys("/").await;
+    browser.keys("api").await;
+    browser.keys(ESCAPE).await;
+    browser.keys("j").await;
+    browser.keys(ENTER).await;
+    browser.wait_for_text("main", "Containers").await;
+    assert!(
+        browser
+            .current_url()
+            .await
+            .contains("/task-definitions/api")
+    );
+    browser.tab_to("[data-testid=compare-old]").await;
+    browser.keys(ARROW_DOWN).await;
+    browser.tab_to("[data-testid=compare]").await;
+    browser.keys(ENTER).await;
+    browser
+        .wait_for_text("[data-testid=diff-summary]", "change")
+        .await;
+    browser.screenshot("keyboard-compare").await;
 }

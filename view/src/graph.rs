@@ -6,7 +6,8 @@
 //! browser only turns the result into DOM.
 //!
 //! - [`task_reservation`]: what a task reserves on its instance (CPU units, MiB).
-//! - [`service_colour`]: a deterministic colour per service name.
+//! - [`service_swatch`]: a deterministic colour and pattern per service name, told apart with
+//!   the common colour-vision deficiencies too.
 //! - [`layout`]: lanes per Availability Zone, instance boxes with usage bars and task blocks
 //!   sized by memory, Fargate and unplaced tasks in pools, the legend and the filter choices.
 //!
@@ -86,54 +87,123 @@ pub fn group_label(task: &Task) -> &str {
     }
 }
 
-/// A colour from a categorical palette that reads in light and dark themes.
+/// The second cue of a service's [`Swatch`] beside its colour, so services whose colours look
+/// alike to someone with a colour-vision deficiency still look different.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Colour {
-    /// Hue in degrees, 0..360.
-    pub hue: u16,
-    /// Saturation in percent.
-    pub saturation: u8,
-    /// Lightness in percent.
-    pub lightness: u8,
+pub enum Pattern {
+    /// The colour alone.
+    Solid,
+    /// Thin vertical bars over the colour.
+    Bars,
+    /// A grid of small dots over the colour.
+    Dots,
 }
 
-impl Colour {
-    /// CSS `hsl()` text.
+/// How a service is marked on the graph, in the legend and beside its name: a colour and a
+/// pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Swatch {
+    /// The colour, sRGB.
+    pub rgb: [u8; 3],
+    /// The pattern drawn over it.
+    pub pattern: Pattern,
+}
+
+impl Swatch {
+    /// CSS `background` shorthand: the pattern's layer, if any, over the colour.
     pub fn css(self) -> String {
-        format!("hsl({} {}% {}%)", self.hue, self.saturation, self.lightness)
+        let [r, g, b] = self.rgb;
+        let colour = format!("#{r:02x}{g:02x}{b:02x}");
+        let ([ir, ig, ib], opacity) = self.ink();
+        let ink = format!("rgb({ir} {ig} {ib} / {opacity}%)");
+        match self.pattern {
+            Pattern::Solid => colour,
+            Pattern::Bars => format!(
+                "repeating-linear-gradient(90deg, {ink} 0 2px, transparent 2px 5px), {colour}"
+            ),
+            Pattern::Dots => format!(
+                "radial-gradient(circle, {ink} 1.3px, transparent 1.7px) 0 0 / 5px 5px, {colour}"
+            ),
+        }
+    }
+
+    /// The pattern's ink and its opacity in percent: white over dark colours, black over light
+    /// ones.
+    fn ink(self) -> ([u8; 3], u8) {
+        if relative_luminance(self.rgb) < 0.18 {
+            ([255; 3], 60)
+        } else {
+            ([0; 3], 42)
+        }
     }
 }
 
-/// Eleven well-separated colours (hue, saturation, lightness).
-const PALETTE: [(u16, u8, u8); 11] = [
-    (211, 70, 50),
-    (28, 88, 52),
-    (142, 55, 40),
-    (354, 70, 56),
-    (232, 45, 62),
-    (190, 75, 40),
-    (170, 60, 34),
-    (322, 60, 60),
-    (18, 45, 42),
-    (268, 52, 60),
-    (48, 90, 46),
-];
+/// WCAG's relative luminance of an sRGB colour (0 black … 1 white).
+pub fn relative_luminance(rgb: [u8; 3]) -> f64 {
+    let [r, g, b] = rgb.map(linear_channel);
+    0.2126 * r + 0.7152 * g + 0.0722 * b
+}
 
-/// The colour of a service: a hash of its name picks one of eleven palette colours, so the
-/// same service has the same colour on every page, in every session.
-pub fn service_colour(name: &str) -> Colour {
+/// One sRGB channel (0–255) as linear light (0–1).
+fn linear_channel(channel: u8) -> f64 {
+    let c = f64::from(channel) / 255.0;
+    if c <= 0.040_45 {
+        c / 12.92
+    } else {
+        ((c + 0.055) / 1.055).powf(2.4)
+    }
+}
+
+/// Paul Tol's "muted" qualitative colours, chosen to stay apart for the common colour-vision
+/// deficiencies: rose, indigo, sand, green, cyan, wine, teal, olive, purple.
+const ROSE: [u8; 3] = [0xcc, 0x66, 0x77];
+const INDIGO: [u8; 3] = [0x33, 0x22, 0x88];
+const SAND: [u8; 3] = [0xdd, 0xcc, 0x77];
+const GREEN: [u8; 3] = [0x11, 0x77, 0x33];
+const CYAN: [u8; 3] = [0x88, 0xcc, 0xee];
+const WINE: [u8; 3] = [0x88, 0x22, 0x55];
+const TEAL: [u8; 3] = [0x44, 0xaa, 0x99];
+const OLIVE: [u8; 3] = [0x99, 0x99, 0x33];
+const PURPLE: [u8; 3] = [0xaa, 0x44, 0x99];
+
+/// The sixteen service swatches. Two swatches with the same pattern have colours that stay
+/// distinct (CIELAB ΔE ≥ 20) with normal vision and simulated protanopia, deuteranopia and
+/// tritanopia; the colours closer than that (teal and purple beside rose, cyan and wine) are
+/// told apart by their pattern. The tests check both.
+const SWATCHES: [Swatch; 16] = {
+    const fn swatch(rgb: [u8; 3], pattern: Pattern) -> Swatch {
+        Swatch { rgb, pattern }
+    }
+    [
+        swatch(ROSE, Pattern::Solid),
+        swatch(INDIGO, Pattern::Solid),
+        swatch(SAND, Pattern::Solid),
+        swatch(GREEN, Pattern::Solid),
+        swatch(CYAN, Pattern::Solid),
+        swatch(WINE, Pattern::Solid),
+        swatch(OLIVE, Pattern::Solid),
+        swatch(TEAL, Pattern::Bars),
+        swatch(PURPLE, Pattern::Bars),
+        swatch(INDIGO, Pattern::Bars),
+        swatch(SAND, Pattern::Bars),
+        swatch(GREEN, Pattern::Bars),
+        swatch(ROSE, Pattern::Dots),
+        swatch(CYAN, Pattern::Dots),
+        swatch(WINE, Pattern::Dots),
+        swatch(OLIVE, Pattern::Dots),
+    ]
+};
+
+/// The swatch of a service: a hash of its name picks one of sixteen, so the same service is
+/// marked the same way on every page, in every session.
+pub fn service_swatch(name: &str) -> Swatch {
     // FNV-1a: stable across platforms and Rust versions, unlike `DefaultHasher`.
     let mut hash: u32 = 0x811c_9dc5;
     for byte in name.bytes() {
         hash ^= u32::from(byte);
         hash = hash.wrapping_mul(0x0100_0193);
     }
-    let (hue, saturation, lightness) = PALETTE[(hash % PALETTE.len() as u32) as usize];
-    Colour {
-        hue,
-        saturation,
-        lightness,
-    }
+    SWATCHES[(hash % SWATCHES.len() as u32) as usize]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,8 +287,8 @@ pub struct TaskBlock {
     pub id: String,
     /// Legend name ([`group_label`]), shared by the blocks of one layout.
     pub service: Arc<str>,
-    /// Colour of the service.
-    pub colour: Colour,
+    /// The service's swatch.
+    pub swatch: Swatch,
     /// `lastStatus`, shared by the blocks of one layout.
     pub status: Arc<str>,
     /// What it reserves.
@@ -370,8 +440,8 @@ impl Lane {
 pub struct LegendEntry {
     /// Legend name.
     pub service: String,
-    /// Its colour.
-    pub colour: Colour,
+    /// Its swatch.
+    pub swatch: Swatch,
     /// Its tasks in the snapshot.
     pub tasks: usize,
 }
@@ -431,7 +501,7 @@ pub fn choices(snapshot: &ClusterSnapshot) -> Choices {
             .into_iter()
             .map(|(service, tasks)| LegendEntry {
                 service: service.to_owned(),
-                colour: service_colour(service),
+                swatch: service_swatch(service),
                 tasks,
             })
             .collect(),
@@ -443,33 +513,33 @@ pub fn choices(snapshot: &ClusterSnapshot) -> Choices {
     }
 }
 
-/// How many of `tasks` each service has, in order of first appearance, with its colour.
-pub fn service_counts(tasks: &[TaskBlock]) -> Vec<(String, Colour, usize)> {
-    let mut counts: Vec<(String, Colour, usize)> = Vec::new();
+/// How many of `tasks` each service has, in order of first appearance, with its swatch.
+pub fn service_counts(tasks: &[TaskBlock]) -> Vec<(String, Swatch, usize)> {
+    let mut counts: Vec<(String, Swatch, usize)> = Vec::new();
     for task in tasks {
         match counts.iter_mut().find(|(s, _, _)| **s == *task.service) {
             Some(entry) => entry.2 += 1,
-            None => counts.push((task.service.to_string(), task.colour, 1)),
+            None => counts.push((task.service.to_string(), task.swatch, 1)),
         }
     }
     counts
 }
 
-/// The service names (with their colours) and statuses of one layout's blocks, each made once:
+/// The service names (with their swatches) and statuses of one layout's blocks, each made once:
 /// a layout of 20,000 tasks has a few dozen of them.
 #[derive(Default)]
 struct Labels<'a> {
-    services: KeyMap<&'a str, (Arc<str>, Colour)>,
+    services: KeyMap<&'a str, (Arc<str>, Swatch)>,
     statuses: KeyMap<&'a str, Arc<str>>,
 }
 
 impl<'a> Labels<'a> {
     fn block(&mut self, task: &'a Task, reserved: Reservation, width: BlockWidth) -> TaskBlock {
         let label = group_label(task);
-        let (service, colour) = self
+        let (service, swatch) = self
             .services
             .entry(label)
-            .or_insert_with(|| (Arc::from(label), service_colour(label)))
+            .or_insert_with(|| (Arc::from(label), service_swatch(label)))
             .clone();
         let status = Arc::clone(
             self.statuses
@@ -478,7 +548,7 @@ impl<'a> Labels<'a> {
         );
         TaskBlock {
             id: task.short_id().to_owned(),
-            colour,
+            swatch,
             service,
             status,
             reserved,
@@ -658,7 +728,7 @@ pub struct GraphRow {
     /// The same for memory.
     pub memory: String,
     /// Tasks per service.
-    pub services: Vec<(String, Colour, usize)>,
+    pub services: Vec<(String, Swatch, usize)>,
 }
 
 /// The graph as table rows, lane by lane: instances, then pools.
@@ -773,9 +843,9 @@ mod tests {
     }
 
     #[test]
-    fn colours_are_deterministic_palette_entries() {
-        assert_eq!(service_colour("api"), service_colour("api"));
-        let hues: BTreeSet<u16> = [
+    fn swatches_are_deterministic_and_spread_over_the_demo_services() {
+        assert_eq!(service_swatch("api"), service_swatch("api"));
+        let swatches: BTreeSet<(u8, u8, u8, u8)> = [
             "api",
             "web-frontend",
             "payments",
@@ -784,20 +854,140 @@ mod tests {
             "metrics-agent",
         ]
         .iter()
-        .map(|s| service_colour(s).hue)
+        .map(|s| {
+            let Swatch {
+                rgb: [r, g, b],
+                pattern,
+            } = service_swatch(s);
+            (r, g, b, pattern as u8)
+        })
         .collect();
-        assert!(hues.iter().all(|h| PALETTE.iter().any(|p| p.0 == *h)));
-        assert_eq!(
-            hues.len(),
-            6,
-            "the demo services get distinct colours: {hues:?}"
-        );
-        let colour = Colour {
-            hue: 30,
-            saturation: 60,
-            lightness: 50,
+        assert_eq!(swatches.len(), 6, "distinct swatches: {swatches:?}");
+        let plain = Swatch {
+            rgb: [0xcc, 0x66, 0x77],
+            pattern: Pattern::Solid,
         };
-        assert_eq!(colour.css(), "hsl(30 60% 50%)");
+        assert_eq!(plain.css(), "#cc6677");
+        let dark_bars = Swatch {
+            rgb: [0x33, 0x22, 0x88],
+            pattern: Pattern::Bars,
+        };
+        assert_eq!(
+            dark_bars.css(),
+            "repeating-linear-gradient(90deg, rgb(255 255 255 / 60%) 0 2px, transparent 2px 5px), #332288"
+        );
+        let light_dots = Swatch {
+            rgb: [0x88, 0xcc, 0xee],
+            pattern: Pattern::Dots,
+        };
+        assert!(
+            light_dots
+                .css()
+                .starts_with("radial-gradient(circle, rgb(0 0 0 / 42%)")
+        );
+    }
+
+    /// Colour-vision deficiencies as linear-RGB matrices (Machado, Oliveira and Fernandes,
+    /// 2009, severity 1.0), beside normal vision.
+    const VISIONS: [(&str, [[f64; 3]; 3]); 4] = [
+        (
+            "normal",
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        ),
+        (
+            "protanopia",
+            [
+                [0.152_286, 1.052_583, -0.204_868],
+                [0.114_503, 0.786_281, 0.099_216],
+                [-0.003_882, -0.048_116, 1.051_998],
+            ],
+        ),
+        (
+            "deuteranopia",
+            [
+                [0.367_322, 0.860_646, -0.227_968],
+                [0.280_085, 0.672_501, 0.047_413],
+                [-0.011_820, 0.042_940, 0.968_881],
+            ],
+        ),
+        (
+            "tritanopia",
+            [
+                [1.255_528, -0.076_749, -0.178_779],
+                [-0.078_411, 0.930_809, 0.147_602],
+                [0.004_733, 0.691_367, 0.303_900],
+            ],
+        ),
+    ];
+
+    /// CIELAB (D65) of a colour as seen through `vision`.
+    fn seen_lab(rgb: [u8; 3], vision: &[[f64; 3]; 3]) -> [f64; 3] {
+        let linear = rgb.map(linear_channel);
+        let seen: Vec<f64> = vision
+            .iter()
+            .map(|row| {
+                (0..3)
+                    .map(|i| row[i] * linear[i])
+                    .sum::<f64>()
+                    .clamp(0.0, 1.0)
+            })
+            .collect();
+        let (r, g, b) = (seen[0], seen[1], seen[2]);
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83;
+        let f = |t: f64| {
+            if t > 0.008_856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    }
+
+    #[test]
+    fn swatches_sharing_a_pattern_stay_apart_with_colour_vision_deficiencies() {
+        for (i, a) in SWATCHES.iter().enumerate() {
+            for b in &SWATCHES[i + 1..] {
+                assert_ne!(a, b, "every swatch is different");
+                if a.pattern != b.pattern {
+                    continue;
+                }
+                for (vision, matrix) in &VISIONS {
+                    let (la, lb) = (seen_lab(a.rgb, matrix), seen_lab(b.rgb, matrix));
+                    let delta = (0..3).map(|k| (la[k] - lb[k]).powi(2)).sum::<f64>().sqrt();
+                    assert!(
+                        delta >= 20.0,
+                        "{a:?} and {b:?} are only ΔE {delta:.1} apart with {vision}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_pattern_shows_against_its_colour() {
+        let contrast = |a: [u8; 3], b: [u8; 3]| {
+            let (la, lb) = (relative_luminance(a), relative_luminance(b));
+            (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+        };
+        for swatch in SWATCHES.iter().filter(|s| s.pattern != Pattern::Solid) {
+            let (ink, opacity) = swatch.ink();
+            let alpha = f64::from(opacity) / 100.0;
+            let drawn: [u8; 3] = std::array::from_fn(|i| {
+                (alpha * f64::from(ink[i]) + (1.0 - alpha) * f64::from(swatch.rgb[i])).round() as u8
+            });
+            let ratio = contrast(drawn, swatch.rgb);
+            assert!(
+                ratio >= 2.0,
+                "{swatch:?}: its pattern is only {ratio:.2}:1 on its colour"
+            );
+        }
     }
 
     #[test]
@@ -854,7 +1044,7 @@ mod tests {
         assert_eq!(fargate.memory, "512 MiB");
         assert_eq!(
             fargate.services,
-            [("web".to_owned(), service_colour("web"), 1)]
+            [("web".to_owned(), service_swatch("web"), 1)]
         );
         assert_eq!(b.pools[0].tasks[0].width, BlockWidth::Pixels(16));
         assert_eq!(graph.lanes[0].pools[0].label, "Not on an instance");

@@ -8,7 +8,7 @@ use berth_shared::time::Timestamp;
 
 use crate::{
     format::{absolute_time, relative_time, shown_of},
-    graph::{Colour, Usage, service_colour},
+    graph::{Swatch, Usage, service_swatch},
 };
 
 /// A sort key: numbers sort before text; `Missing` sorts last.
@@ -76,8 +76,8 @@ pub struct Cell {
     pub sort: SortKey,
     /// Shown as a status badge in this tone.
     pub badge: Option<Tone>,
-    /// A colour swatch before the text (services).
-    pub swatch: Option<Colour>,
+    /// A swatch before the text (services).
+    pub swatch: Option<Swatch>,
     /// Monospace (ids).
     pub mono: bool,
 }
@@ -121,10 +121,10 @@ impl Cell {
         }
     }
 
-    /// A service name with its colour.
+    /// A service name with its swatch.
     pub fn service(name: &str) -> Self {
         Self {
-            swatch: Some(service_colour(name)),
+            swatch: Some(service_swatch(name)),
             ..Self::text(name)
         }
     }

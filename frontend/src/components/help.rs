@@ -1,6 +1,8 @@
 //! A small "?" beside an ECS concept that opens a short explanation for someone learning ECS.
 
-use leptos::prelude::*;
+use leptos::{html, prelude::*};
+
+use super::dialog::{ReturnFocus, use_dialog_focus};
 
 /// ECS concepts the console explains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +152,8 @@ pub fn Help(
     view! { <HelpButton title=concept.title() text=concept.explanation()/> }
 }
 
-/// A "?" button that opens a popover with `title` and `text` (Escape or × closes it).
+/// A "?" button that opens a popover with `title` and `text`. The focus moves into the popover
+/// (its close button) and stays there; Escape or × closes it and gives the focus back to "?".
 #[component]
 pub fn HelpButton(
     /// What is explained.
@@ -174,23 +177,29 @@ pub fn HelpButton(
                     ev.stop_propagation();
                     open.update(|o| *o = !*o);
                 }
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        open.set(false);
-                    }
-                }
             >
                 "?"
             </button>
             <Show when=move || open.get()>
-                <span class="help__popover" role="dialog" aria-label=title>
-                    <strong class="help__title">{title}</strong>
-                    <span class="help__text">{text}</span>
-                    <button type="button" class="help__close" aria-label="Close" on:click=move |_| open.set(false)>
-                        "×"
-                    </button>
-                </span>
+                <HelpPopover title text close=Callback::new(move |()| open.set(false))/>
             </Show>
+        </span>
+    }
+}
+
+/// The popover of a [`HelpButton`]: a small dialog that holds the focus while it is open.
+#[component]
+fn HelpPopover(title: &'static str, text: &'static str, close: Callback<()>) -> impl IntoView {
+    let popover = NodeRef::<html::Span>::new();
+    let keys = use_dialog_focus(popover, ReturnFocus::Opener, close);
+    view! {
+        <span class="help__popover" role="dialog" aria-label=title node_ref=popover on:keydown=keys
+            data-testid="help-popover">
+            <strong class="help__title">{title}</strong>
+            <span class="help__text">{text}</span>
+            <button type="button" class="help__close" aria-label="Close" on:click=move |_| close.run(())>
+                "×"
+            </button>
         </span>
     }
 }

@@ -1,6 +1,7 @@
 //! Widgets shared by the console's features.
 
 pub mod data_table;
+pub mod dialog;
 pub mod error_panel;
 pub mod help;
 pub mod keyboard;

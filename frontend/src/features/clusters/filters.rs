@@ -124,7 +124,7 @@ pub fn FilterSelects(
     }
 }
 
-/// The legend: one button per service with its colour and task count; clicking filters.
+/// The legend: one button per service with its swatch (colour and pattern) and task count; clicking filters.
 #[component]
 pub fn Legend(
     /// The services.
@@ -157,7 +157,7 @@ pub fn Legend(
                                     query.set(&[(key::SERVICE, next)], true);
                                 }
                             >
-                                <span class="swatch" style:background=entry.colour.css() aria-hidden="true"></span>
+                                <span class="swatch" style:background=entry.swatch.css() aria-hidden="true"></span>
                                 <span class="legend__name">{entry.service.clone()}</span>
                                 <span class="legend__count">{entry.tasks}</span>
                             </button>

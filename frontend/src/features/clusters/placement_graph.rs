@@ -1,6 +1,6 @@
 //! The placement graph: one lane per Availability Zone, each container instance a box with its
-//! CPU and memory bars and its tasks as blocks as wide as the memory they reserve, coloured by
-//! service; Fargate tasks in a pool of their zone.
+//! CPU and memory bars and its tasks as blocks as wide as the memory they reserve, marked by
+//! service (colour and pattern); Fargate tasks in a pool of their zone.
 //!
 //! The layout is [`berth_view::graph::layout`]; this file only draws it. Instances are keyed
 //! by ARN and content fingerprint, so a refresh redraws only the boxes that changed. Clicks are
@@ -121,7 +121,7 @@ pub fn PlacementGraph(
                 " in its Availability Zone" <Help concept=Concept::AvailabilityZone/>
                 "; each coloured block a task" <Help concept=Concept::Task/>
                 " as wide as the memory it reserves" <Help concept=Concept::Reservation/>
-                ", coloured by service" <Help concept=Concept::Service/> "."
+                ", coloured (and patterned) by service" <Help concept=Concept::Service/> "; a diagonally hatched block is not running yet."
             </p>
             <Show
                 when=move || layout.with(|l| !l.lanes.is_empty())
@@ -478,7 +478,7 @@ fn block_view(task: TaskBlock) -> impl IntoView {
             data-task=task.id
             data-service=task.service
             style:width=task.width.css()
-            style:background=task.colour.css()
+            style:background=task.swatch.css()
             title=title
         ></span>
     }
@@ -515,8 +515,8 @@ fn GraphTable(
                             <td class="data-table__numeric">{row.cpu}</td>
                             <td class="data-table__numeric">{row.memory}</td>
                             <td>
-                                {row.services.into_iter().map(|(service, colour, n)| view! {
-                                    <span class="count-chip"><span class="swatch" style:background=colour.css()></span>{format!("{service} ×{n}")}</span>
+                                {row.services.into_iter().map(|(service, swatch, n)| view! {
+                                    <span class="count-chip"><span class="swatch" style:background=swatch.css()></span>{format!("{service} ×{n}")}</span>
                                 }).collect_view()}
                             </td>
                         </tr>

@@ -97,7 +97,7 @@ fn task_details(
 ) -> impl IntoView {
     let reserved = graph::task_reservation(&task);
     let service = graph::group_label(&task).to_owned();
-    let colour = graph::service_colour(&service);
+    let swatch = graph::service_swatch(&service);
     let started = task.started_at.map(|at| {
         format!(
             "{} ({})",
@@ -148,7 +148,7 @@ fn task_details(
         <h2 class="details__title mono" data-testid="details-title">{task.short_id().to_owned()}</h2>
         <dl class="details__facts">
             <dt>"Service"</dt>
-            <dd><span class="swatch" style:background=colour.css()></span>{service}</dd>
+            <dd><span class="swatch" style:background=swatch.css()></span>{service}</dd>
             <dt>"Status"</dt>
             <dd>{status_badge(&task.last_status)}{task.desired_status.clone().filter(|d| *d != task.last_status).map(|d| format!(" → desired {d}"))}</dd>
             <dt>"Task definition"</dt>
@@ -201,7 +201,7 @@ fn instance_details(
             view! {
                 <li>
                     <button type="button" class="link-button" on:click=move |_| query.set(&[(key::TASK, Some(id.clone())), (key::INSTANCE, None)], false)>
-                        <span class="swatch" style:background=t.colour.css()></span>
+                        <span class="swatch" style:background=t.swatch.css()></span>
                         {t.service.to_string()}" "<span class="mono muted">{t.id.chars().take(8).collect::<String>()}</span>
                     </button>
                     " "<span class="muted">{format!("{} · {}", t.reserved.cpu, format::format_memory(t.reserved.memory))}</span>

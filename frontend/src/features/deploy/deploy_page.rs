@@ -285,8 +285,11 @@ fn DeployBody(
             .unwrap_or_else(|| "this account".to_owned())
     });
 
+    // Only whether the service exists redraws the page: a live update of the service must not
+    // redraw the form someone is typing in (nor take the keyboard's focus away).
+    let missing = Memo::new(move |_| service.with(Option::is_none));
     move || {
-        if service.with(Option::is_none) {
+        if missing.get() {
             return view! {
                 <crate::features::services::NotInCluster
                     title="No such service"

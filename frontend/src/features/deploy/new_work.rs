@@ -17,6 +17,7 @@ use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     api::{self, ClientError},
+    components::dialog::Confirm,
     components::server::{NoChangesNotice, ServerHealth, use_server_health},
 };
 
@@ -444,13 +445,12 @@ where
                     ().into_any()
                 } else if state.with(|s| *s == StartState::Confirming) {
                     view! {
-                        <div class="confirm" role="alertdialog" aria-label=format!("Confirm: {verb}") data-testid=format!("confirm-{testid}")>
+                        <Confirm label=format!("Confirm: {verb}") testid=format!("confirm-{testid}") verb=verb
+                            return_to=format!("{testid}-button") on_confirm
+                            on_cancel=Callback::new(move |()| state.set(StartState::Idle))>
                             <p><strong>{question}</strong></p>
                             <p>{summary}</p>
-                            <button type="button" class="button button--danger" data-testid=format!("confirm-{testid}-yes")
-                                on:click=move |_| on_confirm.run(())>{verb}</button>
-                            <button type="button" class="button button--quiet" on:click=move |_| state.set(StartState::Idle)>"Cancel"</button>
-                        </div>
+                        </Confirm>
                     }.into_any()
                 } else {
                     view! {

@@ -21,6 +21,7 @@ use leptos::{prelude::*, task::spawn_local};
 use super::draft::{Draft, client_token};
 use crate::{
     api,
+    components::dialog::Confirm,
     components::live::ClusterStream,
     features::{clusters::placement_graph::PlacementGraph, services::When, tasks::logs::LogView},
     url_query::{UrlQuery, key},
@@ -64,7 +65,7 @@ pub fn ApplyBar(
     /// The page's live data, updated with the answer.
     stream: ClusterStream,
 ) -> impl IntoView {
-    let apply = move |_| {
+    let apply = Callback::new(move |()| {
         let Some(mut change) = change.get_untracked() else {
             return;
         };
@@ -92,20 +93,19 @@ pub fn ApplyBar(
                 }),
             }
         });
-    };
+    });
     let working = move || state.with(|s| matches!(s, ApplyState::Working));
     view! {
         <section class="panel apply" data-testid="apply">
             {move || match state.get() {
                 ApplyState::Confirming => view! {
-                    <div class="confirm" role="alertdialog" aria-label="Confirm the change" data-testid="confirm-apply">
+                    <Confirm label="Confirm the change" testid="confirm-apply" verb="Apply" return_to="apply-button"
+                        on_confirm=apply on_cancel=Callback::new(move |()| state.set(ApplyState::Idle))>
                         <p>
                             <strong>{move || format!("Change the service {} in the cluster {} of {}?", service.get(), cluster.get(), source.get())}</strong>
                         </p>
                         <p>{move || summary.get()}</p>
-                        <button type="button" class="button button--danger" data-testid="confirm-apply-yes" on:click=apply>"Apply"</button>
-                        <button type="button" class="button button--quiet" on:click=move |_| state.set(ApplyState::Idle)>"Cancel"</button>
-                    </div>
+                    </Confirm>
                 }.into_any(),
                 _ => view! {
                     <button

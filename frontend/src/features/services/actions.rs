@@ -9,7 +9,10 @@ use berth_shared::{
 };
 use leptos::{prelude::*, task::spawn_local};
 
-use crate::{api, components::live::ClusterStream};
+use crate::{
+    api,
+    components::{dialog::Confirm, live::ClusterStream},
+};
 
 /// Reads the desired-count field: a whole number within the model's desired-count rule (the
 /// same one the server applies).
@@ -112,7 +115,7 @@ pub fn ServiceActions(
             Err(message) => invalid.set(Some(message)),
         }
     };
-    let force = move |_| {
+    let force = Callback::new(move |()| {
         confirming.set(false);
         send(
             ServiceUpdate {
@@ -123,7 +126,7 @@ pub fn ServiceActions(
             "New deployment started: every task is replaced by a fresh one, a few at a time."
                 .to_owned(),
         );
-    };
+    });
 
     view! {
         <section class="panel actions" data-testid="service-actions">
@@ -165,11 +168,10 @@ pub fn ServiceActions(
                 <div class="actions__deploy">
                     {move || if confirming.get() {
                         view! {
-                            <div class="confirm" role="alertdialog" aria-label="Confirm new deployment" data-testid="confirm-deploy">
+                            <Confirm label="Confirm new deployment" testid="confirm-deploy" verb="Force new deployment"
+                                return_to="force-deploy" on_confirm=force on_cancel=Callback::new(move |()| confirming.set(false))>
                                 <p>"Replace every task of this service with a new one? Tasks are replaced a few at a time, within the deployment limits."</p>
-                                <button type="button" class="button button--danger" data-testid="confirm-deploy-yes" on:click=force>"Force new deployment"</button>
-                                <button type="button" class="button button--quiet" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                            </div>
+                            </Confirm>
                         }.into_any()
                     } else {
                         view! {

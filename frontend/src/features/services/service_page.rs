@@ -53,7 +53,7 @@ pub fn ServicePage() -> impl IntoView {
         </nav>
         <div class="page__header">
             <h1 class="page__title">
-                <span class="swatch swatch--large" style:background=move || graph::service_colour(&name.get()).css() aria-hidden="true"></span>
+                <span class="swatch swatch--large" style:background=move || graph::service_swatch(&name.get()).css() aria-hidden="true"></span>
                 <span data-testid="service-name">{name}</span>
             </h1>
             <LiveIndicator stream/>

@@ -19,6 +19,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
     api,
+    components::dialog::Confirm,
     components::live::{ClusterStream, use_cluster_stream},
     components::server::{NoChangesNotice, use_server_health},
     features::services::{
@@ -266,7 +267,7 @@ fn StopTask(
             })
         })
     };
-    let stop = move |_| {
+    let stop = Callback::new(move |()| {
         let Some(id) = task.with_untracked(|t| t.as_ref().map(|t| t.short_id().to_owned())) else {
             return;
         };
@@ -293,7 +294,7 @@ fn StopTask(
             }
             busy.set(false);
         });
-    };
+    });
     view! {
         <section class="panel actions" data-testid="task-actions">
             <h2>"Actions"</h2>
@@ -301,11 +302,10 @@ fn StopTask(
                 view! { <p class="muted">"This task is stopping or stopped."</p> }.into_any()
             } else if confirming.get() {
                 view! {
-                    <div class="confirm" role="alertdialog" aria-label="Confirm stop" data-testid="confirm-stop">
+                    <Confirm label="Confirm stop" testid="confirm-stop" verb="Stop task" return_to="stop-task"
+                        on_confirm=stop on_cancel=Callback::new(move |()| confirming.set(false))>
                         <p>"Stop this task? Its containers get SIGTERM, then SIGKILL after the stop timeout. If a service owns it, the service starts a replacement."</p>
-                        <button type="button" class="button button--danger" data-testid="confirm-stop-yes" on:click=stop>"Stop task"</button>
-                        <button type="button" class="button button--quiet" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                    </div>
+                    </Confirm>
                 }.into_any()
             } else {
                 view! {
