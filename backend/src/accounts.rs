@@ -197,6 +197,14 @@ impl Accounts {
         }
     }
 
+    /// The accounts opened so far.
+    pub fn opened(&self) -> Vec<Arc<Account>> {
+        let open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        open.values()
+            .filter_map(|cell| cell.get().cloned())
+            .collect()
+    }
+
     /// The account of `chosen` (the default when `None`), opened on first use; a 400 naming
     /// `source` when this server does not offer it.
     pub async fn account(&self, chosen: Option<&SourceId>) -> Result<Arc<Account>, ApiError> {

@@ -42,6 +42,7 @@ use berth_shared::{
 use crate::{
     ecs::EcsApi,
     error::SourceError,
+    metrics::METRICS,
     stale::{self, Staleness},
 };
 
@@ -185,13 +186,17 @@ impl CachedEcs {
         store: impl FnOnce(&mut Entries, (Instant, T)),
     ) -> Result<T, SourceError> {
         if let Some(value) = self.fresh(read(&self.lock())) {
+            METRICS.cache_lookup(true);
             return Ok(value);
         }
         let flight = Flight::join(&self.flights, flight);
         let _flying = flight.lock.lock().await;
         if let Some(value) = self.fresh(read(&self.lock())) {
+            // Another caller's read, made while this one waited for it.
+            METRICS.cache_lookup(true);
             return Ok(value);
         }
+        METRICS.cache_lookup(false);
         let generation = self.generation.load(Ordering::SeqCst);
         let value = match fetch.await {
             Ok(value) => value,

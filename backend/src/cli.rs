@@ -229,6 +229,19 @@ pub struct ServeArgs {
     /// Seconds allowed for one AWS operation, retries included.
     #[arg(long, default_value = "20", value_parser = parse_seconds)]
     pub aws_timeout: Duration,
+    /// How log lines are written to standard error: `text` for people, `json` (one object per
+    /// line, with the request's id and span fields) for CloudWatch Logs and other collectors.
+    #[arg(long, env = "BERTH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How the server writes its log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per event.
+    Json,
 }
 
 /// Whether a server may listen on `addr`: a loopback address always; any other only when

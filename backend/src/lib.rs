@@ -21,7 +21,10 @@
 //! - [`cache`]: a short read cache in front of the source, cleared by changes and `?refresh`.
 //! - [`stale`]: marking answers served from the last read while AWS is out of reach.
 //! - [`live`]: one poller per watched cluster, behind the server-sent events stream.
+//! - [`metrics`]: the server's own measurements at `GET /metrics` (Prometheus), and the SDK
+//!   interceptor that counts and logs every AWS call.
 //! - [`serve`]: accepting connections (header-read timeout, peer addresses, draining on stop).
+//! - [`request_id`]: an id for every request, in its answer and in every log line it causes.
 //! - [`static_files`]: serving the built console with a single-page-app fallback.
 //! - [`simulate`]: the "what if" tools (placement, validation, …) behind the CLI and the API.
 //! - [`cli`]: the command line of the `berth` binary.
@@ -42,6 +45,8 @@ pub mod files;
 pub mod launch;
 pub mod limits;
 pub mod live;
+pub mod metrics;
+pub mod request_id;
 pub mod routes;
 pub mod sandbox;
 pub mod serve;
@@ -51,7 +56,7 @@ pub mod static_files;
 
 use std::{path::Path, sync::Arc};
 
-use axum::{Router, middleware};
+use axum::{Router, middleware, routing::get};
 use berth_shared::time::Timestamp;
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
@@ -87,15 +92,27 @@ pub struct AppState {
 pub fn app(state: AppState, static_dir: &Path) -> Router {
     let hosts = state.allowed_hosts.clone();
     let limits = state.limits.clone();
+    let measurements = Router::new()
+        .route("/metrics", get(metrics::serve))
+        .route_layer(middleware::from_fn(auth::authorize))
+        .route_layer(middleware::from_fn(metrics::label_route))
+        .layer(middleware::from_fn_with_state(
+            state.access.clone(),
+            auth::authenticate,
+        ))
+        .with_state(state.clone());
     Router::new()
         .nest("/api", routes::api(state))
+        .merge(measurements)
         .merge(static_files::console(static_dir))
         .layer(middleware::from_fn_with_state(limits, limits::enforce))
         .layer(middleware::from_fn_with_state(hosts, defences::guard))
         .layer(error::catch_panics())
         .layer(middleware::from_fn(defences::headers))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(metrics::count_requests))
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(request_id::assign))
 }
 
 /// The current time as a [`Timestamp`]. The server may read the clock; `shared` may not.

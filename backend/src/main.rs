@@ -13,7 +13,7 @@ use berth_backend::{
     audit::AuditLog,
     auth::{Access, AccessSettings, tokens::AuthFile},
     aws::AwsSettings,
-    cli::{Cli, Command, ServeArgs, TokenCommand, check_address},
+    cli::{Cli, Command, LogFormat, ServeArgs, TokenCommand, check_address},
     defences::AllowedHosts,
     limits::RequestLimits,
     live::Streams,
@@ -25,14 +25,13 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,aws_config=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let log_format = match &cli.command {
+        Some(Command::Serve(args)) => args.log_format,
+        Some(_) => LogFormat::Text,
+        None => cli.serve.log_format,
+    };
+    init_logs(log_format);
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(*args).await,
         Some(Command::Token(command)) => manage_tokens(command),
@@ -45,6 +44,26 @@ async fn main() -> ExitCode {
             eprintln!("berth: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Logs to standard error, filtered by `RUST_LOG` (default: info, the AWS configuration's
+/// chatter at warn), as text or one JSON object per line with the fields of every enclosing
+/// span (the request's id among them).
+fn init_logs(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,aws_config=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(true)
+            .init(),
     }
 }
 

@@ -409,3 +409,18 @@ async fn a_read_only_server_refuses_changes_to_admins_too() {
     let (_, session) = server.send_as(Role::Admin, get("/api/session")).await;
     assert_eq!(session["readOnly"], true);
 }
+
+#[tokio::test]
+async fn the_metrics_need_a_viewers_sign_in() {
+    let server = signed_in_app("metrics", false).await;
+    let (status, body) = send(&server.app, get("/metrics")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["code"], "unauthenticated");
+    let mut asked = get("/metrics");
+    let value = format!("Bearer {}", server.tokens[&Role::Viewer])
+        .parse()
+        .unwrap();
+    asked.headers_mut().insert(header::AUTHORIZATION, value);
+    let response = server.app.clone().oneshot(asked).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}

@@ -4,7 +4,7 @@ use std::{
     io::{BufRead, BufReader},
     path::PathBuf,
     process::{Child, Command, Stdio},
-    sync::mpsc,
+    sync::{Arc, Mutex, PoisonError, mpsc},
     time::Duration,
 };
 
@@ -18,6 +18,18 @@ pub struct Berth {
     pub url: String,
     /// Its scratch directory (holds the sandbox state file).
     pub dir: PathBuf,
+    /// Every line it has written to standard error so far.
+    logs: Arc<Mutex<Vec<String>>>,
+}
+
+/// The address a log line (text or JSON) says the server listens at: `… at http://HOST:PORT`.
+fn served_url(line: &str) -> Option<String> {
+    let rest = line.split(" at http://").nth(1)?;
+    let address: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '[' | ']'))
+        .collect();
+    (!address.is_empty()).then(|| format!("http://{address}"))
 }
 
 /// Where the built console is: `$BERTH_DIST`, else `<repo>/dist-bench` (the console `cargo
@@ -95,22 +107,36 @@ impl Berth {
         let mut child = command.spawn().expect("start berth");
         let stderr = child.stderr.take().expect("berth's stderr");
         let (sender, receiver) = mpsc::channel();
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&logs);
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(url) = line
-                    .split(" at ")
-                    .nth(1)
-                    .filter(|u| u.starts_with("http://"))
-                {
-                    let _ = sender.send(url.trim().to_owned());
+                if let Some(url) = served_url(&line) {
+                    let _ = sender.send(url);
                 }
                 eprintln!("[berth] {line}");
+                kept.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(line);
             }
         });
         let url = receiver
             .recv_timeout(Duration::from_secs(30))
             .expect("berth printed the address it serves within 30 s");
-        Self { child, url, dir }
+        Self {
+            child,
+            url,
+            dir,
+            logs,
+        }
+    }
+
+    /// The lines the server has written to standard error so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.logs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// `GET url + path` and the decoded JSON body with its status.

@@ -182,3 +182,73 @@ async fn reads_are_cached_briefly_and_refresh_reads_the_source() {
         "{refreshed}"
     );
 }
+
+/// `--log-format json`: every AWS call is a log line inside its request's span, with AWS's
+/// request id; `/metrics` counts the calls by service, operation and outcome.
+#[tokio::test]
+async fn aws_calls_are_counted_and_logged_with_the_request_that_made_them() {
+    let moto = Moto::start().await;
+    fixtures::seed_fleet(&moto).await;
+    let mut env = AWS_ENV.to_vec();
+    env.push(("RUST_LOG", "info"));
+    let berth = Berth::start(
+        "moto-observed",
+        &["--aws", "--endpoint-url", &moto.url, "--log-format", "json"],
+        &env,
+    );
+    let response = reqwest::get(format!("{}/api/clusters", berth.url))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+
+    let mut logged = None;
+    for _ in 0..50 {
+        logged = berth.log_lines().into_iter().find_map(|line| {
+            let event: serde_json::Value = serde_json::from_str(&line).ok()?;
+            let in_request = event["spans"]
+                .as_array()?
+                .iter()
+                .any(|span| span["name"] == "request" && span["id"] == request_id.as_str());
+            (in_request && event["aws.operation"] == "ListClusters").then_some(event)
+        });
+        if logged.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let logged = logged.unwrap_or_else(|| {
+        panic!(
+            "no JSON log line of ListClusters in request {request_id}: {:#?}",
+            berth.log_lines()
+        )
+    });
+    assert_eq!(logged["aws.service"], "ECS", "{logged}");
+    assert_eq!(logged["ok"], true, "{logged}");
+    assert!(
+        logged["aws.request_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty()),
+        "AWS's request id is logged: {logged}"
+    );
+
+    let metrics = reqwest::get(format!("{}/metrics", berth.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for sample in [
+        r#"berth_aws_calls_total{service="ECS",operation="ListClusters",outcome="ok"} "#,
+        r#"berth_aws_call_duration_seconds_count{service="ECS",operation="DescribeClusters"} "#,
+        r#"berth_http_requests_total{method="GET",route="/api/clusters",status="200"} "#,
+    ] {
+        assert!(
+            metrics.contains(sample),
+            "{sample} missing from:\n{metrics}"
+        );
+    }
+}

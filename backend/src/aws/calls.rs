@@ -222,10 +222,13 @@ where
                 "ThrottlingException"
                 | "Throttling"
                 | "TooManyRequestsException"
-                | "RequestLimitExceeded" => SourceError::Throttled {
-                    action: action.to_owned(),
-                    message,
-                },
+                | "RequestLimitExceeded" => {
+                    crate::metrics::METRICS.aws_throttled(action);
+                    SourceError::Throttled {
+                        action: action.to_owned(),
+                        message,
+                    }
+                }
                 "InvalidParameterException" | "ClientException" | "ValidationException" => {
                     SourceError::InvalidParameter(message)
                 }

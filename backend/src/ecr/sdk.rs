@@ -44,9 +44,14 @@ impl SdkEcr {
         Self::new(&load_config(settings).await)
     }
 
-    /// ECR over an already loaded configuration (shared with the ECS source).
+    /// ECR over an already loaded configuration (shared with the ECS source), counting and
+    /// logging its calls ([`crate::metrics::AwsCalls`]).
     pub fn new(config: &aws_config::SdkConfig) -> Self {
-        Self::from_client(Client::new(config))
+        Self::from_client(Client::from_conf(
+            aws_sdk_ecr::config::Builder::from(config)
+                .interceptor(crate::metrics::AwsCalls)
+                .build(),
+        ))
     }
 
     /// An adapter over an already configured client (tests answer it with mocks).

@@ -57,6 +57,7 @@ pub fn api(state: AppState) -> Router {
             state.clone(),
             crate::audit::record,
         ))
+        .route_layer(middleware::from_fn(crate::metrics::label_route))
         .fallback(unknown_endpoint)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(read_only, refuse_changes))

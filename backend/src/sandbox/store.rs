@@ -151,8 +151,13 @@ impl StateFile {
             path: path.to_owned(),
             source,
         };
-        let json = serde_json::to_vec_pretty(state).map_err(|e| io_error("encode", e.into()))?;
-        write_durably(path, &json, Readers::Default).map_err(|e| io_error("write", e))
+        let saved = serde_json::to_vec_pretty(state)
+            .map_err(|e| io_error("encode", e.into()))
+            .and_then(|json| {
+                write_durably(path, &json, Readers::Default).map_err(|e| io_error("write", e))
+            });
+        crate::metrics::METRICS.sandbox_save(saved.is_ok());
+        saved
     }
 }
 

@@ -29,6 +29,7 @@ use crate::{
     aws::{Asked, AwsSettings, FALLBACK_REGION, all_pages, load_config, map_sdk_error},
     ecs::{EcsApi, group_families},
     error::SourceError,
+    metrics::AwsCalls,
 };
 
 mod from_sdk;
@@ -67,12 +68,29 @@ pub struct SdkClients {
 
 impl SdkClients {
     /// All four clients over one configuration.
+    /// Each counts and logs its calls ([`AwsCalls`]).
     pub fn new(config: &aws_config::SdkConfig) -> Self {
         Self {
-            ecs: Client::new(config),
-            autoscaling: aws_sdk_applicationautoscaling::Client::new(config),
-            cloudwatch: aws_sdk_cloudwatch::Client::new(config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            ecs: Client::from_conf(
+                aws_sdk_ecs::config::Builder::from(config)
+                    .interceptor(AwsCalls)
+                    .build(),
+            ),
+            autoscaling: aws_sdk_applicationautoscaling::Client::from_conf(
+                aws_sdk_applicationautoscaling::config::Builder::from(config)
+                    .interceptor(AwsCalls)
+                    .build(),
+            ),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
+                aws_sdk_cloudwatch::config::Builder::from(config)
+                    .interceptor(AwsCalls)
+                    .build(),
+            ),
+            logs: aws_sdk_cloudwatchlogs::Client::from_conf(
+                aws_sdk_cloudwatchlogs::config::Builder::from(config)
+                    .interceptor(AwsCalls)
+                    .build(),
+            ),
         }
     }
 }
