@@ -17,7 +17,11 @@ use axum::http::HeaderName;
 use berth_shared::access::Role;
 use clap::{Args, Parser, Subcommand};
 
-use crate::{auth::proxy::AddressBlock, sandbox::DemoFleet, simulate::Tool};
+use crate::{
+    auth::{SecretText, proxy::AddressBlock},
+    sandbox::DemoFleet,
+    simulate::Tool,
+};
 
 /// Berth: a web console for Amazon ECS.
 #[derive(Debug, Parser)]
@@ -58,6 +62,13 @@ pub enum Command {
     /// Manage the API tokens of an auth file (sign-in for `berth serve --auth-file`).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Ask a Berth on this machine whether it is healthy: exit status 0 when `GET URL`
+    /// answers 200 within two seconds, 1 otherwise. For a container's health check, where the
+    /// image has no shell and no HTTP client.
+    Probe {
+        /// A plain-HTTP address, e.g. http://127.0.0.1:8080/api/health.
+        url: String,
+    },
     /// Check a document and print the problems found as JSON (exit status 1 when there are
     /// errors, 2 when the input cannot be read).
     Validate {
@@ -105,7 +116,7 @@ impl Command {
     /// The tool a `simulate`/`validate` command runs, with its input file.
     pub fn tool(&self) -> Option<(Tool, &PathBuf)> {
         let (prefix, what, file) = match self {
-            Self::Serve(_) | Self::Token(_) => return None,
+            Self::Serve(_) | Self::Token(_) | Self::Probe { .. } => return None,
             Self::Simulate { what, file } => ("simulate/", what, file),
             Self::Validate { what, file } => ("validate/", what, file),
             Self::Estimate { what, file } => ("estimate/", what, file),
@@ -133,6 +144,17 @@ pub struct ServeArgs {
     /// with no token when it does not exist.
     #[arg(long, env = "BERTH_AUTH_FILE")]
     pub auth_file: Option<PathBuf>,
+    /// The auth file's content instead of its path, from the environment only (a secret
+    /// store's value, so every replica shares the tokens and the session key); never re-read.
+    #[arg(
+        long = "auth-json",
+        env = "BERTH_AUTH_JSON",
+        hide_env_values = true,
+        conflicts_with = "auth_file",
+        hide = true,
+        value_parser = |text: &str| Ok::<_, String>(SecretText(text.to_owned()))
+    )]
+    pub auth_json: Option<SecretText>,
     /// Addresses of reverse proxies (addresses or blocks such as 10.0.0.0/16, comma-separated)
     /// whose identity header (--proxy-identity-header) is trusted.
     #[arg(
@@ -161,9 +183,10 @@ pub struct ServeArgs {
     /// of a reverse proxy on this machine); requests naming any other host are refused.
     #[arg(long, env = "BERTH_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,
-    /// Directory of the built console (index.html and its assets).
-    #[arg(long, env = "BERTH_STATIC_DIR", default_value = "dist")]
-    pub static_dir: PathBuf,
+    /// Directory of the built console (index.html and its assets). Default: the console
+    /// built into this binary (`cargo xtask dist`), or else `./dist`.
+    #[arg(long, env = "BERTH_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
     /// Sandbox state file (default: ~/.local/share/berth/sandbox.json).
     #[arg(long, env = "BERTH_STATE")]
     pub state: Option<PathBuf>,

@@ -24,6 +24,7 @@
 //! - [`metrics`]: the server's own measurements at `GET /metrics` (Prometheus), and the SDK
 //!   interceptor that counts and logs every AWS call.
 //! - [`serve`]: accepting connections (header-read timeout, peer addresses, draining on stop).
+//! - [`probe`]: `berth probe`, the health check of Berth's own image.
 //! - [`request_id`]: an id for every request, in its answer and in every log line it causes.
 //! - [`static_files`]: serving the built console with a single-page-app fallback.
 //! - [`simulate`]: the "what if" tools (placement, validation, …) behind the CLI and the API.
@@ -46,6 +47,7 @@ pub mod launch;
 pub mod limits;
 pub mod live;
 pub mod metrics;
+pub mod probe;
 pub mod request_id;
 pub mod routes;
 pub mod sandbox;
@@ -87,9 +89,10 @@ pub struct AppState {
 /// defences first ([`defences`]: host allow-list, cross-site changes refused) and every answer
 /// carries the security headers; answers are compressed (gzip, brotli or zstd) when the client
 /// accepts it, except the live streams and what is already compressed (the console's files,
-/// a cluster's cached snapshot). A panic in any handler is answered with a JSON 500
+/// a cluster's cached snapshot). The console's files come from `static_dir` when given, else
+/// from the binary ([`static_files::console`]). A panic in any handler is answered with a JSON 500
 /// ([`error::catch_panics`]), never a dropped connection.
-pub fn app(state: AppState, static_dir: &Path) -> Router {
+pub fn app(state: AppState, static_dir: Option<&Path>) -> Router {
     let hosts = state.allowed_hosts.clone();
     let limits = state.limits.clone();
     let measurements = Router::new()

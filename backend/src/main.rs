@@ -1,9 +1,10 @@
 //! The `berth` binary: parses the command line and runs the chosen command.
 
 use std::{
-    io::{Read, Write},
+    io::{IsTerminal, Read, Write},
     process::ExitCode,
     sync::Arc,
+    time::Duration,
 };
 
 use berth_backend::{
@@ -35,6 +36,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(*args).await,
         Some(Command::Token(command)) => manage_tokens(command),
+        Some(Command::Probe { url }) => berth_backend::probe::probe(&url, Duration::from_secs(2)),
         Some(command) => return run_tool(&command),
         None => serve(cli.serve).await,
     };
@@ -55,6 +57,7 @@ fn init_logs(format: LogFormat) {
         .unwrap_or_else(|_| EnvFilter::new("info,aws_config=warn"));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => logs.init(),
@@ -161,6 +164,7 @@ fn manage_tokens(command: TokenCommand) -> Result<(), String> {
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let access_settings = AccessSettings {
         auth_file: args.auth_file.clone(),
+        auth_json: args.auth_json.clone(),
         trusted_proxies: args.trusted_proxies.clone(),
         proxy_identity_header: args.proxy_identity_header.clone(),
         proxy_role: Some(args.proxy_role),
@@ -208,7 +212,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             audit,
             limits: RequestLimits::new(args.request_timeout, usize::from(args.max_requests)),
         },
-        &args.static_dir,
+        args.static_dir.as_deref(),
     );
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await

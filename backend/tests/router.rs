@@ -441,7 +441,7 @@ async fn a_panicking_handler_is_a_generic_json_500() {
 }
 
 #[tokio::test]
-async fn a_host_that_is_not_this_server_is_refused_whatever_the_path() {
+async fn a_host_that_is_not_this_server_is_refused_whatever_the_path_but_health() {
     let app = app("hosts").await;
     let with_host = |host: &'static str, uri: &str| {
         let mut request = request(Method::GET, uri, None, Body::empty());
@@ -451,9 +451,15 @@ async fn a_host_that_is_not_this_server_is_refused_whatever_the_path() {
         request
     };
     for host in ["localhost:8080", "[::1]:8080", "berth.example.com"] {
-        let (status, body) = send(&app, with_host(host, "/api/health")).await;
+        let (status, body) = send(&app, with_host(host, "/api/clusters")).await;
         assert_eq!(status, StatusCode::OK, "{host}: {body}");
     }
+    // A load balancer's health check names the target's address: health answers it, and
+    // only health.
+    let (status, body) = send(&app, with_host("10.0.3.17:8080", "/api/health")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = send(&app, with_host("10.0.3.17:8080", "/api/sources")).await;
+    assert_eq!(status, StatusCode::MISDIRECTED_REQUEST);
     // A rebinding domain resolving to 127.0.0.1 still names itself.
     let cases = vec![
         (

@@ -23,7 +23,7 @@ pub struct Berth {
 }
 
 /// The address a log line (text or JSON) says the server listens at: `… at http://HOST:PORT`.
-fn served_url(line: &str) -> Option<String> {
+pub fn served_url(line: &str) -> Option<String> {
     let rest = line.split(" at http://").nth(1)?;
     let address: String = rest
         .chars()

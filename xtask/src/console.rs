@@ -260,7 +260,8 @@ fn write_dist(dist: &Path, template: &str, assets: &[Asset]) -> Result<(), Strin
     Ok(())
 }
 
-fn target_dir(root: &Path) -> Result<PathBuf, String> {
+/// The cargo target directory (`CARGO_TARGET_DIR`, else `<root>/target`).
+pub fn target_dir(root: &Path) -> Result<PathBuf, String> {
     if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
         let dir = PathBuf::from(dir);
         return Ok(if dir.is_absolute() {

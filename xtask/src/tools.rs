@@ -32,20 +32,37 @@ pub fn cache_dir() -> PathBuf {
 
 /// Adds the wasm32 target when rustup does not have it yet.
 pub fn ensure_wasm_target() -> Result<(), String> {
+    ensure_rust_target("wasm32-unknown-unknown")
+}
+
+/// Adds the rustup target `target` when it is not installed yet.
+fn ensure_rust_target(target: &str) -> Result<(), String> {
     let installed = run::output(
         Command::new("rustup").args(["target", "list", "--installed"]),
         "rustup",
     )?;
-    if installed
-        .lines()
-        .any(|l| l.trim() == "wasm32-unknown-unknown")
-    {
+    if installed.lines().any(|l| l.trim() == target) {
         return Ok(());
     }
     run::step(
-        "installing the wasm32-unknown-unknown target",
-        Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+        &format!("installing the {target} target"),
+        Command::new("rustup").args(["target", "add", target]),
     )
+}
+
+/// The target of the static `berth` (no shared library needed, so it runs in an empty image).
+pub const STATIC_TARGET: &str = "x86_64-unknown-linux-musl";
+
+/// What building the static `berth` needs: the musl target and Debian's musl-gcc (for the C
+/// code of aws-lc), installed with apt-get when missing and root. Returns the C compiler.
+pub fn ensure_static_toolchain() -> Result<PathBuf, String> {
+    ensure_rust_target(STATIC_TARGET)?;
+    if let Some(compiler) = find_in_path(&["musl-gcc"]) {
+        return Ok(compiler);
+    }
+    apt_install(&["musl-tools"], "the static build needs musl-gcc")?;
+    find_in_path(&["musl-gcc"])
+        .ok_or_else(|| "musl-tools was installed but musl-gcc is not on PATH".to_owned())
 }
 
 /// The version of a package as locked in Cargo.lock.
@@ -139,10 +156,39 @@ pub fn ensure_wasm_split() -> Result<PathBuf, String> {
 
 /// `moto_server` from a virtualenv with the pinned moto, created on first use.
 pub fn ensure_moto() -> Result<PathBuf, String> {
-    let venv = cache_dir().join(format!("moto-{MOTO_VERSION}"));
-    let server = venv.join("bin").join("moto_server");
-    if server.is_file() {
-        return Ok(server);
+    ensure_python_tool(
+        &format!("moto-{MOTO_VERSION}"),
+        &format!("moto[server]=={MOTO_VERSION}"),
+        "moto_server",
+        "the moto-backed tests",
+    )
+}
+
+/// The cfn-lint release that checks the CloudFormation template.
+pub const CFN_LINT_VERSION: &str = "1.58.0";
+
+/// `cfn-lint` from a virtualenv with the pinned release, created on first use.
+pub fn ensure_cfn_lint() -> Result<PathBuf, String> {
+    ensure_python_tool(
+        &format!("cfn-lint-{CFN_LINT_VERSION}"),
+        &format!("cfn-lint=={CFN_LINT_VERSION}"),
+        "cfn-lint",
+        "the CloudFormation check",
+    )
+}
+
+/// The program `executable` of the PyPI package `requirement`, from a virtualenv named `name`
+/// in the tools' cache, created on first use; `needed_by` says what fails without it.
+fn ensure_python_tool(
+    name: &str,
+    requirement: &str,
+    executable: &str,
+    needed_by: &str,
+) -> Result<PathBuf, String> {
+    let venv = cache_dir().join(name);
+    let program = venv.join("bin").join(executable);
+    if program.is_file() {
+        return Ok(program);
     }
     let python = ["python3", "python"]
         .into_iter()
@@ -152,29 +198,29 @@ pub fn ensure_moto() -> Result<PathBuf, String> {
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
-        .ok_or("Python 3 is needed for the moto-backed tests; install python3")?;
+        .ok_or_else(|| format!("Python 3 is needed for {needed_by}; install python3"))?;
     run::step(
         &format!(
-            "creating a virtualenv for moto {MOTO_VERSION} in {}",
+            "creating a virtualenv for {requirement} in {}",
             venv.display()
         ),
         Command::new(python).args(["-m", "venv"]).arg(&venv),
     )?;
     run::step(
-        "installing moto",
+        &format!("installing {requirement}"),
         Command::new(venv.join("bin").join("pip")).args([
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            &format!("moto[server]=={MOTO_VERSION}"),
+            requirement,
         ]),
     )?;
-    if server.is_file() {
-        Ok(server)
+    if program.is_file() {
+        Ok(program)
     } else {
         Err(format!(
-            "moto installed but {} is missing",
-            server.display()
+            "{requirement} installed but {} is missing",
+            program.display()
         ))
     }
 }
@@ -238,29 +284,33 @@ pub fn ensure_chromium() -> Result<Browser, String> {
     if let Some(browser) = find_browser() {
         return Ok(browser);
     }
+    apt_install(
+        &["chromium", "chromium-driver"],
+        "the browser tests need Chromium and ChromeDriver",
+    )?;
+    find_browser().ok_or_else(|| {
+        "chromium was installed but chromium or chromedriver is not on PATH".to_owned()
+    })
+}
+
+/// Installs Debian's `packages` with apt-get when running as root; otherwise says how.
+fn apt_install(packages: &[&str], needed_by: &str) -> Result<(), String> {
     let uid = run::output(Command::new("id").arg("-u"), "id -u").unwrap_or_default();
     if uid.trim() != "0" {
-        return Err("the browser tests need Chromium and ChromeDriver: run \
-                    `sudo apt-get install -y chromium chromium-driver` and try again"
-            .to_owned());
+        return Err(format!(
+            "{needed_by}: run `sudo apt-get install -y {}` and try again",
+            packages.join(" ")
+        ));
     }
     run::step(
         "updating Debian's package lists",
         Command::new("apt-get").arg("update"),
     )?;
     run::step(
-        "installing chromium and chromium-driver",
+        &format!("installing {}", packages.join(" and ")),
         Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "chromium",
-                "chromium-driver",
-            ])
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(packages)
             .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
-    find_browser().ok_or_else(|| {
-        "chromium was installed but chromium or chromedriver is not on PATH".to_owned()
-    })
+    )
 }

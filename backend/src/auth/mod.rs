@@ -54,6 +54,9 @@ use crate::error::ApiError;
 pub struct AccessSettings {
     /// The auth file of API tokens (`--auth-file`); none: no token is accepted.
     pub auth_file: Option<PathBuf>,
+    /// An auth file's content, given instead of its path (`BERTH_AUTH_JSON`, from a secret
+    /// store: every replica then shares its tokens and session key). Read once.
+    pub auth_json: Option<SecretText>,
     /// Addresses of reverse proxies whose identity header is trusted (`--trusted-proxies`).
     pub trusted_proxies: Vec<AddressBlock>,
     /// The header carrying a trusted proxy's identity (`--proxy-identity-header`).
@@ -67,7 +70,17 @@ pub struct AccessSettings {
 impl AccessSettings {
     /// Whether these settings require sign-in (and so allow serving non-loopback addresses).
     pub fn signs_in(&self) -> bool {
-        self.auth_file.is_some() || self.proxy_identity_header.is_some()
+        self.auth_file.is_some() || self.auth_json.is_some() || self.proxy_identity_header.is_some()
+    }
+}
+
+/// Text that must not be logged (an auth file's content): its `Debug` says only its length.
+#[derive(Clone, Default)]
+pub struct SecretText(pub String);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretText({} bytes)", self.0.len())
     }
 }
 
@@ -113,9 +126,10 @@ impl Access {
     /// The access of a server with `settings`: reads the auth file, creating it (with a fresh
     /// session key and no token) when it does not exist yet.
     pub fn new(settings: AccessSettings) -> Result<Self, AuthFileError> {
-        let tokens = match &settings.auth_file {
-            Some(path) => Some(TokenStore::open(path)?),
-            None => None,
+        let tokens = match (&settings.auth_file, &settings.auth_json) {
+            (Some(path), _) => Some(TokenStore::open(path)?),
+            (None, Some(SecretText(text))) => Some(TokenStore::from_text(text)?),
+            (None, None) => None,
         };
         let local_name = std::env::var("USER")
             .ok()
@@ -281,7 +295,8 @@ impl Access {
 /// create` and `revoke` take effect without a restart.
 #[derive(Debug)]
 struct TokenStore {
-    path: PathBuf,
+    /// The file it is re-read from; none when it was given as text.
+    path: Option<PathBuf>,
     loaded: RwLock<Loaded>,
 }
 
@@ -309,11 +324,26 @@ impl TokenStore {
         };
         let key = SessionKey::new(&file.session_key_bytes().map_err(AuthFileError::Refused)?);
         Ok(Self {
-            path: path.to_owned(),
+            path: Some(path.to_owned()),
             loaded: RwLock::new(Loaded {
                 file,
                 key,
                 modified: modified(path),
+                checked: Instant::now(),
+            }),
+        })
+    }
+
+    /// The tokens of an auth file's content (`BERTH_AUTH_JSON`), never re-read.
+    fn from_text(text: &str) -> Result<Self, AuthFileError> {
+        let file = AuthFile::parse(text, Path::new("BERTH_AUTH_JSON"))?;
+        let key = SessionKey::new(&file.session_key_bytes().map_err(AuthFileError::Refused)?);
+        Ok(Self {
+            path: None,
+            loaded: RwLock::new(Loaded {
+                file,
+                key,
+                modified: None,
                 checked: Instant::now(),
             }),
         })
@@ -327,6 +357,9 @@ impl TokenStore {
     }
 
     fn reload_if_changed(&self) {
+        let Some(path) = &self.path else {
+            return;
+        };
         {
             let loaded = self.loaded.read().unwrap_or_else(|e| e.into_inner());
             if loaded.checked.elapsed() < RELOAD_CHECK {
@@ -335,24 +368,24 @@ impl TokenStore {
         }
         let mut loaded = self.loaded.write().unwrap_or_else(|e| e.into_inner());
         loaded.checked = Instant::now();
-        let now_modified = modified(&self.path);
+        let now_modified = modified(path);
         if now_modified == loaded.modified {
             return;
         }
-        match AuthFile::load(&self.path) {
+        match AuthFile::load(path) {
             Ok(Some(file)) => match file.session_key_bytes() {
                 Ok(key) => {
                     loaded.key = SessionKey::new(&key);
                     loaded.file = file;
                     loaded.modified = now_modified;
-                    tracing::info!(file = %self.path.display(), "auth file changed: reloaded");
+                    tracing::info!(file = %path.display(), "auth file changed: reloaded");
                 }
                 Err(error) => {
                     tracing::warn!(%error, "auth file changed but is invalid: kept the last one")
                 }
             },
             Ok(None) => {
-                tracing::warn!(file = %self.path.display(), "auth file removed: no token is accepted");
+                tracing::warn!(file = %path.display(), "auth file removed: no token is accepted");
                 loaded.file.tokens.clear();
                 loaded.modified = now_modified;
             }
@@ -464,6 +497,7 @@ mod tests {
         file.save(&path).unwrap();
         let access = Access::new(AccessSettings {
             auth_file: Some(path),
+            auth_json: None,
             trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
             proxy_identity_header: Some(HeaderName::from_static("x-amzn-oidc-identity")),
             proxy_role: Some(Role::Viewer),
@@ -483,6 +517,38 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn an_auth_file_given_as_text_signs_in_like_the_file_and_is_never_logged() {
+        let mut file = AuthFile::new().unwrap();
+        let token = file
+            .create_token("ana", Role::Admin, berth_shared::time::Timestamp(0))
+            .unwrap();
+        let text = serde_json::to_string(&file).unwrap();
+        let settings = AccessSettings {
+            auth_json: Some(SecretText(text.clone())),
+            ..AccessSettings::default()
+        };
+        assert!(settings.signs_in());
+        let debug = format!("{settings:?}");
+        assert!(!debug.contains(&text[..20]), "{debug}");
+        let access = Access::new(settings).unwrap();
+        let bearer = [("authorization", format!("Bearer {token}"))];
+        let identity = access
+            .identify(&headers(&bearer), None, 100)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (identity.name.as_str(), identity.role),
+            ("ana", Role::Admin)
+        );
+        let broken = AccessSettings {
+            auth_json: Some(SecretText("{not json".to_owned())),
+            ..AccessSettings::default()
+        };
+        let error = Access::new(broken).unwrap_err().to_string();
+        assert!(error.contains("BERTH_AUTH_JSON"), "{error}");
     }
 
     #[test]

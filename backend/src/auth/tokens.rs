@@ -102,16 +102,22 @@ impl AuthFile {
                 });
             }
         };
-        let file: Self = serde_json::from_str(&text).map_err(|e| AuthFileError::Invalid {
-            path: path.to_owned(),
+        Self::parse(&text, path).map(Some)
+    }
+
+    /// Reads an auth file's content, `origin` naming where it came from in errors (a path, or
+    /// the environment variable that carried it).
+    pub fn parse(text: &str, origin: &Path) -> Result<Self, AuthFileError> {
+        let file: Self = serde_json::from_str(text).map_err(|e| AuthFileError::Invalid {
+            path: origin.to_owned(),
             message: e.to_string(),
         })?;
         file.session_key_bytes()
             .map_err(|message| AuthFileError::Invalid {
-                path: path.to_owned(),
+                path: origin.to_owned(),
                 message,
             })?;
-        Ok(Some(file))
+        Ok(file)
     }
 
     /// Reads the file at `path`, or starts a new one when it does not exist.

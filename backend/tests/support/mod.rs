@@ -87,7 +87,7 @@ pub async fn app_with_access(
             audit,
             limits: RequestLimits::new(Duration::from_secs(30), 64),
         },
-        &dir.join("dist"),
+        Some(&dir.join("dist")),
     )
 }
 
