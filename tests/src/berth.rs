@@ -83,13 +83,17 @@ pub fn create_token(auth_file: &std::path::Path, role: &str, name: &str) -> Stri
 
 impl Berth {
     /// Starts `berth serve --addr 127.0.0.1:0 --state <scratch>/state.json --static-dir <dist>
-    /// --sandbox-speed 10 ARGS…` with the environment `env`, and waits until it listens (the
+    /// --sandbox-speed 10 ARGS…` (ARGS' own `--addr` or `--state` replacing the default) with the environment `env`, and waits until it listens (the
     /// sandbox's tasks start ten times faster than its own pace unless ARGS say otherwise).
     pub fn start(name: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         let dir = scratch_dir(name);
         let mut command = Command::new(binary());
+        command.arg("serve");
+        if !args.contains(&"--addr") {
+            command.args(["--addr", "127.0.0.1:0"]);
+        }
         command
-            .args(["serve", "--addr", "127.0.0.1:0", "--static-dir"])
+            .arg("--static-dir")
             .arg(dist_dir())
             .args(args)
             .env("RUST_LOG", "warn")
