@@ -24,6 +24,11 @@ use berth_backend::{
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+/// The static (musl) build's allocator: musl's own halves the server's throughput.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -27,7 +27,7 @@ start() {
   rm -f "$work/state.json" "$work/state.json.lock"
   local began
   began=$(date +%s%N)
-  (cd "$work" && "$1" serve --addr "127.0.0.1:$port" --state "$work/state.json" 2>"$work/berth.log") &
+  (cd "$work" && exec "$1" serve --addr "127.0.0.1:$port" --state "$work/state.json" 2>"$work/berth.log") &
   server=$!
   for _ in $(seq 400); do
     if curl -sf "$url/api/health" >/dev/null; then
