@@ -171,6 +171,17 @@ fn the_task_definition_passes_berths_own_validation() {
     }
 }
 
+/// The `Value` of the entry of `list` whose `key` is `name` (CloudFormation's name–value lists).
+fn named_value<'a>(list: &'a Value, key: &str, name: &str) -> &'a str {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry[key] == name)
+        .unwrap_or_else(|| panic!("no {name} in {list}"))["Value"]
+        .as_str()
+        .unwrap()
+}
+
 #[test]
 fn every_setting_in_the_environment_is_one_berth_reads() {
     let cli = std::fs::read_to_string(repository().join("backend/src/cli.rs")).unwrap();
@@ -189,36 +200,24 @@ fn every_setting_in_the_environment_is_one_berth_reads() {
             "berth serve does not read {name}"
         );
     }
-    let addr = definition["Environment"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["Name"] == "BERTH_ADDR")
-        .unwrap();
-    assert_eq!(addr["Value"], "0.0.0.0:8080");
+    assert_eq!(
+        named_value(&definition["Environment"], "Name", "BERTH_ADDR"),
+        "0.0.0.0:8080"
+    );
     // The idle connection timeout is above the load balancer's, so the balancer never reuses
     // a connection Berth has just closed.
     let template = template();
-    let idle = template["Resources"]["LoadBalancer"]["Properties"]["LoadBalancerAttributes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["Key"] == "idle_timeout.timeout_seconds")
-        .unwrap()["Value"]
-        .as_str()
-        .unwrap()
-        .parse::<u32>()
+    let attributes = &template["Resources"]["LoadBalancer"]["Properties"]["LoadBalancerAttributes"];
+    let idle: u32 = named_value(attributes, "Key", "idle_timeout.timeout_seconds")
+        .parse()
         .unwrap();
-    let header_timeout = definition["Environment"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["Name"] == "BERTH_HEADER_READ_TIMEOUT")
-        .unwrap()["Value"]
-        .as_str()
-        .unwrap()
-        .parse::<u32>()
-        .unwrap();
+    let header_timeout: u32 = named_value(
+        &definition["Environment"],
+        "Name",
+        "BERTH_HEADER_READ_TIMEOUT",
+    )
+    .parse()
+    .unwrap();
     assert!(header_timeout > idle, "{header_timeout} s ≤ {idle} s");
 }
 
